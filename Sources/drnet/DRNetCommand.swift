@@ -1,0 +1,10 @@
+import ArgumentParser
+
+@main
+struct DRNetCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "drnet",
+        abstract: "Crystal-structure phase mapping with Deep Reasoning Networks.",
+        subcommands: [Eval.self]
+    )
+}
