@@ -1,0 +1,202 @@
+import Foundation
+
+/// Head outputs for a minibatch of B samples (pre-activations, each B×P row-major):
+/// fraction logits `a`, shift pre-activations `u`, log-variance pre-activations `y`, and the
+/// global fattening parameter g (used only with `peakFattening`).
+public struct HeadOutputs: Sendable {
+    public var logits: [Float]
+    public var shiftPre: [Float]
+    public var widthPre: [Float]
+    public var fattening: Float = 0.1
+
+    public init(logits: [Float], shiftPre: [Float], widthPre: [Float], fattening: Float = 0.1) {
+        self.logits = logits
+        self.shiftPre = shiftPre
+        self.widthPre = widthPre
+        self.fattening = fattening
+    }
+
+    public static func zeros(batch: Int, phases: Int) -> HeadOutputs {
+        HeadOutputs(logits: .init(repeating: 0, count: batch * phases), shiftPre: .init(repeating: 0, count: batch * phases),
+                    widthPre: .init(repeating: 0, count: batch * phases))
+    }
+}
+
+/// What the loss needs of each sample of a minibatch (walk order): max-normalised pattern
+/// (B×T), allowed-phase mask (B×P, 0/1), degrees of freedom, compositions (B×M).
+public struct BatchData: Sendable {
+    public var samples: [Int]
+    public var patterns: [Float]
+    public var mask: [Float]
+    public var degrees: [Int]
+    public var compositions: [Double]
+    public var count: Int { samples.count }
+
+    public init(samples: [Int], patterns: [Float], mask: [Float], degrees: [Int], compositions: [Double]) {
+        self.samples = samples
+        self.patterns = patterns
+        self.mask = mask
+        self.degrees = degrees
+        self.compositions = compositions
+    }
+}
+
+/// The value of every loss term of one evaluation, and the latents it used.
+public struct LossReport: Sendable {
+    public var total = 0.0
+    public var reconstruction = 0.0
+    public var gibbs = 0.0
+    public var smoothness = 0.0
+    public var composition = 0.0
+    public var gibbsWeight = 0.0
+    public var reconstructionPerSample: [ReconstructionLoss.Parts] = []
+    public var constraints = ConstraintTerms.Breakdown()
+    /// Latents (B×P): fractions, shifts, log-variances.
+    public var fractions: [Float] = []
+    public var shifts: [Float] = []
+    public var logVariances: [Float] = []
+    public var violatingShare: Double {
+        constraints.violation.isEmpty ? 0 : Double(constraints.violation.filter { $0 }.count) / Double(constraints.violation.count)
+    }
+}
+
+/// The whole DRNet loss after the heads (method.md §3–4): latents, rendering, reconstruction,
+/// constraint terms, their weighted total (averaged over the batch), and the gradient of the
+/// total with respect to the head pre-activations. CPU implementation; one instance per problem
+/// size (it owns the per-sample render workspaces).
+public final class DRNetLoss: @unchecked Sendable {
+    public let options: SolverOptions
+    public let decoder: PeakDecoder
+    public let reconstruction: ReconstructionLoss
+    public let constraints: ConstraintTerms
+    public let phaseCompositions: [Double]?
+    public let elementCount: Int
+    private var renders: [SampleRender] = []
+
+    public init(options: SolverOptions, decoder: PeakDecoder, phaseCompositions: [Double]?, elementCount: Int) {
+        self.options = options
+        self.decoder = decoder
+        self.reconstruction = ReconstructionLoss(options: options)
+        self.constraints = ConstraintTerms(options: options)
+        self.phaseCompositions = phaseCompositions
+        self.elementCount = elementCount
+    }
+
+    /// Render workspace of batch position b (valid after `evaluate`).
+    public func render(_ b: Int) -> SampleRender { renders[b] }
+
+    /// Evaluates the loss at training step `step` (sets γ(t) and ρ(t)). With `gradients`, writes
+    /// d total / d heads into it (same shapes as `heads`). `freezeShifts` zeroes the shift gradient.
+    public func evaluate(heads: HeadOutputs, batch: BatchData, step: Int, gradients: UnsafeMutablePointer<HeadOutputs>? = nil,
+                         freezeShifts: Bool = false) -> LossReport {
+        let b = batch.count, p = decoder.phaseCount, t = decoder.gridCount
+        while renders.count < b { renders.append(SampleRender(decoder: decoder)) }
+        let o = options
+        let eps = Float(o.epsilon)
+        let ramp = Float(o.shiftRamp(step: step)), delta = Float(o.maxShift)
+        let v0 = Float(o.logVarianceCentre), vr = Float(o.logVarianceRange)
+        let fat = o.peakFattening ? Foundation.tanh(Swift.abs(heads.fattening)) : 0
+
+        var report = LossReport()
+        var w = [Float](repeating: 0, count: b * p), s = w, v = w, dsdu = w, dvdy = w
+        var maxIndex = [Int](repeating: 0, count: b)
+        var phaseLists = [[Int32]](repeating: [], count: b)
+        heads.logits.withUnsafeBufferPointer { a in
+            batch.mask.withUnsafeBufferPointer { mask in
+                w.withUnsafeMutableBufferPointer { wp in
+                    for i in 0..<b {
+                        maxIndex[i] = LatentHeads.maskedSoftmax(logits: a.baseAddress! + i * p, mask: mask.baseAddress! + i * p,
+                                                                count: p, epsilon: eps, fractions: wp.baseAddress! + i * p)
+                        phaseLists[i] = (0..<p).compactMap { mask[i * p + $0] > 0 ? Int32($0) : nil }
+                    }
+                }
+            }
+        }
+        for idx in 0..<(b * p) {
+            let (sv, sd) = LatentHeads.shift(heads.shiftPre[idx], ramp: ramp, maxShift: delta)
+            s[idx] = sv; dsdu[idx] = sd
+            let (vv, vd) = LatentHeads.logVariance(heads.widthPre[idx], centre: v0, range: vr)
+            v[idx] = vv; dvdy[idx] = vd
+        }
+
+        // Render, reconstruction loss and decoder backward, in parallel over samples.
+        var gw = [Float](repeating: 0, count: b * p), gs = gw, gv = gw
+        var parts = [ReconstructionLoss.Parts](repeating: .init(), count: b)
+        var gradFat = [Float](repeating: 0, count: b)
+        let wantGrad = gradients != nil
+        let invB = 1 / Double(b)
+        let rendersLocal = renders
+        let lists = phaseLists
+        w.withUnsafeBufferPointer { wp in s.withUnsafeBufferPointer { sp in v.withUnsafeBufferPointer { vp in
+        batch.patterns.withUnsafeBufferPointer { xp in
+        gw.withUnsafeMutableBufferPointer { gwp in gs.withUnsafeMutableBufferPointer { gsp in gv.withUnsafeMutableBufferPointer { gvp in
+        parts.withUnsafeMutableBufferPointer { partsp in gradFat.withUnsafeMutableBufferPointer { gfp in
+            let wB = SharedPointer(wp.baseAddress!), sB = SharedPointer(sp.baseAddress!), vB = SharedPointer(vp.baseAddress!)
+            let xB = SharedPointer(xp.baseAddress!)
+            let gwB = SharedPointer(gwp.baseAddress!), gsB = SharedPointer(gsp.baseAddress!), gvB = SharedPointer(gvp.baseAddress!)
+            let partsB = SharedPointer(partsp.baseAddress!), gfB = SharedPointer(gfp.baseAddress!)
+            parallelFor(b) { i in
+                let r = rendersLocal[i]
+                decoder.render(phases: lists[i], shifts: sB + i * p, logVariances: vB + i * p, fractions: wB + i * p,
+                               fattening: fat, into: r)
+                let gx = UnsafeMutablePointer<Float>.allocate(capacity: t)
+                defer { gx.deallocate() }
+                partsB[i] = reconstruction.evaluate(input: xB + i * t, reconstruction: r.reconstruction, count: t,
+                                                    grad: wantGrad ? gx : nil, gradScale: invB)
+                if wantGrad {
+                    gfB[i] = decoder.backward(r, gradReconstruction: gx, fractions: wB + i * p, shifts: sB + i * p,
+                                              logVariances: vB + i * p, fattening: fat, gradFractions: gwB + i * p,
+                                              gradShifts: gsB + i * p, gradLogVariances: gvB + i * p)
+                }
+            }
+        } } } } } } } } }
+
+        // Constraint terms (add their gradients into gw, gs).
+        let gamma = o.gibbsSchedule(step: step)
+        let breakdown = gw.withUnsafeMutableBufferPointer { gwp in
+            gs.withUnsafeMutableBufferPointer { gsp in
+                constraints.evaluate(batch: b, phases: p, fractions: w, shifts: s, degrees: batch.degrees,
+                                     compositions: batch.compositions, elementCount: elementCount,
+                                     phaseCompositions: phaseCompositions, gibbsWeightNow: gamma,
+                                     gradW: wantGrad ? gwp.baseAddress : nil, gradS: wantGrad ? gsp.baseAddress : nil)
+            }
+        }
+        report.reconstructionPerSample = parts
+        report.reconstruction = parts.reduce(0) { $0 + $1.total } * invB
+        report.gibbs = breakdown.gibbs
+        report.smoothness = breakdown.smooth
+        report.composition = breakdown.composition
+        report.gibbsWeight = gamma
+        report.total = report.reconstruction + gamma * breakdown.gibbs + o.smoothnessWeight * breakdown.smooth
+            + (phaseCompositions != nil ? o.compositionWeight * breakdown.composition : 0)
+        report.constraints = breakdown
+        report.fractions = w
+        report.shifts = s
+        report.logVariances = v
+
+        if let gradients {
+            var ga = [Float](repeating: 0, count: b * p)
+            ga.withUnsafeMutableBufferPointer { gap in
+                w.withUnsafeBufferPointer { wp in gw.withUnsafeBufferPointer { gwp in
+                    for i in 0..<b {
+                        LatentHeads.maskedSoftmaxBackward(fractions: wp.baseAddress! + i * p, gradFractions: gwp.baseAddress! + i * p,
+                                                          maxIndex: maxIndex[i], count: p, epsilon: eps,
+                                                          gradLogits: gap.baseAddress! + i * p)
+                    }
+                } }
+            }
+            var gu = [Float](repeating: 0, count: b * p), gy = gu
+            for idx in 0..<(b * p) {
+                gu[idx] = freezeShifts ? 0 : gs[idx] * dsdu[idx]
+                gy[idx] = gv[idx] * dvdy[idx]
+            }
+            var gFat: Float = 0
+            if o.peakFattening {
+                let g = heads.fattening, th = Foundation.tanh(Swift.abs(g))
+                gFat = gradFat.reduce(0, +) * (g >= 0 ? 1 : -1) * (1 - th * th)
+            }
+            gradients.pointee = HeadOutputs(logits: ga, shiftPre: gu, widthPre: gy, fattening: gFat)
+        }
+        return report
+    }
+}

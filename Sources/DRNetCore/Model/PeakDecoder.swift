@@ -1,0 +1,288 @@
+import Foundation
+
+/// The differentiable peak renderer (method.md §3, "Decoder"), windowed and SIMD-vectorised.
+///
+/// For sample i, phase k, stick j and grid point q_t (nm⁻¹):
+///
+///     μ_kj = s_k·q⁰_kj,   v_kj = v_k + f·q⁰_kj/Q_max   (f = tanh|g| with fattening, else 0)
+///     B̃_k(q_t) = Σ_j ĉ_kj·IS_kj·exp(−(q_t − μ_kj)²/(2e^{v_kj}) − v_kj/2)
+///     B_k = B̃_k / (max_t B̃_k + ε)                      (each phase max-normalised)
+///     m(q_t) = Σ_k w_k B_k(q_t),  x̂ = m / (max_t m + ε)   (mixture max-normalised)
+///
+/// Each stick is evaluated only on grid points within ±`windowSigmas`·σ of μ (σ = e^{v/2}), which
+/// is exact to float precision for windowSigmas ≥ 6 and makes the cost scale with the sticks'
+/// support instead of the Q range. Gradients go through both max-normalisations at the grid argmax.
+/// The decoder is immutable and shared; per-sample state lives in a `SampleRender` workspace.
+public final class PeakDecoder: @unchecked Sendable {
+    public let sticks: StickTable
+    /// Q grid padded with +∞-like values to a multiple of the lane width plus one extra lane.
+    let grid: [Float]
+    /// Number of real grid points T.
+    public let gridCount: Int
+    /// Padded row length (≥ T + 8, multiple of 8).
+    public let stride: Int
+    public let windowSigmas: Float
+    public let epsilon: Float
+    /// Q_max, the fattening term's scale.
+    public let qMax: Float
+
+    public init(phases: [CandidatePhase], q: [Float], windowSigmas: Double = 6, epsilon: Double = 1e-9) {
+        self.sticks = StickTable(phases: phases)
+        self.gridCount = q.count
+        self.stride = ((q.count + 7) / 8) * 8 + 8
+        var g = q
+        let far = (q.last ?? 0) + 1e6
+        g.append(contentsOf: repeatElement(far, count: stride - q.count))
+        self.grid = g
+        self.windowSigmas = Float(windowSigmas)
+        self.epsilon = Float(epsilon)
+        self.qMax = q.last ?? 1
+    }
+
+    public var phaseCount: Int { sticks.phaseCount }
+
+    /// First grid index with q_t ≥ x (T if none).
+    @inline(__always)
+    func lowerIndex(_ x: Float, _ g: UnsafePointer<Float>) -> Int {
+        var lo = 0, hi = gridCount
+        while lo < hi {
+            let mid = (lo + hi) >> 1
+            if g[mid] < x { lo = mid + 1 } else { hi = mid }
+        }
+        return lo
+    }
+
+    /// Renders one sample: every phase in `phases` (the allowed ones) with its shift s_k and
+    /// log-variance v_k (rows of length P), then the mixture with fractions w (length P).
+    /// `intensityFactors`, if given, is P×n_max (row k, column = stick rank within the phase).
+    public func render(phases: [Int32], shifts s: UnsafePointer<Float>, logVariances v: UnsafePointer<Float>,
+                       fractions w: UnsafePointer<Float>, intensityFactors: UnsafePointer<Float>? = nil,
+                       fattening f: Float = 0, into r: SampleRender) {
+        r.reset(phases: phases)
+        grid.withUnsafeBufferPointer { gb in
+            let g = gb.baseAddress!
+            for k32 in phases {
+                let k = Int(k32)
+                let row = r.basisRow(k)
+                for t in 0..<stride { row[t] = 0 }
+                renderPhaseUnnormalised(k, shift: s[k], logVariance: v[k], factors: intensityFactors.map { $0 + k * sticks.maxSticks },
+                                        fattening: f, grid: g, into: row)
+                // Max-normalise over the T real grid points.
+                var m: Float = -1, at = 0
+                for t in 0..<gridCount where row[t] > m { m = row[t]; at = t }
+                let norm = m + epsilon
+                r.normaliser[k] = norm
+                r.argmax[k] = Int32(at)
+                let inv = 1 / norm
+                for t in 0..<gridCount { row[t] *= inv }
+            }
+        }
+        // Mixture and its max-normalisation.
+        let mix = r.mixture
+        for t in 0..<stride { mix[t] = 0 }
+        for k32 in phases {
+            let k = Int(k32)
+            let wk = w[k]
+            if wk == 0 { continue }
+            let row = r.basisRow(k)
+            for t in 0..<gridCount { mix[t] += wk * row[t] }
+        }
+        var m: Float = -1, at = 0
+        for t in 0..<gridCount where mix[t] > m { m = mix[t]; at = t }
+        r.mixtureNormaliser = m + epsilon
+        r.mixtureArgmax = at
+        let inv = 1 / r.mixtureNormaliser
+        for t in 0..<gridCount { r.reconstruction[t] = mix[t] * inv }
+    }
+
+    /// Accumulates B̃_k into `row` (length `stride`, zeroed by the caller).
+    @inline(__always)
+    func renderPhaseUnnormalised(_ k: Int, shift sk: Float, logVariance vk: Float, factors: UnsafePointer<Float>?,
+                                 fattening f: Float, grid g: UnsafePointer<Float>, into row: UnsafeMutablePointer<Float>) {
+        let range = sticks.sticks(of: k)
+        sticks.position.withUnsafeBufferPointer { pos in
+            sticks.height.withUnsafeBufferPointer { hgt in
+                for (rank, j) in range.enumerated() {
+                    let q0 = pos[j]
+                    let vj = vk + f * q0 / qMax
+                    let variance = Foundation.exp(vj)
+                    let mu = sk * q0
+                    let half = windowSigmas * variance.squareRoot()
+                    let lo = lowerIndex(mu - half, g)
+                    if lo >= gridCount { continue }
+                    let hi = lowerIndex(mu + half, g)
+                    if hi <= lo { continue }
+                    var amp = hgt[j] * Foundation.exp(-0.5 * vj)
+                    if let factors { amp *= factors[rank] }
+                    let a = -0.5 / variance
+                    let muV = FloatLanes(repeating: mu), aV = FloatLanes(repeating: a), ampV = FloatLanes(repeating: amp)
+                    let hiV = SIMD8<Int32>(repeating: Int32(hi))
+                    var t = lo
+                    let lane = SIMD8<Int32>(0, 1, 2, 3, 4, 5, 6, 7)
+                    while t < hi {
+                        let qv = UnsafeRawPointer(g + t).loadUnaligned(as: FloatLanes.self)
+                        let d = qv - muV
+                        var e = ampV * simdExp(aV * d * d)
+                        e.replace(with: 0, where: (lane &+ Int32(t)) .>= hiV)
+                        let dst = UnsafeMutableRawPointer(row + t)
+                        let old = dst.loadUnaligned(as: FloatLanes.self)
+                        dst.storeBytes(of: old + e, as: FloatLanes.self)
+                        t += 8
+                    }
+                }
+            }
+        }
+    }
+
+    /// Backward pass for one rendered sample. Given dL/dx̂ (length T), writes dL/dw, dL/ds and
+    /// dL/dv (rows of length P, overwritten for the rendered phases, zero elsewhere), the gradient
+    /// with respect to the intensity factors (P×n_max, if given), and returns dL/df.
+    @discardableResult
+    public func backward(_ r: SampleRender, gradReconstruction gx: UnsafePointer<Float>, fractions w: UnsafePointer<Float>,
+                         shifts s: UnsafePointer<Float>, logVariances v: UnsafePointer<Float>,
+                         intensityFactors: UnsafePointer<Float>? = nil, fattening f: Float = 0,
+                         gradFractions gw: UnsafeMutablePointer<Float>, gradShifts gs: UnsafeMutablePointer<Float>,
+                         gradLogVariances gv: UnsafeMutablePointer<Float>,
+                         gradIntensityFactors gIS: UnsafeMutablePointer<Float>? = nil) -> Float {
+        let p = phaseCount
+        for k in 0..<p { gw[k] = 0; gs[k] = 0; gv[k] = 0 }
+        // Through the mixture max: g_m = g/(M+ε) − δ_{t*}·Σ_t g_t x̂_t/(M+ε).
+        let gm = r.scratch
+        let invM = 1 / r.mixtureNormaliser
+        var dot: Float = 0
+        for t in 0..<gridCount { dot += gx[t] * r.reconstruction[t]; gm[t] = gx[t] * invM }
+        for t in gridCount..<stride { gm[t] = 0 }
+        gm[r.mixtureArgmax] -= dot * invM
+        var gradF: Float = 0
+        grid.withUnsafeBufferPointer { gb in
+            let g = gb.baseAddress!
+            for k32 in r.phases {
+                let k = Int(k32)
+                let row = r.basisRow(k)
+                var gwk: Float = 0
+                for t in 0..<gridCount { gwk += gm[t] * row[t] }
+                gw[k] = gwk
+                let wk = w[k]
+                if wk == 0 { continue }
+                // Through the phase max: gB̃(t) = w_k·(g_m(t) − δ_{t*}·g_wk)/(M_k+ε).
+                let gb = r.phaseGradient
+                let scale = wk / r.normaliser[k]
+                for t in 0..<stride { gb[t] = gm[t] * scale }
+                gb[Int(r.argmax[k])] -= gwk * scale
+                let factors = intensityFactors.map { $0 + k * sticks.maxSticks }
+                let gFactors = gIS.map { $0 + k * sticks.maxSticks }
+                let (dS, dV, dF) = stickGradients(k, shift: s[k], logVariance: v[k], factors: factors, fattening: f,
+                                                  grid: g, upstream: gb, gradFactors: gFactors)
+                gs[k] = dS
+                gv[k] = dV
+                gradF += dF
+            }
+        }
+        return gradF
+    }
+
+    /// Σ over sticks and window of gB̃(t)·∂B̃(t)/∂(s, v, f, IS) for one phase.
+    @inline(__always)
+    func stickGradients(_ k: Int, shift sk: Float, logVariance vk: Float, factors: UnsafePointer<Float>?, fattening f: Float,
+                        grid g: UnsafePointer<Float>, upstream gb: UnsafeMutablePointer<Float>,
+                        gradFactors: UnsafeMutablePointer<Float>?) -> (Float, Float, Float) {
+        let range = sticks.sticks(of: k)
+        var dS: Float = 0, dV: Float = 0, dF: Float = 0
+        let lane = SIMD8<Int32>(0, 1, 2, 3, 4, 5, 6, 7)
+        sticks.position.withUnsafeBufferPointer { pos in
+            sticks.height.withUnsafeBufferPointer { hgt in
+                for (rank, j) in range.enumerated() {
+                    let q0 = pos[j]
+                    let vj = vk + f * q0 / qMax
+                    let variance = Foundation.exp(vj)
+                    let mu = sk * q0
+                    let half = windowSigmas * variance.squareRoot()
+                    let lo = lowerIndex(mu - half, g)
+                    if lo >= gridCount { continue }
+                    let hi = lowerIndex(mu + half, g)
+                    if hi <= lo { continue }
+                    var amp = hgt[j] * Foundation.exp(-0.5 * vj)
+                    if let factors { amp *= factors[rank] }
+                    let a = -0.5 / variance
+                    let muV = FloatLanes(repeating: mu), aV = FloatLanes(repeating: a), ampV = FloatLanes(repeating: amp)
+                    let hiV = SIMD8<Int32>(repeating: Int32(hi))
+                    var s0 = FloatLanes(), s1 = FloatLanes(), s2 = FloatLanes()
+                    var t = lo
+                    while t < hi {
+                        let qv = UnsafeRawPointer(g + t).loadUnaligned(as: FloatLanes.self)
+                        let up = UnsafeRawPointer(gb + t).loadUnaligned(as: FloatLanes.self)
+                        let d = qv - muV
+                        var e = up * ampV * simdExp(aV * d * d)
+                        e.replace(with: 0, where: (lane &+ Int32(t)) .>= hiV)
+                        s0 += e
+                        s1 += e * d
+                        s2 += e * d * d
+                        t += 8
+                    }
+                    let S0 = s0.sum(), S1 = s1.sum(), S2 = s2.sum()
+                    // ∂G/∂s = G·(q−μ)·q⁰/σ²;  ∂G/∂v_j = G·((q−μ)²/(2σ²) − 1/2);  ∂G/∂IS = G/IS.
+                    dS += S1 * q0 / variance
+                    let dvj = S2 / (2 * variance) - 0.5 * S0
+                    dV += dvj
+                    dF += dvj * q0 / qMax
+                    if let gradFactors, let factors { gradFactors[rank] = S0 / factors[rank] }
+                }
+            }
+        }
+        return (dS, dV, dF)
+    }
+}
+
+/// Per-sample workspace of the renderer: normalised phase patterns B_k (P rows of `stride`),
+/// their normalisers and argmax, the mixture m, the reconstruction x̂ and scratch rows.
+/// Allocated once per problem size and reused every step.
+public final class SampleRender: @unchecked Sendable {
+    public let phaseCount: Int
+    public let stride: Int
+    public let gridCount: Int
+    public private(set) var phases: [Int32] = []
+    let basis: UnsafeMutablePointer<Float>
+    public let mixture: UnsafeMutablePointer<Float>
+    public let reconstruction: UnsafeMutablePointer<Float>
+    let scratch: UnsafeMutablePointer<Float>
+    let phaseGradient: UnsafeMutablePointer<Float>
+    public var normaliser: [Float]
+    public var argmax: [Int32]
+    public var mixtureNormaliser: Float = 1
+    public var mixtureArgmax: Int = 0
+
+    public init(decoder: PeakDecoder) {
+        phaseCount = decoder.phaseCount
+        stride = decoder.stride
+        gridCount = decoder.gridCount
+        basis = .allocate(capacity: phaseCount * stride)
+        basis.initialize(repeating: 0, count: phaseCount * stride)
+        mixture = .allocate(capacity: stride); mixture.initialize(repeating: 0, count: stride)
+        reconstruction = .allocate(capacity: stride); reconstruction.initialize(repeating: 0, count: stride)
+        scratch = .allocate(capacity: stride); scratch.initialize(repeating: 0, count: stride)
+        phaseGradient = .allocate(capacity: stride); phaseGradient.initialize(repeating: 0, count: stride)
+        normaliser = Array(repeating: 1, count: phaseCount)
+        argmax = Array(repeating: 0, count: phaseCount)
+    }
+
+    deinit {
+        basis.deallocate(); mixture.deallocate(); reconstruction.deallocate()
+        scratch.deallocate(); phaseGradient.deallocate()
+    }
+
+    func reset(phases: [Int32]) {
+        // Rows of phases no longer rendered are zeroed so that `basisRow` reads 0 for them.
+        for k in self.phases where !phases.contains(k) {
+            let row = basisRow(Int(k))
+            for t in 0..<stride { row[t] = 0 }
+        }
+        self.phases = phases
+    }
+
+    /// B_k for phase k (max-normalised after `render`), `stride` floats.
+    @inline(__always)
+    public func basisRow(_ k: Int) -> UnsafeMutablePointer<Float> { basis + k * stride }
+
+    /// Copies x̂ (T values) out.
+    public var reconstructionArray: [Float] { Array(UnsafeBufferPointer(start: reconstruction, count: gridCount)) }
+}

@@ -1,0 +1,225 @@
+import Foundation
+
+/// Every setting of a DRNet solve in one validated value (method.md §3–5). Loadable from a JSON
+/// config in which every key is optional (missing keys keep the default) and unknown keys are
+/// errors. Names follow method.md; the reference's name is given where it differs.
+public struct SolverOptions: Codable, Equatable, Sendable {
+    // MARK: Model
+    /// `amortised`: the reference's encoder MLPs map each pattern to its latents.
+    /// `perSample`: free per-sample latents (no network), optimised directly.
+    public var model: ModelKind = .amortised
+    /// Hidden widths of each encoder MLP (reference: 1024, 1024, 512).
+    public var hiddenLayers: [Int] = [1024, 1024, 512]
+    /// Concatenate the composition c_i to the encoder input ([BCV, LSA]).
+    public var compositionInput: Bool = false
+    /// δ: shifts s = 1 + ρ(t)·δ·tanh(u) ∈ [1 − δ, 1 + δ] (reference `max_shift`).
+    public var maxShift: Double = 0.10
+    /// Steps of the linear shift warm-up ramp ρ(t) = min(1, t / shiftWarmupSteps); 0 = ρ ≡ 1.
+    public var shiftWarmupSteps: Int = 0
+    /// v₀ and r: log-variance v = v₀ + r·tanh(·), in log(nm⁻²) (`init_logvar`, `logvar_range`).
+    public var logVarianceCentre: Double = -2
+    public var logVarianceRange: Double = 2
+    /// I_max: per-stick intensity factors IS ∈ [1/I_max, I_max]; 1 disables them.
+    public var intensityFactorMax: Double = 1
+    /// [BCV, LSA] high-Q peak widening v_kj = v_k + (q⁰_kj/Q_max)·tanh(|g|), g trainable from 0.1.
+    public var peakFattening: Bool = false
+    /// Renderer half-window in standard deviations (±6σ is exact to float precision).
+    public var windowSigmas: Double = 6
+
+    // MARK: Reconstruction loss
+    public var reconstructionMetric: ReconstructionMetric = .symmetricKL
+    /// Weight of the divergence term (`KL_weight`).
+    public var divergenceWeight: Double = 0.2
+    public var l2Weight: Double = 0.1
+    public var l1Weight: Double = 0
+    /// Scale of every distance (`mean_loss`).
+    public var lossScale: Double = 100
+    /// ε inside the KL logarithm (`KL_eps`).
+    public var klEpsilon: Double = 1e-9
+    /// ε of the normalisations (`eps`).
+    public var epsilon: Double = 1e-9
+
+    // MARK: Constraint terms
+    /// β of the Gibbs entropy relaxation.
+    public var entropyBeta: Double = 1
+    /// γ_max: the Gibbs loss weight at full strength (`gibbs_decay`).
+    public var gibbsWeight: Double = 1
+    /// Steps before the constraint terms switch on (`pretrain`), and the ramp unit r: γ(t) =
+    /// min(R, 10)/10·γ_max with R = max(0, (t − pretrain)/r).
+    public var pretrainSteps: Int = 3000
+    public var rampUnit: Int = 100
+    public var alloyEnabled: Bool = true
+    /// Weight of the alloy term inside the Gibbs loss (`alloy_loss_decay`).
+    public var alloyWeight: Double = 1
+    /// u: the shift difference counted as alloying (`shift_unit`), a: the tanh width (`shift_amplify`).
+    public var shiftUnit: Double = 0.001
+    public var shiftAmplify: Double = 0.0005
+    /// c in log d − log(d − 1 + c).
+    public var alloyDofOffset: Double = 0.1
+    /// A phase is active above this fraction (`min_activation`).
+    public var minActivation: Double = 0.01
+    /// g_p: weight ratio of non-violating samples (`gibbs_penalty`).
+    public var gibbsPenalty: Double = 0.5
+    public var smoothness: SmoothnessKind = .l2OverDistance
+    public var smoothnessWeight: Double = 0.01
+    /// Weight of the mass-balance (composition) loss; needs phase compositions.
+    public var compositionWeight: Double = 0
+    /// Weight of the intensity-factor regulariser.
+    public var intensityRegWeight: Double = 0.001
+
+    // MARK: Masks
+    /// Apply the element rule (a phase is allowed only where all its cations are present).
+    public var elementRule: Bool = true
+
+    // MARK: Optimisation
+    /// Samples per random walk (the minibatch, in walk order) and walks per step.
+    public var walkLength: Int = 10
+    public var walksPerStep: Int = 1
+    public var walkPoolSize: Int = 5000
+    public var learningRate: Double = 1e-4
+    public var adamBeta1: Double = 0.9
+    public var adamBeta2: Double = 0.999
+    public var adamEpsilon: Double = 1e-8
+    /// Hard cap on training steps before the refine step.
+    public var maxSteps: Int = 30000
+    /// Convergence: stop when, after the constraint ramp has reached full strength, the mean
+    /// loss over the last `convergenceWindow` steps improved by less than `convergenceTolerance`
+    /// (relative) on the window before it, and the discrete phase sets have stopped changing.
+    public var convergenceWindow: Int = 500
+    public var convergenceTolerance: Double = 0.002
+    /// Fine-tune steps under the refined mask with shifts frozen.
+    public var fineTuneSteps: Int = 1000
+    /// Initialise fraction logits from a non-negative least-squares fit of the candidates.
+    public var nnlsInitialisation: Bool = true
+    /// Drop candidates whose NNLS usage Σ_i w_ik is below this before training (0 = keep all).
+    public var pruneUsage: Double = 0.05
+
+    // MARK: Refine
+    /// Fractions below this are dropped by the refine step; phases whose usage U_k is below
+    /// `refineUsage` are dropped everywhere.
+    public var refinePresence: Double = 0.001
+    public var refineUsage: Double = 0.1
+
+    public init() {}
+
+    public enum ModelKind: String, Codable, Sendable { case amortised, perSample }
+    public enum ReconstructionMetric: String, Codable, Sendable { case symmetricKL, jensenShannon }
+    public enum SmoothnessKind: String, Codable, Sendable { case l2OverDistance, l1 }
+
+    /// γ(t) for a training step (method.md §4).
+    public func gibbsSchedule(step: Int) -> Double {
+        let round = max(0, Double(step - pretrainSteps) / Double(max(rampUnit, 1)))
+        return min(round, 10) / 10 * gibbsWeight
+    }
+
+    /// ρ(t), the shift warm-up ramp.
+    public func shiftRamp(step: Int) -> Double {
+        shiftWarmupSteps <= 0 ? 1 : min(1, Double(step) / Double(shiftWarmupSteps))
+    }
+
+    /// Throws a `ConfigurationError` naming the first invalid setting.
+    public func validate() throws {
+        func need(_ ok: Bool, _ what: String) throws { if !ok { throw ConfigurationError("invalid option: \(what)") } }
+        try need(hiddenLayers.allSatisfy { $0 > 0 }, "hiddenLayers must be positive widths, got \(hiddenLayers)")
+        try need(maxShift >= 0 && maxShift < 0.5, "maxShift must be in [0, 0.5), got \(maxShift)")
+        try need(logVarianceRange >= 0, "logVarianceRange must be ≥ 0, got \(logVarianceRange)")
+        try need(logVarianceCentre + logVarianceRange <= 4, "logVarianceCentre + logVarianceRange must be ≤ 4 (σ ≤ 7.4 nm⁻¹)")
+        try need(intensityFactorMax >= 1, "intensityFactorMax must be ≥ 1, got \(intensityFactorMax)")
+        try need(windowSigmas >= 3, "windowSigmas must be ≥ 3, got \(windowSigmas)")
+        for (name, v) in [("divergenceWeight", divergenceWeight), ("l2Weight", l2Weight), ("l1Weight", l1Weight),
+                          ("gibbsWeight", gibbsWeight), ("alloyWeight", alloyWeight), ("smoothnessWeight", smoothnessWeight),
+                          ("compositionWeight", compositionWeight), ("intensityRegWeight", intensityRegWeight)] {
+            try need(v >= 0 && v.isFinite, "\(name) must be a finite weight ≥ 0, got \(v)")
+        }
+        try need(divergenceWeight + l2Weight + l1Weight > 0, "at least one reconstruction weight must be positive")
+        try need(lossScale > 0, "lossScale must be > 0")
+        try need(klEpsilon > 0 && epsilon > 0, "klEpsilon and epsilon must be > 0")
+        try need(entropyBeta > 0, "entropyBeta must be > 0")
+        try need(pretrainSteps >= 0 && rampUnit > 0, "pretrainSteps must be ≥ 0 and rampUnit > 0")
+        try need(shiftUnit > 0 && shiftAmplify > 0, "shiftUnit and shiftAmplify must be > 0")
+        try need(alloyDofOffset > 0 && alloyDofOffset <= 1, "alloyDofOffset must be in (0, 1]")
+        try need(minActivation > 0 && minActivation < 1, "minActivation must be in (0, 1)")
+        try need(gibbsPenalty >= 0 && gibbsPenalty <= 1, "gibbsPenalty must be in [0, 1]")
+        try need(walkLength >= 2, "walkLength must be ≥ 2, got \(walkLength)")
+        try need(walksPerStep >= 1 && walkPoolSize >= 1, "walksPerStep and walkPoolSize must be ≥ 1")
+        try need(learningRate > 0 && learningRate < 1, "learningRate must be in (0, 1), got \(learningRate)")
+        try need(adamBeta1 >= 0 && adamBeta1 < 1 && adamBeta2 >= 0 && adamBeta2 < 1 && adamEpsilon > 0, "Adam β must be in [0, 1) and ε > 0")
+        try need(maxSteps >= 1, "maxSteps must be ≥ 1")
+        try need(convergenceWindow >= 10, "convergenceWindow must be ≥ 10")
+        try need(convergenceTolerance >= 0, "convergenceTolerance must be ≥ 0")
+        try need(fineTuneSteps >= 0, "fineTuneSteps must be ≥ 0")
+        try need(pruneUsage >= 0, "pruneUsage must be ≥ 0")
+        try need(refinePresence >= 0 && refinePresence < 1 && refineUsage >= 0, "refinePresence must be in [0, 1), refineUsage ≥ 0")
+    }
+}
+
+extension SolverOptions {
+    private enum CodingKeys: String, CodingKey, CaseIterable {
+        case model, hiddenLayers, compositionInput, maxShift, shiftWarmupSteps, logVarianceCentre, logVarianceRange,
+             intensityFactorMax, peakFattening, windowSigmas, reconstructionMetric, divergenceWeight, l2Weight,
+             l1Weight, lossScale, klEpsilon, epsilon, entropyBeta, gibbsWeight, pretrainSteps, rampUnit,
+             alloyEnabled, alloyWeight, shiftUnit, shiftAmplify, alloyDofOffset, minActivation, gibbsPenalty,
+             smoothness, smoothnessWeight, compositionWeight, intensityRegWeight, elementRule, walkLength,
+             walksPerStep, walkPoolSize, learningRate, adamBeta1, adamBeta2, adamEpsilon, maxSteps,
+             convergenceWindow, convergenceTolerance, fineTuneSteps, nnlsInitialisation, pruneUsage,
+             refinePresence, refineUsage
+    }
+
+    public init(from decoder: Decoder) throws {
+        self.init()
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        func get<T: Decodable>(_ key: CodingKeys, _ value: inout T) throws {
+            if let v = try c.decodeIfPresent(T.self, forKey: key) { value = v }
+        }
+        try get(.model, &model); try get(.hiddenLayers, &hiddenLayers); try get(.compositionInput, &compositionInput)
+        try get(.maxShift, &maxShift); try get(.shiftWarmupSteps, &shiftWarmupSteps)
+        try get(.logVarianceCentre, &logVarianceCentre); try get(.logVarianceRange, &logVarianceRange)
+        try get(.intensityFactorMax, &intensityFactorMax); try get(.peakFattening, &peakFattening)
+        try get(.windowSigmas, &windowSigmas); try get(.reconstructionMetric, &reconstructionMetric)
+        try get(.divergenceWeight, &divergenceWeight); try get(.l2Weight, &l2Weight); try get(.l1Weight, &l1Weight)
+        try get(.lossScale, &lossScale); try get(.klEpsilon, &klEpsilon); try get(.epsilon, &epsilon)
+        try get(.entropyBeta, &entropyBeta); try get(.gibbsWeight, &gibbsWeight)
+        try get(.pretrainSteps, &pretrainSteps); try get(.rampUnit, &rampUnit)
+        try get(.alloyEnabled, &alloyEnabled); try get(.alloyWeight, &alloyWeight)
+        try get(.shiftUnit, &shiftUnit); try get(.shiftAmplify, &shiftAmplify); try get(.alloyDofOffset, &alloyDofOffset)
+        try get(.minActivation, &minActivation); try get(.gibbsPenalty, &gibbsPenalty)
+        try get(.smoothness, &smoothness); try get(.smoothnessWeight, &smoothnessWeight)
+        try get(.compositionWeight, &compositionWeight); try get(.intensityRegWeight, &intensityRegWeight)
+        try get(.elementRule, &elementRule); try get(.walkLength, &walkLength); try get(.walksPerStep, &walksPerStep)
+        try get(.walkPoolSize, &walkPoolSize); try get(.learningRate, &learningRate)
+        try get(.adamBeta1, &adamBeta1); try get(.adamBeta2, &adamBeta2); try get(.adamEpsilon, &adamEpsilon)
+        try get(.maxSteps, &maxSteps); try get(.convergenceWindow, &convergenceWindow)
+        try get(.convergenceTolerance, &convergenceTolerance); try get(.fineTuneSteps, &fineTuneSteps)
+        try get(.nnlsInitialisation, &nnlsInitialisation); try get(.pruneUsage, &pruneUsage)
+        try get(.refinePresence, &refinePresence); try get(.refineUsage, &refineUsage)
+    }
+
+    /// Reads a JSON config; every key optional, unknown keys rejected, result validated.
+    public static func load(path: String) throws -> SolverOptions {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw InputError(file: path, expected: "a readable JSON config file", found: "no such file")
+        }
+        let object: Any
+        do { object = try JSONSerialization.jsonObject(with: data) } catch {
+            throw InputError(file: path, expected: "valid JSON", found: "\(error.localizedDescription)")
+        }
+        guard let dict = object as? [String: Any] else {
+            throw InputError(file: path, expected: "a JSON object of settings", found: "another JSON value")
+        }
+        let known = Set(CodingKeys.allCases.map(\.rawValue))
+        if let unknown = dict.keys.sorted().first(where: { !known.contains($0) && !$0.hasPrefix("_") }) {
+            throw InputError(file: path, location: "key \(unknown)", expected: "one of: \(known.sorted().joined(separator: ", "))",
+                             found: "an unknown setting")
+        }
+        let options: SolverOptions
+        do { options = try JSONDecoder().decode(SolverOptions.self, from: data) } catch let DecodingError.typeMismatch(_, ctx),
+            let DecodingError.dataCorrupted(ctx) {
+            let key = ctx.codingPath.map(\.stringValue).joined(separator: ".")
+            throw InputError(file: path, location: "key \(key)", expected: "a value of the right type", found: ctx.debugDescription)
+        }
+        do { try options.validate() } catch let e as ConfigurationError {
+            throw InputError(file: path, expected: "valid settings", found: e.message)
+        }
+        return options
+    }
+}
