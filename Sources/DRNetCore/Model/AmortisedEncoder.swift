@@ -1,0 +1,116 @@
+/// The reference's amortised encoder (method.md §3): three independent MLPs with ReLU hidden
+/// layers (default 1024 → 1024 → 512) and linear outputs, each reading the max-normalised
+/// pattern x̃ (T values, then the composition's M values with `compositionInput`):
+/// fraction logits a ∈ R^P, shift pre-activations u ∈ R^P, log-variance pre-activations y ∈ R^P.
+/// Parameter layout: [fractions net | shifts net | widths net | fattening g].
+public final class AmortisedEncoder: LatentModel {
+    public let fractions: DenseNetwork
+    public let shifts: DenseNetwork
+    public let widths: DenseNetwork
+    public let compositionInput: Bool
+    public let elementCount: Int
+    public let phaseCount: Int
+    private let cacheF = DenseNetwork.Activations(), cacheS = DenseNetwork.Activations(), cacheW = DenseNetwork.Activations()
+
+    public init(gridCount: Int, elementCount: Int, phaseCount: Int, hidden: [Int], compositionInput: Bool) {
+        let input = gridCount + (compositionInput ? elementCount : 0)
+        let widthsList = [input] + hidden + [phaseCount]
+        fractions = DenseNetwork(widths: widthsList, offset: 0)
+        shifts = DenseNetwork(widths: widthsList, offset: fractions.parameterCount)
+        widths = DenseNetwork(widths: widthsList, offset: 2 * fractions.parameterCount)
+        self.compositionInput = compositionInput
+        self.elementCount = elementCount
+        self.phaseCount = phaseCount
+    }
+
+    public var parameterCount: Int { 3 * fractions.parameterCount + 1 }
+    public var shiftParameters: Range<Int> { shifts.offset..<(shifts.offset + shifts.parameterCount) }
+
+    public func initialise(_ params: UnsafeMutablePointer<Float>, rng: inout SeededGenerator) {
+        fractions.initialise(params, rng: &rng)
+        shifts.initialise(params, rng: &rng)
+        widths.initialise(params, rng: &rng)
+        params[parameterCount - 1] = 0.1
+    }
+
+    func input(patterns: [Float], compositions: [Double], batch: Int) -> [Float] {
+        guard compositionInput else { return patterns }
+        let t = patterns.count / max(batch, 1), m = elementCount
+        var x = [Float](repeating: 0, count: batch * (t + m))
+        for b in 0..<batch {
+            for i in 0..<t { x[b * (t + m) + i] = patterns[b * t + i] }
+            for e in 0..<m { x[b * (t + m) + t + e] = Float(compositions[b * m + e]) }
+        }
+        return x
+    }
+
+    public func forward(_ params: UnsafePointer<Float>, samples: [Int], patterns: [Float], compositions: [Double]) -> HeadOutputs {
+        let b = samples.count
+        let x = input(patterns: patterns, compositions: compositions, batch: b)
+        fractions.forward(params, input: x, batch: b, into: cacheF)
+        shifts.forward(params, input: x, batch: b, into: cacheS)
+        widths.forward(params, input: x, batch: b, into: cacheW)
+        return HeadOutputs(logits: cacheF.output, shiftPre: cacheS.output, widthPre: cacheW.output,
+                           fattening: params[parameterCount - 1])
+    }
+
+    public func backward(_ params: UnsafePointer<Float>, gradients g: HeadOutputs, into grads: UnsafeMutablePointer<Float>) {
+        fractions.backward(params, activations: cacheF, outputGradient: g.logits, grads: grads)
+        shifts.backward(params, activations: cacheS, outputGradient: g.shiftPre, grads: grads)
+        widths.backward(params, activations: cacheW, outputGradient: g.widthPre, grads: grads)
+        grads[parameterCount - 1] += g.fattening
+    }
+}
+
+/// Free per-sample latents (the non-amortised variant, beyond the reference): a, u, y are
+/// N×P parameter matrices read by sample index. Layout: [a (N×P) | u (N×P) | y (N×P) | g].
+public final class PerSampleLatents: LatentModel {
+    public let sampleCount: Int
+    public let phaseCount: Int
+    /// Initial logits (N×P), e.g. from the NNLS fit; zeros when nil.
+    public var initialLogits: [Float]?
+    private var lastSamples: [Int] = []
+
+    public init(sampleCount: Int, phaseCount: Int, initialLogits: [Float]? = nil) {
+        self.sampleCount = sampleCount
+        self.phaseCount = phaseCount
+        self.initialLogits = initialLogits
+    }
+
+    var block: Int { sampleCount * phaseCount }
+    public var parameterCount: Int { 3 * block + 1 }
+    public var shiftParameters: Range<Int> { block..<(2 * block) }
+
+    public func initialise(_ params: UnsafeMutablePointer<Float>, rng: inout SeededGenerator) {
+        for i in 0..<parameterCount { params[i] = 0 }
+        if let initialLogits { for i in 0..<block { params[i] = initialLogits[i] } }
+        params[parameterCount - 1] = 0.1
+    }
+
+    public func forward(_ params: UnsafePointer<Float>, samples: [Int], patterns: [Float], compositions: [Double]) -> HeadOutputs {
+        lastSamples = samples
+        let p = phaseCount
+        var h = HeadOutputs.zeros(batch: samples.count, phases: p)
+        for (b, i) in samples.enumerated() {
+            for k in 0..<p {
+                h.logits[b * p + k] = params[i * p + k]
+                h.shiftPre[b * p + k] = params[block + i * p + k]
+                h.widthPre[b * p + k] = params[2 * block + i * p + k]
+            }
+        }
+        h.fattening = params[parameterCount - 1]
+        return h
+    }
+
+    public func backward(_ params: UnsafePointer<Float>, gradients g: HeadOutputs, into grads: UnsafeMutablePointer<Float>) {
+        let p = phaseCount
+        for (b, i) in lastSamples.enumerated() {
+            for k in 0..<p {
+                grads[i * p + k] += g.logits[b * p + k]
+                grads[block + i * p + k] += g.shiftPre[b * p + k]
+                grads[2 * block + i * p + k] += g.widthPre[b * p + k]
+            }
+        }
+        grads[parameterCount - 1] += g.fattening
+    }
+}

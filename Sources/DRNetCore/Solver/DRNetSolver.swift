@@ -1,0 +1,247 @@
+import Foundation
+
+/// Trains a DRNet on a prepared problem and exports its phase map (method.md §5):
+/// random-walk minibatches, Adam, the warm-up schedule of the constraint terms, convergence
+/// detection, the refine step and a fine-tune with frozen shifts under the refined mask.
+/// Deterministic for a given seed (one seeded generator; fixed-order reductions).
+public final class DRNetSolver {
+    public let problem: PreparedProblem
+    public let options: SolverOptions
+    public let seed: UInt64
+    public let model: LatentModel
+    public let loss: DRNetLoss
+    public let optimiser: AdamOptimizer
+    public private(set) var parameters: [Float]
+    private var gradient: [Float]
+    private let walks: WalkPool
+    private var rng: SeededGenerator
+    /// Per-candidate switch (P): 0 once pruned.
+    public private(set) var candidateSwitch: [Float]
+    /// Hard mask from the refine step (N×P), nil before refine.
+    public private(set) var refinedMask: [Float]?
+    public private(set) var step = 0
+    public var progress: ((TrainingProgress) -> Void)?
+    public var progressInterval: Double = 2
+    /// Set from a signal handler to stop training early but still export a result.
+    public var shouldStop: () -> Bool = { false }
+
+    public init(problem: PreparedProblem, options: SolverOptions, seed: UInt64) throws {
+        try options.validate()
+        self.problem = problem
+        self.options = options
+        self.seed = seed
+        let lib = problem.library
+        var rng = SeededGenerator(seed: seed)
+        let decoder = PeakDecoder(phases: lib.phases, q: lib.q, windowSigmas: options.windowSigmas, epsilon: options.epsilon)
+        loss = DRNetLoss(options: options, decoder: decoder,
+                         phaseCompositions: options.compositionWeight > 0 ? lib.phaseCompositions : nil,
+                         elementCount: lib.elementCount)
+        switch options.model {
+        case .amortised:
+            model = AmortisedEncoder(gridCount: lib.gridCount, elementCount: lib.elementCount, phaseCount: lib.phaseCount,
+                                     hidden: options.hiddenLayers, compositionInput: options.compositionInput)
+        case .perSample:
+            model = PerSampleLatents(sampleCount: lib.sampleCount, phaseCount: lib.phaseCount)
+        }
+        let chosen = model
+        var initial = [Float](repeating: 0, count: chosen.parameterCount)
+        initial.withUnsafeMutableBufferPointer { chosen.initialise($0.baseAddress!, rng: &rng) }
+        parameters = initial
+        gradient = [Float](repeating: 0, count: chosen.parameterCount)
+        optimiser = AdamOptimizer(count: model.parameterCount, learningRate: options.learningRate,
+                                  beta1: options.adamBeta1, beta2: options.adamBeta2, epsilon: options.adamEpsilon)
+        walks = WalkPool(graph: problem.graph, count: options.walkPoolSize, length: options.walkLength,
+                         seed: rng.next())
+        self.rng = rng
+        candidateSwitch = [Float](repeating: 1, count: lib.phaseCount)
+    }
+
+    var allPhases: [Int] { Array(0..<problem.phaseCount) }
+
+    /// The mask of a batch: problem mask × candidate switch × refined mask.
+    func batch(_ samples: [Int]) -> BatchData {
+        var b = problem.batch(samples, phases: allPhases)
+        let p = problem.phaseCount
+        for (r, i) in samples.enumerated() {
+            for k in 0..<p {
+                var m = b.mask[r * p + k] * candidateSwitch[k]
+                if let refined = refinedMask { m *= refined[i * p + k] }
+                b.mask[r * p + k] = m
+            }
+            if !(0..<p).contains(where: { b.mask[r * p + $0] > 0 }) {
+                // Never leave a sample without candidates: fall back to its problem mask.
+                for k in 0..<p { b.mask[r * p + k] = problem.mask[i * p + k] }
+            }
+        }
+        return b
+    }
+
+    /// One optimisation step on one minibatch (a concatenation of `walksPerStep` walks; pairwise
+    /// terms still use consecutive samples). Returns the loss report.
+    @discardableResult
+    public func trainStep(samples: [Int], freezeShifts: Bool = false) -> LossReport {
+        let data = batch(samples)
+        let heads = parameters.withUnsafeBufferPointer {
+            model.forward($0.baseAddress!, samples: samples, patterns: data.patterns, compositions: data.compositions)
+        }
+        var g = HeadOutputs.zeros(batch: samples.count, phases: problem.phaseCount)
+        let report = loss.evaluate(heads: heads, batch: data, step: step, gradients: &g, freezeShifts: freezeShifts)
+        for i in 0..<gradient.count { gradient[i] = 0 }
+        parameters.withUnsafeBufferPointer { pp in
+            gradient.withUnsafeMutableBufferPointer { model.backward(pp.baseAddress!, gradients: g, into: $0.baseAddress!) }
+        }
+        let frozen = freezeShifts ? model.shiftParameters : nil
+        parameters.withUnsafeMutableBufferPointer { pp in
+            gradient.withUnsafeBufferPointer { optimiser.update(pp.baseAddress!, grads: $0.baseAddress!, frozen: frozen) }
+        }
+        step += 1
+        return report
+    }
+
+    /// Latents for every sample (chunks of 256 through the model and the renderer).
+    public func inferAll() -> (fractions: [Float], shifts: [Float], logVariances: [Float], recon: [ReconstructionLoss.Parts], reconstructions: [Float]) {
+        let n = problem.sampleCount, p = problem.phaseCount, t = problem.gridCount
+        var w = [Float](), s = [Float](), v = [Float](), parts = [ReconstructionLoss.Parts](), xh = [Float]()
+        w.reserveCapacity(n * p); s.reserveCapacity(n * p); v.reserveCapacity(n * p); xh.reserveCapacity(n * t)
+        var start = 0
+        while start < n {
+            let samples = Array(start..<min(n, start + 256))
+            let data = batch(samples)
+            let heads = parameters.withUnsafeBufferPointer {
+                model.forward($0.baseAddress!, samples: samples, patterns: data.patterns, compositions: data.compositions)
+            }
+            let r = loss.evaluate(heads: heads, batch: data, step: step)
+            w += r.fractions; s += r.shifts; v += r.logVariances; parts += r.reconstructionPerSample
+            for b in 0..<samples.count { xh += loss.render(b).reconstructionArray }
+            start += 256
+        }
+        return (w, s, v, parts, xh)
+    }
+
+    /// Per-sample active phase sets (w > minActivation) of the current model.
+    func phaseSets(_ w: [Float]) -> [[Int]] {
+        let p = problem.phaseCount
+        return (0..<problem.sampleCount).map { i in (0..<p).filter { Double(w[i * p + $0]) > options.minActivation } }
+    }
+
+    /// Runs the whole solve: training until converged (or the cap), refine, fine-tune, export.
+    public func solve(device: String = "cpu") -> PhaseMapSolution {
+        let clock = ContinuousClock()
+        let start = clock.now
+        func elapsed() -> Double { let d = clock.now - start; return Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18 }
+        var history: [LossRecord] = []
+        var acc = (n: 0, total: 0.0, recon: 0.0, gibbs: 0.0, smooth: 0.0, viol: 0.0, gamma: 0.0)
+        var lastReport = elapsed()
+        var windowLoss: [Double] = []
+        var previousWindowMean: Double?
+        var previousSets: [[Int]]?
+        var stoppedBy = "step cap"
+        let fullStrength = options.pretrainSteps + 10 * options.rampUnit
+        let recordEvery = 50
+
+        func record(stage: String, cap: Int) {
+            guard acc.n > 0 else { return }
+            let n = Double(acc.n)
+            let rec = LossRecord(step: step, stage: stage, total: acc.total / n, reconstruction: acc.recon / n, gibbs: acc.gibbs / n,
+                                 smoothness: acc.smooth / n, gibbsWeight: acc.gamma / n, violatingShare: acc.viol / n)
+            history.append(rec)
+            acc = (0, 0, 0, 0, 0, 0, 0)
+            let now = elapsed()
+            if let progress, now - lastReport >= progressInterval {
+                lastReport = now
+                let rate = now / Double(max(step, 1))
+                progress(TrainingProgress(stage: stage, step: step, stepCap: cap, record: rec, elapsedSeconds: now,
+                                          etaSeconds: rate * Double(max(0, cap - step)),
+                                          activeCandidates: candidateSwitch.filter { $0 > 0 }.count))
+            }
+        }
+
+        func accumulate(_ r: LossReport) {
+            acc.n += 1; acc.total += r.total; acc.recon += r.reconstruction; acc.gibbs += r.gibbs
+            acc.smooth += r.smoothness; acc.viol += r.violatingShare; acc.gamma += r.gibbsWeight
+        }
+
+        let cap = options.maxSteps
+        var walkIndex = 0
+        func nextSamples() -> [Int] {
+            var samples: [Int] = []
+            for _ in 0..<options.walksPerStep {
+                samples += walks.minibatch(walkIndex % walks.count)
+                walkIndex += 1
+            }
+            return samples
+        }
+
+        while step < cap {
+            if shouldStop() { stoppedBy = "interrupted"; break }
+            let r = trainStep(samples: nextSamples())
+            accumulate(r)
+            windowLoss.append(r.total)
+            if step % recordEvery == 0 { record(stage: "train", cap: cap) }
+            if step % options.convergenceWindow == 0 {
+                let mean = windowLoss.reduce(0, +) / Double(max(windowLoss.count, 1))
+                windowLoss.removeAll(keepingCapacity: true)
+                if step >= fullStrength + options.convergenceWindow {
+                    let sets = phaseSets(inferAll().fractions)
+                    let changed = previousSets.map { prev in zip(prev, sets).filter { $0 != $1 }.count } ?? sets.count
+                    let improvement = previousWindowMean.map { ($0 - mean) / max(abs($0), 1e-12) } ?? 1
+                    if improvement < options.convergenceTolerance && Double(changed) <= 0.01 * Double(sets.count) {
+                        stoppedBy = "converged"
+                        break
+                    }
+                    previousSets = sets
+                }
+                previousWindowMean = mean
+            }
+        }
+        record(stage: "train", cap: cap)
+        let trainingSteps = step
+
+        // Refine: a hard mask that obeys the rules exactly.
+        let soft = inferAll()
+        let m = problem.library.elementCount
+        let present = (0..<problem.sampleCount).map { i in
+            (0..<m).filter { problem.library.compositions[i * m + $0] > PreparedProblem.presenceThreshold }.count
+        }
+        let refined = RefineStep.run(fractions: soft.fractions, shifts: soft.shifts, sampleCount: problem.sampleCount,
+                                     phaseCount: problem.phaseCount, degrees: problem.degrees, elementsPresent: present,
+                                     graph: problem.graph, presence: options.refinePresence,
+                                     usageThreshold: options.refineUsage, shiftUnit: options.shiftUnit)
+        refinedMask = refined.mask.map { Float($0) }
+
+        // Fine-tune under the refined mask with shifts frozen.
+        let fineCap = trainingSteps + options.fineTuneSteps
+        var fine = 0
+        while fine < options.fineTuneSteps && !shouldStop() {
+            accumulate(trainStep(samples: nextSamples(), freezeShifts: true))
+            fine += 1
+            if step % recordEvery == 0 { record(stage: "fine-tune", cap: fineCap) }
+        }
+        record(stage: "fine-tune", cap: fineCap)
+        if shouldStop() { stoppedBy = "interrupted" }
+
+        let final = inferAll()
+        let n = problem.sampleCount, p = problem.phaseCount, t = problem.gridCount
+        var errors = [Double](), shares = [Double]()
+        for i in 0..<n {
+            var l1 = 0.0, mass = 0.0
+            for j in 0..<t {
+                let x = Double(problem.normalised[i * t + j])
+                l1 += abs(x - Double(final.reconstructions[i * t + j]))
+                mass += abs(x)
+            }
+            errors.append(l1 / Double(t))
+            shares.append(mass > 0 ? l1 / mass : 0)
+        }
+        let used = (0..<p).filter { k in (0..<n).contains { final.fractions[$0 * p + k] > 0 } }
+        return PhaseMapSolution(
+            library: problem.library.name, libraryPath: problem.library.sources["directory"],
+            elements: problem.library.elements, phaseNames: problem.library.phases.map(\.name),
+            sampleCount: n, phaseCount: p, fractions: final.fractions, shifts: final.shifts, logVariances: final.logVariances,
+            reconstructionError: errors, reconstructionErrorShare: shares, reconstructionLoss: final.recon.map(\.total),
+            refinedMask: refined.mask, alloying: refined.alloying, usedPhases: used, degreesOfFreedom: problem.degrees,
+            settings: options, seed: seed, device: device, trainingSteps: trainingSteps, fineTuneSteps: fine,
+            stoppedBy: stoppedBy, wallSeconds: elapsed(), maskSource: problem.maskSource, graphSource: problem.graphSource,
+            edges: problem.graph.edges.map { [$0.i, $0.j] }, lossHistory: history)
+    }
+}

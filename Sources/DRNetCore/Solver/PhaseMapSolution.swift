@@ -1,0 +1,66 @@
+/// The result of a solve: per-sample latents over all P candidates and the run's metadata.
+/// Matrices are N×P row-major over the library's candidate order.
+public struct PhaseMapSolution: Codable, Sendable {
+    public var library: String
+    public var libraryPath: String?
+    public var elements: [String]
+    public var phaseNames: [String]
+    public var sampleCount: Int
+    public var phaseCount: Int
+    /// Phase fractions w_ik (rows sum to 1 over the phases kept by the refine step).
+    public var fractions: [Float]
+    /// Multiplicative peak shifts s_ik (1 = unshifted); meaningful where w_ik > 0.
+    public var shifts: [Float]
+    /// Peak log-variances v_ik (σ² = e^v, nm⁻²).
+    public var logVariances: [Float]
+    /// Per-sample L1 distance between the max-normalised pattern and its reconstruction, divided
+    /// by T (mean absolute error per grid point), and its share of the pattern's L1 mass.
+    public var reconstructionError: [Double]
+    public var reconstructionErrorShare: [Double]
+    /// Per-sample symmetric-KL + L2 reconstruction loss (the training objective's term).
+    public var reconstructionLoss: [Double]
+    /// The refine step's hard mask (N×P, 1 = kept) and its alloying flags.
+    public var refinedMask: [UInt8]
+    public var alloying: [Bool]
+    /// Candidates with a non-zero fraction somewhere, in candidate order.
+    public var usedPhases: [Int]
+    public var degreesOfFreedom: [Int]
+    public var settings: SolverOptions
+    public var seed: UInt64
+    public var device: String
+    public var trainingSteps: Int
+    public var fineTuneSteps: Int
+    public var stoppedBy: String
+    public var wallSeconds: Double
+    public var maskSource: String
+    public var graphSource: String
+    public var edges: [[Int]]
+    public var lossHistory: [LossRecord]
+
+    /// Fraction row of sample i.
+    public func fractions(of i: Int) -> ArraySlice<Float> { fractions[(i * phaseCount)..<((i + 1) * phaseCount)] }
+}
+
+/// One point of the loss curve (means over the steps since the previous record).
+public struct LossRecord: Codable, Sendable, Equatable {
+    public var step: Int
+    public var stage: String
+    public var total: Double
+    public var reconstruction: Double
+    public var gibbs: Double
+    public var smoothness: Double
+    public var gibbsWeight: Double
+    public var violatingShare: Double
+}
+
+/// A progress snapshot reported during training (for the CLI's stderr line).
+public struct TrainingProgress: Sendable {
+    public var stage: String
+    public var step: Int
+    public var stepCap: Int
+    public var record: LossRecord
+    public var elapsedSeconds: Double
+    /// Seconds left at the current rate if the run went to its step cap (an upper bound).
+    public var etaSeconds: Double
+    public var activeCandidates: Int
+}

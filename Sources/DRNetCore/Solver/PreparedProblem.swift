@@ -1,0 +1,96 @@
+import Foundation
+
+/// A library turned into what the solver consumes: max-normalised patterns, the allowed-phase
+/// mask, degrees of freedom and the composition graph. All N×… matrices row-major.
+public struct PreparedProblem: Sendable {
+    public let library: CompositionLibrary
+    /// x̃_i = x_i / (max_t x_i + ε), N×T.
+    public let normalised: [Float]
+    /// Allowed phases m_ik ∈ {0, 1}, N×P over the library's candidates.
+    public let mask: [Float]
+    /// d_i: the Gibbs limit per sample.
+    public let degrees: [Int]
+    public let graph: CompositionGraph
+    /// Where the mask came from, for the solution's metadata.
+    public let maskSource: String
+    public let graphSource: String
+
+    public var sampleCount: Int { library.sampleCount }
+    public var gridCount: Int { library.gridCount }
+    public var phaseCount: Int { library.phaseCount }
+
+    /// Elements present at a sample: cation fraction above this.
+    public static let presenceThreshold = 1e-3
+
+    public init(library lib: CompositionLibrary, options: SolverOptions) throws {
+        library = lib
+        let n = lib.sampleCount, t = lib.gridCount, p = lib.phaseCount, m = lib.elementCount
+        var x = [Float](repeating: 0, count: n * t)
+        for i in 0..<n {
+            var mx: Float = 0
+            for j in 0..<t { mx = max(mx, lib.patterns[i * t + j]) }
+            let inv = 1 / (mx + Float(options.epsilon))
+            for j in 0..<t { x[i * t + j] = lib.patterns[i * t + j] * inv }
+        }
+        normalised = x
+
+        // Degrees of freedom: given, or the number of cations present.
+        if let d = lib.degreesOfFreedom {
+            degrees = d
+        } else {
+            degrees = (0..<n).map { i in max(1, (0..<m).filter { lib.compositions[i * m + $0] > Self.presenceThreshold }.count) }
+        }
+
+        // Mask: an explicit per-sample mask is used as given; otherwise the element rule (a phase
+        // is allowed where every cation it contains is present) when phase compositions are known
+        // and the rule is on; otherwise every phase everywhere.
+        var mask = [Float](repeating: 1, count: n * p)
+        if let sm = lib.sampleMask {
+            for i in 0..<(n * p) { mask[i] = sm[i] != 0 ? 1 : 0 }
+            maskSource = lib.sources["sampleMask"] ?? "explicit sample mask"
+        } else if let pc = lib.phaseCompositions, options.elementRule {
+            for i in 0..<n {
+                for k in 0..<p {
+                    var allowed = true
+                    for e in 0..<m where pc[k * m + e] > Self.presenceThreshold && lib.compositions[i * m + e] <= Self.presenceThreshold {
+                        allowed = false
+                    }
+                    mask[i * p + k] = allowed ? 1 : 0
+                }
+            }
+            maskSource = "element rule"
+        } else {
+            maskSource = "all phases allowed"
+        }
+        for i in 0..<n where !(0..<p).contains(where: { mask[i * p + $0] > 0 }) {
+            throw ConfigurationError("sample \(i) has no allowed candidate phase under the \(maskSource)")
+        }
+        self.mask = mask
+
+        if let edges = lib.edges {
+            graph = try CompositionGraph(sampleCount: n, edges: edges)
+            graphSource = lib.sources["edges"] ?? "given edges"
+        } else {
+            graph = try CompositionGraph.build(compositions: lib.compositions, elementCount: m)
+            graphSource = m == 3 ? "Delaunay triangulation" : (m <= 2 ? "composition path" : "k-nearest neighbours")
+        }
+    }
+
+    /// Gathers the minibatch data for `samples` (in walk order), restricted to the phase columns
+    /// `phases` (the trainer's active candidate subset).
+    public func batch(_ samples: [Int], phases: [Int], extraMask: [Float]? = nil) -> BatchData {
+        let t = gridCount, p = phaseCount, m = library.elementCount, q = phases.count
+        var pat = [Float](), msk = [Float](repeating: 0, count: samples.count * q), comp = [Double]()
+        pat.reserveCapacity(samples.count * t)
+        for (b, i) in samples.enumerated() {
+            pat.append(contentsOf: normalised[(i * t)..<((i + 1) * t)])
+            for (c, k) in phases.enumerated() {
+                var allowed = mask[i * p + k]
+                if let extraMask { allowed *= extraMask[i * q + c] }
+                msk[b * q + c] = allowed
+            }
+            comp.append(contentsOf: library.compositions[(i * m)..<((i + 1) * m)])
+        }
+        return BatchData(samples: samples, patterns: pat, mask: msk, degrees: samples.map { degrees[$0] }, compositions: comp)
+    }
+}
