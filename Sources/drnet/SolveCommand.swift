@@ -38,6 +38,12 @@ struct Solve: ParsableCommand {
             stderr("drnet: \(library.name): N=\(library.sampleCount) Q=\(library.gridCount) P=\(library.phaseCount) "
                    + "M=\(library.elementCount); mask: \(problem.maskSource); graph: \(problem.graphSource) "
                    + "(\(problem.graph.edges.count) edges); model: \(options.model.rawValue); seed \(seed)")
+            if let screening = solver.screening {
+                let kept = solver.candidateSwitch.filter { $0 > 0 }.count
+                let top = (0..<library.phaseCount).sorted { screening.usage[$0] > screening.usage[$1] }.prefix(8)
+                stderr("drnet: screening (NNLS, broadened peaks): \(kept) of \(library.phaseCount) candidates kept; "
+                       + "largest usage: " + top.map { "\(library.phases[$0].name) \(String(format: "%.1f", screening.usage[$0]))" }.joined(separator: ", "))
+            }
             solver.progress = { p in
                 let r = p.record
                 stderr(String(format: "[%@] step %d/%d  loss %.3f  recon %.3f  gibbs %.3f (γ %.2f)  smooth %.3f  violating %.0f%%  %.0fs elapsed, ≤%.0fs left",

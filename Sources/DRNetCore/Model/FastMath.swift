@@ -11,8 +11,13 @@ public func simdExp(_ x: FloatLanes) -> FloatLanes {
     // exp(x) = 2ⁿ · exp(r), n = round(x / ln 2), r = x − n·ln 2 ∈ [−ln2/2, ln2/2];
     // exp(r) by its degree-7 Taylor polynomial (truncation error < 6e-9 relative, below float ulp).
     // Valid for x ∈ [−87, 88]; smaller x are clamped (result ≈ 1e-38, i.e. 0 for our purposes).
-    let clamped = x.clamped(lowerBound: FloatLanes(repeating: -87), upperBound: FloatLanes(repeating: 88))
-    let n = (clamped * 1.442695040888963).rounded(.toNearestOrEven)
+    var clamped = x
+    clamped.replace(with: -87, where: x .< -87)
+    clamped.replace(with: 88, where: x .> 88)
+    // Round to nearest with the 1.5·2²³ trick: after adding it, the low mantissa bits hold n.
+    let magic = FloatLanes(repeating: 12582912)
+    let shifted = clamped * 1.442695040888963 + magic
+    let n = shifted - magic
     let r = clamped - n * 0.693145751953125 - n * 1.428606765330187e-06
     var p = FloatLanes(repeating: 1.0 / 5040)
     p = p * r + 1.0 / 720
@@ -22,8 +27,8 @@ public func simdExp(_ x: FloatLanes) -> FloatLanes {
     p = p * r + 0.5
     p = p * r + 1
     p = p * r + 1
-    let bits = (SIMD8<Int32>(n, rounding: .towardZero) &+ 127) &<< 23
-    let scale = unsafeBitCast(bits, to: FloatLanes.self)
+    let nBits = unsafeBitCast(shifted, to: SIMD8<Int32>.self) &- 0x4B40_0000
+    let scale = unsafeBitCast((nBits &+ 127) &<< 23, to: FloatLanes.self)
     return p * scale
 }
 

@@ -1,3 +1,4 @@
+import CBLAS
 import Foundation
 
 /// Trains a DRNet on a prepared problem and exports its phase map (method.md §5):
@@ -27,6 +28,9 @@ public final class DRNetSolver {
 
     public init(problem: PreparedProblem, options: SolverOptions, seed: UInt64) throws {
         try options.validate()
+        // Minibatch GEMMs are small (B ≈ 10 rows); the solver parallelises over samples itself,
+        // and OpenBLAS's own threads only spin against it (measured: 1 thread is faster).
+        openblas_set_num_threads(1)
         self.problem = problem
         self.options = options
         self.seed = seed
@@ -36,12 +40,26 @@ public final class DRNetSolver {
         loss = DRNetLoss(options: options, decoder: decoder,
                          phaseCompositions: options.compositionWeight > 0 ? lib.phaseCompositions : nil,
                          elementCount: lib.elementCount)
+        // Candidate screening (NNLS with broadened peaks): prunes candidates that no sample uses
+        // and seeds the per-sample logits.
+        var screening: CandidateScreening?
+        var switches = [Float](repeating: 1, count: lib.phaseCount)
+        if options.pruneUsage > 0 || options.nnlsInitialisation {
+            let s = CandidateScreening.run(problem: problem,
+                                           logVariance: Float(options.logVarianceCentre + options.logVarianceRange))
+            screening = s
+            if options.pruneUsage > 0 {
+                for k in 0..<lib.phaseCount where s.usage[k] < options.pruneUsage { switches[k] = 0 }
+            }
+        }
+        self.screening = screening
         switch options.model {
         case .amortised:
             model = AmortisedEncoder(gridCount: lib.gridCount, elementCount: lib.elementCount, phaseCount: lib.phaseCount,
                                      hidden: options.hiddenLayers, compositionInput: options.compositionInput)
         case .perSample:
-            model = PerSampleLatents(sampleCount: lib.sampleCount, phaseCount: lib.phaseCount)
+            let logits = options.nnlsInitialisation ? screening.map { $0.fractions.map { Foundation.log(max($0, 1e-3)) } } : nil
+            model = PerSampleLatents(sampleCount: lib.sampleCount, phaseCount: lib.phaseCount, initialLogits: logits)
         }
         let chosen = model
         var initial = [Float](repeating: 0, count: chosen.parameterCount)
@@ -53,8 +71,11 @@ public final class DRNetSolver {
         walks = WalkPool(graph: problem.graph, count: options.walkPoolSize, length: options.walkLength,
                          seed: rng.next())
         self.rng = rng
-        candidateSwitch = [Float](repeating: 1, count: lib.phaseCount)
+        candidateSwitch = switches
     }
+
+    /// The screening result, when screening ran.
+    public let screening: CandidateScreening?
 
     var allPhases: [Int] { Array(0..<problem.phaseCount) }
 
@@ -80,23 +101,44 @@ public final class DRNetSolver {
     /// terms still use consecutive samples). Returns the loss report.
     @discardableResult
     public func trainStep(samples: [Int], freezeShifts: Bool = false) -> LossReport {
+        let clock = ContinuousClock()
+        var mark = clock.now
+        func lap(_ slot: inout Double) {
+            let now = clock.now
+            let d = now - mark
+            slot += Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18
+            mark = now
+        }
         let data = batch(samples)
         let heads = parameters.withUnsafeBufferPointer {
             model.forward($0.baseAddress!, samples: samples, patterns: data.patterns, compositions: data.compositions)
         }
+        lap(&timings.encoderForward)
         var g = HeadOutputs.zeros(batch: samples.count, phases: problem.phaseCount)
         let report = loss.evaluate(heads: heads, batch: data, step: step, gradients: &g, freezeShifts: freezeShifts)
+        lap(&timings.lossAndDecoder)
         for i in 0..<gradient.count { gradient[i] = 0 }
         parameters.withUnsafeBufferPointer { pp in
             gradient.withUnsafeMutableBufferPointer { model.backward(pp.baseAddress!, gradients: g, into: $0.baseAddress!) }
         }
+        lap(&timings.encoderBackward)
         let frozen = freezeShifts ? model.shiftParameters : nil
         parameters.withUnsafeMutableBufferPointer { pp in
             gradient.withUnsafeBufferPointer { optimiser.update(pp.baseAddress!, grads: $0.baseAddress!, frozen: frozen) }
         }
+        lap(&timings.optimiser)
+        timings.steps += 1
         step += 1
         return report
     }
+
+    /// Seconds spent in each part of `trainStep`, summed over steps (for `drnet bench`).
+    public struct StepTimings: Sendable, Codable {
+        public var steps = 0
+        public var encoderForward = 0.0, lossAndDecoder = 0.0, encoderBackward = 0.0, optimiser = 0.0
+        public init() {}
+    }
+    public var timings = StepTimings()
 
     /// Latents for every sample (chunks of 256 through the model and the renderer).
     public func inferAll() -> (fractions: [Float], shifts: [Float], logVariances: [Float], recon: [ReconstructionLoss.Parts], reconstructions: [Float]) {
