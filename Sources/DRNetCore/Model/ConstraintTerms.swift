@@ -42,6 +42,7 @@ public struct ConstraintTerms: Sendable {
     /// (B×P each) when given, with weights gibbsWeightNow (γ(t)), smoothnessWeight, compositionWeight.
     public func evaluate(batch b: Int, phases p: Int, fractions w: [Float], shifts s: [Float], degrees d: [Int],
                          compositions c: [Double], elementCount m: Int, phaseCompositions pc: [Double]?,
+                         pairValid: [Bool]? = nil,
                          gibbsWeightNow: Double, gradW: UnsafeMutablePointer<Float>? = nil,
                          gradS: UnsafeMutablePointer<Float>? = nil) -> Breakdown {
         let o = options
@@ -53,6 +54,8 @@ public struct ConstraintTerms: Sendable {
 
         // Pairs: the largest shared-active shift jump and the number of violating jumps.
         let pairs = b - 1
+        // A pair (b, b+1) straddling two concatenated walks is not a graph edge: it is skipped.
+        let valid = pairValid ?? [Bool](repeating: true, count: max(pairs, 0))
         r.pairMaxShift = .init(repeating: 0, count: pairs)
         r.pairPenalty = .init(repeating: 0, count: pairs)
         var pairArg = [Int](repeating: -1, count: pairs)
@@ -81,15 +84,15 @@ public struct ConstraintTerms: Sendable {
         var alloyPair = [Int](repeating: -1, count: b)
         for i in 0..<b {
             // max over the sample's two pairs; a missing pair (walk ends) counts as 0, no gradient.
-            let left: (Double, Int) = i > 0 ? (r.pairPenalty[i - 1], i - 1) : (0, -1)
-            let right: (Double, Int) = i < b - 1 ? (r.pairPenalty[i], i) : (0, -1)
+            let left: (Double, Int) = i > 0 && valid[i - 1] ? (r.pairPenalty[i - 1], i - 1) : (0, -1)
+            let right: (Double, Int) = i < b - 1 && valid[i] ? (r.pairPenalty[i], i) : (0, -1)
             let chosen = left.0 >= right.0 ? left : right
             r.alloyPenalty[i] = chosen.0
             alloyPair[i] = chosen.1
             let di = Double(d[i])
             let factor = Foundation.log(di) - Foundation.log(di - 1 + o.alloyDofOffset)
             r.alloy[i] = o.alloyEnabled ? r.alloyPenalty[i] * factor : 0
-            r.violatingShifts[i] = (i > 0 ? pairJumps[i - 1] : 0) + (i < b - 1 ? pairJumps[i] : 0)
+            r.violatingShifts[i] = (i > 0 && valid[i - 1] ? pairJumps[i - 1] : 0) + (i < b - 1 && valid[i] ? pairJumps[i] : 0)
             let n = Double(r.activeCount[i])
             let c1 = n > di + 0.5, c2 = n > di - 0.5, c3 = o.alloyEnabled && r.violatingShifts[i] > 0
             r.violation[i] = c1 || (c2 && c3)
@@ -140,8 +143,9 @@ public struct ConstraintTerms: Sendable {
 
         // Smoothness along the walk.
         r.smoothPairs = .init(repeating: 0, count: pairs)
-        let invP = pairs > 0 ? 1 / Double(pairs) : 0
-        for q in 0..<pairs {
+        let validCount = valid.filter { $0 }.count
+        let invP = validCount > 0 ? 1 / Double(validCount) : 0
+        for q in 0..<pairs where valid[q] {
             switch o.smoothness {
             case .l2OverDistance:
                 var dist = 0.0

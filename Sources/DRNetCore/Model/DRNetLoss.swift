@@ -30,9 +30,13 @@ public struct BatchData: Sendable {
     public var mask: [Float]
     public var degrees: [Int]
     public var compositions: [Double]
+    /// pairValid[q]: samples q and q+1 are neighbours on the graph (false where two walks meet).
+    public var pairValid: [Bool]
     public var count: Int { samples.count }
 
-    public init(samples: [Int], patterns: [Float], mask: [Float], degrees: [Int], compositions: [Double]) {
+    public init(samples: [Int], patterns: [Float], mask: [Float], degrees: [Int], compositions: [Double],
+                pairValid: [Bool]? = nil) {
+        self.pairValid = pairValid ?? [Bool](repeating: true, count: max(samples.count - 1, 0))
         self.samples = samples
         self.patterns = patterns
         self.mask = mask
@@ -157,7 +161,7 @@ public final class DRNetLoss: @unchecked Sendable {
             gs.withUnsafeMutableBufferPointer { gsp in
                 constraints.evaluate(batch: b, phases: p, fractions: w, shifts: s, degrees: batch.degrees,
                                      compositions: batch.compositions, elementCount: elementCount,
-                                     phaseCompositions: phaseCompositions, gibbsWeightNow: gamma,
+                                     phaseCompositions: phaseCompositions, pairValid: batch.pairValid, gibbsWeightNow: gamma,
                                      gradW: wantGrad ? gwp.baseAddress : nil, gradS: wantGrad ? gsp.baseAddress : nil)
             }
         }

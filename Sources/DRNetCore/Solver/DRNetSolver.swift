@@ -100,7 +100,7 @@ public final class DRNetSolver {
     /// One optimisation step on one minibatch (a concatenation of `walksPerStep` walks; pairwise
     /// terms still use consecutive samples). Returns the loss report.
     @discardableResult
-    public func trainStep(samples: [Int], freezeShifts: Bool = false) -> LossReport {
+    public func trainStep(samples: [Int], pairValid: [Bool]? = nil, freezeShifts: Bool = false) -> LossReport {
         let clock = ContinuousClock()
         var mark = clock.now
         func lap(_ slot: inout Double) {
@@ -109,7 +109,8 @@ public final class DRNetSolver {
             slot += Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18
             mark = now
         }
-        let data = batch(samples)
+        var data = batch(samples)
+        if let pairValid { data.pairValid = pairValid }
         let heads = parameters.withUnsafeBufferPointer {
             model.forward($0.baseAddress!, samples: samples, patterns: data.patterns, compositions: data.compositions)
         }
@@ -205,18 +206,23 @@ public final class DRNetSolver {
 
         let cap = options.maxSteps
         var walkIndex = 0
-        func nextSamples() -> [Int] {
-            var samples: [Int] = []
+        /// The next `walksPerStep` walks, concatenated, and which consecutive pairs are edges.
+        func nextSamples() -> (samples: [Int], pairValid: [Bool]) {
+            var samples: [Int] = [], valid: [Bool] = []
             for _ in 0..<options.walksPerStep {
-                samples += walks.minibatch(walkIndex % walks.count)
+                let walk = walks.minibatch(walkIndex % walks.count)
+                if !samples.isEmpty { valid.append(false) }
+                valid += [Bool](repeating: true, count: max(walk.count - 1, 0))
+                samples += walk
                 walkIndex += 1
             }
-            return samples
+            return (samples, valid)
         }
 
         while step < cap {
             if shouldStop() { stoppedBy = "interrupted"; break }
-            let r = trainStep(samples: nextSamples())
+            let next = nextSamples()
+            let r = trainStep(samples: next.samples, pairValid: next.pairValid)
             accumulate(r)
             windowLoss.append(r.total)
             if step % recordEvery == 0 { record(stage: "train", cap: cap) }
@@ -255,7 +261,8 @@ public final class DRNetSolver {
         let fineCap = trainingSteps + options.fineTuneSteps
         var fine = 0
         while fine < options.fineTuneSteps && !shouldStop() {
-            accumulate(trainStep(samples: nextSamples(), freezeShifts: true))
+            let next = nextSamples()
+            accumulate(trainStep(samples: next.samples, pairValid: next.pairValid, freezeShifts: true))
             fine += 1
             if step % recordEvery == 0 { record(stage: "fine-tune", cap: fineCap) }
         }
