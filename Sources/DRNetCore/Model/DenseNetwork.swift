@@ -65,10 +65,11 @@ public struct DenseNetwork: Sendable {
         for l in 0..<layerCount {
             let n = widths[l], m = widths[l + 1]
             let bias = params + biasOffsets[l]
+            let xin = a.acts[l]
             a.acts[l + 1].withUnsafeMutableBufferPointer { y in
                 // Y = broadcast(b); Y += X·W
                 for r in 0..<batch { for c in 0..<m { y[r * m + c] = bias[c] } }
-                a.acts[l].withUnsafeBufferPointer { x in
+                xin.withUnsafeBufferPointer { x in
                     cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(batch), Int32(m), Int32(n), 1,
                                 x.baseAddress, Int32(n), params + weightOffsets[l], Int32(m), 1, y.baseAddress, Int32(m))
                 }
