@@ -6,12 +6,17 @@ import TestSupport
 /// small problem at every coordinate, and a random-direction check at full Al-Li-Fe size.
 final class GradientCheckTests: XCTestCase {
     /// A small problem: 4 samples in walk order, 6 candidates, 120 grid points.
-    func smallProblem(seed: UInt64) -> (DRNetLoss, BatchData, HeadOutputs) {
+    func smallProblem(seed: UInt64, intensityFactors: Bool = false) -> (DRNetLoss, BatchData, HeadOutputs) {
         let syn = SyntheticLibrary.make(divisions: 3, gridCount: 500, qRange: 15...40, sticksPerPhase: 6, distractors: 3, logVariance: -1.5, seed: seed)
         var options = SolverOptions()
         options.compositionWeight = 0.05
         options.shiftUnit = 0.02          // jumps of the random heads straddle the threshold, so
         options.shiftAmplify = 0.02       // the alloy term is active but not saturated
+        if intensityFactors {
+            options.intensityFactorMax = 1.5
+            options.intensityRegWeight = 0.5
+            options.peakFattening = true
+        }
         let lib = syn.library
         let decoder = PeakDecoder(phases: lib.phases, q: lib.q)
         let loss = DRNetLoss(options: options, decoder: decoder, phaseCompositions: lib.phaseCompositions, elementCount: 3)
@@ -27,8 +32,12 @@ final class GradientCheckTests: XCTestCase {
             return s * Float((-2 * Foundation.log(u1)).squareRoot() * Foundation.cos(2 * .pi * u2))
         }
         let n = samples.count * p
-        let heads = HeadOutputs(logits: (0..<n).map { _ in gauss(1.5) }, shiftPre: (0..<n).map { _ in gauss(0.1) },
+        var heads = HeadOutputs(logits: (0..<n).map { _ in gauss(1.5) }, shiftPre: (0..<n).map { _ in gauss(0.1) },
                                 widthPre: (0..<n).map { _ in gauss(0.5) })
+        if intensityFactors {
+            heads.intensityPre = (0..<(n * decoder.sticks.maxSticks)).map { _ in gauss(0.7) }
+            heads.fattening = 0.3
+        }
         return (loss, batch, heads)
     }
 
@@ -57,6 +66,32 @@ final class GradientCheckTests: XCTestCase {
                 XCTAssertLessThan(err, 4e-2 * scale, "\(name): max |analytic − numeric| = \(err), scale \(scale) (seed \(seed), step \(step))")
             }
         }
+    }
+
+    func testIntensityFactorAndFatteningGradients() {
+        let (loss, batch, heads) = smallProblem(seed: 5, intensityFactors: true)
+        var g = HeadOutputs.zeros(batch: 4, phases: 6)
+        _ = loss.evaluate(heads: heads, batch: batch, step: 0, gradients: &g)
+        XCTAssertEqual(g.intensityPre.count, heads.intensityPre.count)
+        func total(_ h: HeadOutputs) -> Double { loss.evaluate(heads: h, batch: batch, step: 0).total }
+        let h: Float = 3e-4
+        var numeric = [Double](), analytic = [Double]()
+        for i in stride(from: 0, to: heads.intensityPre.count, by: 7) {
+            var up = heads, down = heads
+            up.intensityPre[i] += h
+            down.intensityPre[i] -= h
+            numeric.append((total(up) - total(down)) / (2 * Double(h)))
+            analytic.append(Double(g.intensityPre[i]))
+        }
+        let scale = numeric.map { abs($0) }.max()!
+        XCTAssertGreaterThan(scale, 1e-3)
+        let err = zip(analytic, numeric).map { abs($0 - $1) }.max()!
+        XCTAssertLessThan(err, 4e-2 * scale, "intensity factors: max error \(err), scale \(scale)")
+        var up = heads, down = heads
+        up.fattening += h
+        down.fattening -= h
+        let fd = (total(up) - total(down)) / (2 * Double(h))
+        XCTAssertEqual(Double(g.fattening), fd, accuracy: 4e-2 * max(abs(fd), 1e-2), "fattening")
     }
 
     func testRandomDirectionAtFullSize() throws {

@@ -2,34 +2,47 @@
 /// layers (default 1024 → 1024 → 512) and linear outputs, each reading the max-normalised
 /// pattern x̃ (T values, then the composition's M values with `compositionInput`):
 /// fraction logits a ∈ R^P, shift pre-activations u ∈ R^P, log-variance pre-activations y ∈ R^P.
-/// Parameter layout: [fractions net | shifts net | widths net | fattening g].
+/// With intensity factors (I_max > 1) a fourth MLP (hidden 512 → 512 → 32, as the reference's
+/// intensity branch) outputs the per-stick pre-activations y ∈ R^{P·n_max}.
+/// Parameter layout: [fractions net | shifts net | widths net | intensity net | fattening g].
 public final class AmortisedEncoder: LatentModel {
     public let fractions: DenseNetwork
     public let shifts: DenseNetwork
     public let widths: DenseNetwork
+    public let intensities: DenseNetwork?
     public let compositionInput: Bool
     public let elementCount: Int
     public let phaseCount: Int
     private let cacheF = DenseNetwork.Activations(), cacheS = DenseNetwork.Activations(), cacheW = DenseNetwork.Activations()
+    private let cacheI = DenseNetwork.Activations()
 
-    public init(gridCount: Int, elementCount: Int, phaseCount: Int, hidden: [Int], compositionInput: Bool) {
+    public init(gridCount: Int, elementCount: Int, phaseCount: Int, hidden: [Int], compositionInput: Bool,
+                intensityOutputs: Int = 0) {
         let input = gridCount + (compositionInput ? elementCount : 0)
         let widthsList = [input] + hidden + [phaseCount]
         fractions = DenseNetwork(widths: widthsList, offset: 0)
         shifts = DenseNetwork(widths: widthsList, offset: fractions.parameterCount)
         widths = DenseNetwork(widths: widthsList, offset: 2 * fractions.parameterCount)
+        intensities = intensityOutputs > 0
+            ? DenseNetwork(widths: [input, 512, 512, 32, intensityOutputs], offset: 3 * fractions.parameterCount) : nil
         self.compositionInput = compositionInput
         self.elementCount = elementCount
         self.phaseCount = phaseCount
     }
 
-    public var parameterCount: Int { 3 * fractions.parameterCount + 1 }
+    public var parameterCount: Int { 3 * fractions.parameterCount + (intensities?.parameterCount ?? 0) + 1 }
     public var shiftParameters: Range<Int> { shifts.offset..<(shifts.offset + shifts.parameterCount) }
 
     public func initialise(_ params: UnsafeMutablePointer<Float>, rng: inout SeededGenerator) {
         fractions.initialise(params, rng: &rng)
         shifts.initialise(params, rng: &rng)
         widths.initialise(params, rng: &rng)
+        if let net = intensities {
+            // Start at IS = 1: zero output layer, so early training sees the plain stick heights.
+            net.initialise(params, rng: &rng)
+            let last = net.layerCount - 1
+            for i in 0..<(net.widths[last] * net.widths[last + 1]) { params[net.weightOffsets[last] + i] = 0 }
+        }
         params[parameterCount - 1] = 0.1
     }
 
@@ -50,14 +63,18 @@ public final class AmortisedEncoder: LatentModel {
         fractions.forward(params, input: x, batch: b, into: cacheF)
         shifts.forward(params, input: x, batch: b, into: cacheS)
         widths.forward(params, input: x, batch: b, into: cacheW)
+        intensities?.forward(params, input: x, batch: b, into: cacheI)
         return HeadOutputs(logits: cacheF.output, shiftPre: cacheS.output, widthPre: cacheW.output,
-                           fattening: params[parameterCount - 1])
+                           fattening: params[parameterCount - 1], intensityPre: intensities != nil ? cacheI.output : [])
     }
 
     public func backward(_ params: UnsafePointer<Float>, gradients g: HeadOutputs, into grads: UnsafeMutablePointer<Float>) {
         fractions.backward(params, activations: cacheF, outputGradient: g.logits, grads: grads)
         shifts.backward(params, activations: cacheS, outputGradient: g.shiftPre, grads: grads)
         widths.backward(params, activations: cacheW, outputGradient: g.widthPre, grads: grads)
+        if let net = intensities, !g.intensityPre.isEmpty {
+            net.backward(params, activations: cacheI, outputGradient: g.intensityPre, grads: grads)
+        }
         grads[parameterCount - 1] += g.fattening
     }
 }
@@ -69,6 +86,9 @@ public final class PerSampleLatents: LatentModel {
     public let phaseCount: Int
     /// Initial logits (N×P), e.g. from the NNLS fit; zeros when nil.
     public var initialLogits: [Float]?
+    /// Fixed (not trained) per-stick intensity pre-activations, N×(P·n_max), when the encoder had them.
+    public var fixedIntensityPre: [Float] = []
+    public var intensityWidth = 0
     private var lastSamples: [Int] = []
 
     public init(sampleCount: Int, phaseCount: Int, initialLogits: [Float]? = nil) {
@@ -99,6 +119,9 @@ public final class PerSampleLatents: LatentModel {
             }
         }
         h.fattening = params[parameterCount - 1]
+        if intensityWidth > 0 {
+            h.intensityPre = samples.flatMap { fixedIntensityPre[($0 * intensityWidth)..<(($0 + 1) * intensityWidth)] }
+        }
         return h
     }
 

@@ -2,14 +2,17 @@ import Foundation
 
 /// Head outputs for a minibatch of B samples (pre-activations, each B×P row-major):
 /// fraction logits `a`, shift pre-activations `u`, log-variance pre-activations `y`, and the
-/// global fattening parameter g (used only with `peakFattening`).
+/// global fattening parameter g (used only with `peakFattening`), and, with intensity factors
+/// (I_max > 1), the per-stick pre-activations y (B×P×n_max), IS = exp(tanh(y)·ln I_max).
 public struct HeadOutputs: Sendable {
     public var logits: [Float]
     public var shiftPre: [Float]
     public var widthPre: [Float]
     public var fattening: Float = 0.1
+    public var intensityPre: [Float] = []
 
-    public init(logits: [Float], shiftPre: [Float], widthPre: [Float], fattening: Float = 0.1) {
+    public init(logits: [Float], shiftPre: [Float], widthPre: [Float], fattening: Float = 0.1, intensityPre: [Float] = []) {
+        self.intensityPre = intensityPre
         self.logits = logits
         self.shiftPre = shiftPre
         self.widthPre = widthPre
@@ -52,6 +55,7 @@ public struct LossReport: Sendable {
     public var gibbs = 0.0
     public var smoothness = 0.0
     public var composition = 0.0
+    public var intensityRegulariser = 0.0
     public var gibbsWeight = 0.0
     public var reconstructionPerSample: [ReconstructionLoss.Parts] = []
     public var constraints = ConstraintTerms.Breakdown()
@@ -100,6 +104,17 @@ public final class DRNetLoss: @unchecked Sendable {
         let ramp = Float(o.shiftRamp(step: step)), delta = Float(o.maxShift)
         let v0 = Float(o.logVarianceCentre), vr = Float(o.logVarianceRange)
         let fat = o.peakFattening ? Foundation.tanh(Swift.abs(heads.fattening)) : 0
+        // Per-stick intensity factors IS = exp(tanh(y)·ln I_max) and dIS/dy.
+        let nmax = decoder.sticks.maxSticks
+        let useIS = o.intensityFactorMax > 1 && heads.intensityPre.count == b * p * nmax
+        let lnI = Float(Foundation.log(o.intensityFactorMax))
+        var factors = [Float](), factorSlope = [Float](), tanhIS = [Float]()
+        if useIS {
+            tanhIS = heads.intensityPre.map { Foundation.tanh($0) }
+            factors = tanhIS.map { Foundation.exp($0 * lnI) }
+            factorSlope = zip(factors, tanhIS).map { $0 * lnI * (1 - $1 * $1) }
+        }
+        var gradFactors = [Float](repeating: 0, count: useIS ? b * p * nmax : 0)
 
         var report = LossReport()
         var w = [Float](repeating: 0, count: b * p), s = w, v = w, dsdu = w, dvdy = w
@@ -134,26 +149,56 @@ public final class DRNetLoss: @unchecked Sendable {
         w.withUnsafeBufferPointer { wp in s.withUnsafeBufferPointer { sp in v.withUnsafeBufferPointer { vp in
         batch.patterns.withUnsafeBufferPointer { xp in
         gw.withUnsafeMutableBufferPointer { gwp in gs.withUnsafeMutableBufferPointer { gsp in gv.withUnsafeMutableBufferPointer { gvp in
+        factors.withUnsafeBufferPointer { fp in gradFactors.withUnsafeMutableBufferPointer { gfa in
         parts.withUnsafeMutableBufferPointer { partsp in gradFat.withUnsafeMutableBufferPointer { gfp in
             let wB = SharedPointer(wp.baseAddress!), sB = SharedPointer(sp.baseAddress!), vB = SharedPointer(vp.baseAddress!)
             let xB = SharedPointer(xp.baseAddress!)
             let gwB = SharedPointer(gwp.baseAddress!), gsB = SharedPointer(gsp.baseAddress!), gvB = SharedPointer(gvp.baseAddress!)
             let partsB = SharedPointer(partsp.baseAddress!), gfB = SharedPointer(gfp.baseAddress!)
+            let isB = useIS ? SharedPointer(fp.baseAddress!) : nil, gisB = useIS ? SharedPointer(gfa.baseAddress!) : nil
+            let isStride = p * nmax
             parallelFor(b) { i in
                 let r = rendersLocal[i]
                 decoder.render(phases: lists[i], shifts: sB + i * p, logVariances: vB + i * p, fractions: wB + i * p,
-                               fattening: fat, into: r)
+                               intensityFactors: isB.map { UnsafePointer($0 + i * isStride) }, fattening: fat, into: r)
                 let gx = UnsafeMutablePointer<Float>.allocate(capacity: t)
                 defer { gx.deallocate() }
                 partsB[i] = reconstruction.evaluate(input: xB + i * t, reconstruction: r.reconstruction, count: t,
                                                     grad: wantGrad ? gx : nil, gradScale: invB)
                 if wantGrad {
                     gfB[i] = decoder.backward(r, gradReconstruction: gx, fractions: wB + i * p, shifts: sB + i * p,
-                                              logVariances: vB + i * p, fattening: fat, gradFractions: gwB + i * p,
-                                              gradShifts: gsB + i * p, gradLogVariances: gvB + i * p)
+                                              logVariances: vB + i * p, intensityFactors: isB.map { UnsafePointer($0 + i * isStride) },
+                                              fattening: fat, gradFractions: gwB + i * p,
+                                              gradShifts: gsB + i * p, gradLogVariances: gvB + i * p,
+                                              gradIntensityFactors: gisB.map { $0 + i * isStride })
                 }
             }
-        } } } } } } } } }
+        } } } } } } } } } } }
+
+        // Intensity-factor regulariser λ·mean_b Σ_k w_bk Σ_j |log IS_bkj|·ĉ_kj, |log IS| = |tanh y|·ln I_max.
+        var intensityReg = 0.0
+        var gradWFromIS = [Float](repeating: 0, count: useIS ? b * p : 0)
+        if useIS {
+            let lam = Float(o.intensityRegWeight * invB)
+            for i in 0..<b {
+                for k in phaseLists[i].map({ Int($0) }) {
+                    var sumAbs: Float = 0
+                    for (rank, j) in decoder.sticks.sticks(of: k).enumerated() {
+                        let idx = (i * p + k) * nmax + rank
+                        let c = decoder.sticks.height[j]
+                        sumAbs += Swift.abs(tanhIS[idx]) * lnI * c
+                        if wantGrad {
+                            let t = tanhIS[idx]
+                            gradFactors[idx] = gradFactors[idx] * factorSlope[idx]
+                                + lam * w[i * p + k] * c * lnI * (t > 0 ? 1 : (t < 0 ? -1 : 0)) * (1 - t * t)
+                        }
+                    }
+                    intensityReg += Double(w[i * p + k] * sumAbs)
+                    gradWFromIS[i * p + k] = lam * sumAbs
+                }
+            }
+            intensityReg *= invB
+        }
 
         // Constraint terms (add their gradients into gw, gs).
         let gamma = o.gibbsSchedule(step: step)
@@ -171,8 +216,11 @@ public final class DRNetLoss: @unchecked Sendable {
         report.smoothness = breakdown.smooth
         report.composition = breakdown.composition
         report.gibbsWeight = gamma
+        report.intensityRegulariser = intensityReg
         report.total = report.reconstruction + gamma * breakdown.gibbs + o.smoothnessWeight * breakdown.smooth
             + (phaseCompositions != nil ? o.compositionWeight * breakdown.composition : 0)
+            + o.intensityRegWeight * intensityReg
+        if useIS && wantGrad { for i in 0..<(b * p) { gw[i] += gradWFromIS[i] } }
         report.constraints = breakdown
         report.fractions = w
         report.shifts = s
@@ -199,7 +247,8 @@ public final class DRNetLoss: @unchecked Sendable {
                 let g = heads.fattening, th = Foundation.tanh(Swift.abs(g))
                 gFat = gradFat.reduce(0, +) * (g >= 0 ? 1 : -1) * (1 - th * th)
             }
-            gradients.pointee = HeadOutputs(logits: ga, shiftPre: gu, widthPre: gy, fattening: gFat)
+            gradients.pointee = HeadOutputs(logits: ga, shiftPre: gu, widthPre: gy, fattening: gFat,
+                                            intensityPre: useIS ? gradFactors : [])
         }
         return report
     }

@@ -89,6 +89,10 @@ public struct SolverOptions: Codable, Equatable, Sendable {
     public var convergenceTolerance: Double = 0.002
     /// Fine-tune steps under the refined mask with shifts frozen.
     public var fineTuneSteps: Int = 1000
+    /// Fine-tune free per-sample latents initialised from the encoder (a per-sample polish of the
+    /// fractions and widths, beyond the reference), with this Adam learning rate.
+    public var fineTunePerSample: Bool = true
+    public var fineTuneLearningRate: Double = 0.01
     /// Initialise fraction logits from a non-negative least-squares fit of the candidates.
     public var nnlsInitialisation: Bool = true
     /// Drop candidates whose NNLS usage Σ_i w_ik is below this before training (0 = keep all).
@@ -125,6 +129,7 @@ public struct SolverOptions: Codable, Equatable, Sendable {
         try need(logVarianceRange >= 0, "logVarianceRange must be ≥ 0, got \(logVarianceRange)")
         try need(logVarianceCentre + logVarianceRange <= 4, "logVarianceCentre + logVarianceRange must be ≤ 4 (σ ≤ 7.4 nm⁻¹)")
         try need(intensityFactorMax >= 1, "intensityFactorMax must be ≥ 1, got \(intensityFactorMax)")
+        try need(intensityFactorMax == 1 || model == .amortised, "intensity factors (intensityFactorMax > 1) need the amortised model")
         try need(windowSigmas >= 3, "windowSigmas must be ≥ 3, got \(windowSigmas)")
         for (name, v) in [("divergenceWeight", divergenceWeight), ("l2Weight", l2Weight), ("l1Weight", l1Weight),
                           ("gibbsWeight", gibbsWeight), ("alloyWeight", alloyWeight), ("smoothnessWeight", smoothnessWeight),
@@ -148,6 +153,7 @@ public struct SolverOptions: Codable, Equatable, Sendable {
         try need(convergenceWindow >= 10, "convergenceWindow must be ≥ 10")
         try need(convergenceTolerance >= 0, "convergenceTolerance must be ≥ 0")
         try need(fineTuneSteps >= 0, "fineTuneSteps must be ≥ 0")
+        try need(fineTuneLearningRate > 0 && fineTuneLearningRate < 1, "fineTuneLearningRate must be in (0, 1)")
         try need(pruneUsage >= 0, "pruneUsage must be ≥ 0")
         try need(refinePresence >= 0 && refinePresence < 1 && refineUsage >= 0, "refinePresence must be in [0, 1), refineUsage ≥ 0")
     }
@@ -161,7 +167,7 @@ extension SolverOptions {
              alloyEnabled, alloyWeight, shiftUnit, shiftAmplify, alloyDofOffset, minActivation, gibbsPenalty,
              smoothness, smoothnessWeight, compositionWeight, intensityRegWeight, elementRule, walkLength,
              walksPerStep, walkPoolSize, learningRate, adamBeta1, adamBeta2, adamEpsilon, maxSteps,
-             convergenceWindow, convergenceTolerance, fineTuneSteps, nnlsInitialisation, pruneUsage,
+             convergenceWindow, convergenceTolerance, fineTuneSteps, fineTunePerSample, fineTuneLearningRate, nnlsInitialisation, pruneUsage,
              refinePresence, refineUsage
     }
 
@@ -190,6 +196,7 @@ extension SolverOptions {
         try get(.adamBeta1, &adamBeta1); try get(.adamBeta2, &adamBeta2); try get(.adamEpsilon, &adamEpsilon)
         try get(.maxSteps, &maxSteps); try get(.convergenceWindow, &convergenceWindow)
         try get(.convergenceTolerance, &convergenceTolerance); try get(.fineTuneSteps, &fineTuneSteps)
+        try get(.fineTunePerSample, &fineTunePerSample); try get(.fineTuneLearningRate, &fineTuneLearningRate)
         try get(.nnlsInitialisation, &nnlsInitialisation); try get(.pruneUsage, &pruneUsage)
         try get(.refinePresence, &refinePresence); try get(.refineUsage, &refineUsage)
     }

@@ -9,9 +9,9 @@ public final class DRNetSolver {
     public let problem: PreparedProblem
     public let options: SolverOptions
     public let seed: UInt64
-    public let model: LatentModel
+    public private(set) var model: LatentModel
     public let loss: DRNetLoss
-    public let optimiser: AdamOptimizer
+    public private(set) var optimiser: AdamOptimizer
     public private(set) var parameters: [Float]
     private var gradient: [Float]
     private let walks: WalkPool
@@ -56,7 +56,8 @@ public final class DRNetSolver {
         switch options.model {
         case .amortised:
             model = AmortisedEncoder(gridCount: lib.gridCount, elementCount: lib.elementCount, phaseCount: lib.phaseCount,
-                                     hidden: options.hiddenLayers, compositionInput: options.compositionInput)
+                                     hidden: options.hiddenLayers, compositionInput: options.compositionInput,
+                                     intensityOutputs: options.intensityFactorMax > 1 ? lib.phaseCount * decoder.sticks.maxSticks : 0)
         case .perSample:
             let logits = options.nnlsInitialisation ? screening.map { $0.fractions.map { Foundation.log(max($0, 1e-3)) } } : nil
             model = PerSampleLatents(sampleCount: lib.sampleCount, phaseCount: lib.phaseCount, initialLogits: logits)
@@ -161,6 +162,43 @@ public final class DRNetSolver {
         return (w, s, v, parts, xh)
     }
 
+    /// Replaces the encoder by free per-sample latents initialised with the encoder's current head
+    /// outputs (so the solution is unchanged at the switch), with a fresh Adam at
+    /// `fineTuneLearningRate`.
+    func switchToPerSampleLatents() {
+        let n = problem.sampleCount, p = problem.phaseCount
+        let latents = PerSampleLatents(sampleCount: n, phaseCount: p)
+        var params = [Float](repeating: 0, count: latents.parameterCount)
+        var fixedIS = [Float]()
+        var start = 0
+        while start < n {
+            let samples = Array(start..<min(n, start + 256))
+            let data = problem.batch(samples, phases: allPhases)
+            let h = parameters.withUnsafeBufferPointer {
+                model.forward($0.baseAddress!, samples: samples, patterns: data.patterns, compositions: data.compositions)
+            }
+            for (b, i) in samples.enumerated() {
+                for k in 0..<p {
+                    params[i * p + k] = h.logits[b * p + k]
+                    params[n * p + i * p + k] = h.shiftPre[b * p + k]
+                    params[2 * n * p + i * p + k] = h.widthPre[b * p + k]
+                }
+            }
+            params[latents.parameterCount - 1] = h.fattening
+            fixedIS += h.intensityPre
+            start += 256
+        }
+        if !fixedIS.isEmpty {
+            latents.fixedIntensityPre = fixedIS
+            latents.intensityWidth = fixedIS.count / n
+        }
+        model = latents
+        parameters = params
+        gradient = [Float](repeating: 0, count: params.count)
+        optimiser = AdamOptimizer(count: params.count, learningRate: options.fineTuneLearningRate,
+                                  beta1: options.adamBeta1, beta2: options.adamBeta2, epsilon: options.adamEpsilon)
+    }
+
     /// Per-sample active phase sets (w > minActivation) of the current model.
     func phaseSets(_ w: [Float]) -> [[Int]] {
         let p = problem.phaseCount
@@ -257,7 +295,9 @@ public final class DRNetSolver {
                                      usageThreshold: options.refineUsage, shiftUnit: options.shiftUnit)
         refinedMask = refined.mask.map { Float($0) }
 
-        // Fine-tune under the refined mask with shifts frozen.
+        // Fine-tune under the refined mask with shifts frozen; with `fineTunePerSample` the
+        // encoder's outputs become free per-sample latents first (a per-sample polish).
+        if options.fineTunePerSample && options.model == .amortised { switchToPerSampleLatents() }
         let fineCap = trainingSteps + options.fineTuneSteps
         var fine = 0
         while fine < options.fineTuneSteps && !shouldStop() {
