@@ -92,7 +92,12 @@ public struct SolverOptions: Codable, Equatable, Sendable {
     /// Fine-tune free per-sample latents initialised from the encoder (a per-sample polish of the
     /// fractions and widths, beyond the reference), with this Adam learning rate.
     public var fineTunePerSample: Bool = true
+    /// Steps that polish the shifts under the Gibbs part of the refined mask before the
+    /// alloying decision is taken (0 = decide on the trained shifts, as the reference does).
+    public var shiftPolishSteps: Int = 0
     public var fineTuneLearningRate: Double = 0.01
+    /// Learning-rate factor of the shift parameters of free per-sample latents.
+    public var perSampleShiftRate: Double = 0.02
     /// Initialise fraction logits from a non-negative least-squares fit of the candidates.
     public var nnlsInitialisation: Bool = true
     /// Drop candidates whose NNLS usage Σ_i w_ik is below this before training (0 = keep all).
@@ -152,8 +157,9 @@ public struct SolverOptions: Codable, Equatable, Sendable {
         try need(maxSteps >= 1, "maxSteps must be ≥ 1")
         try need(convergenceWindow >= 10, "convergenceWindow must be ≥ 10")
         try need(convergenceTolerance >= 0, "convergenceTolerance must be ≥ 0")
-        try need(fineTuneSteps >= 0, "fineTuneSteps must be ≥ 0")
+        try need(fineTuneSteps >= 0 && shiftPolishSteps >= 0, "fineTuneSteps and shiftPolishSteps must be ≥ 0")
         try need(fineTuneLearningRate > 0 && fineTuneLearningRate < 1, "fineTuneLearningRate must be in (0, 1)")
+        try need(perSampleShiftRate > 0 && perSampleShiftRate <= 1, "perSampleShiftRate must be in (0, 1]")
         try need(pruneUsage >= 0, "pruneUsage must be ≥ 0")
         try need(refinePresence >= 0 && refinePresence < 1 && refineUsage >= 0, "refinePresence must be in [0, 1), refineUsage ≥ 0")
     }
@@ -167,7 +173,7 @@ extension SolverOptions {
              alloyEnabled, alloyWeight, shiftUnit, shiftAmplify, alloyDofOffset, minActivation, gibbsPenalty,
              smoothness, smoothnessWeight, compositionWeight, intensityRegWeight, elementRule, walkLength,
              walksPerStep, walkPoolSize, learningRate, adamBeta1, adamBeta2, adamEpsilon, maxSteps,
-             convergenceWindow, convergenceTolerance, fineTuneSteps, fineTunePerSample, fineTuneLearningRate, nnlsInitialisation, pruneUsage,
+             convergenceWindow, convergenceTolerance, fineTuneSteps, fineTunePerSample, shiftPolishSteps, fineTuneLearningRate, perSampleShiftRate, nnlsInitialisation, pruneUsage,
              refinePresence, refineUsage
     }
 
@@ -196,7 +202,8 @@ extension SolverOptions {
         try get(.adamBeta1, &adamBeta1); try get(.adamBeta2, &adamBeta2); try get(.adamEpsilon, &adamEpsilon)
         try get(.maxSteps, &maxSteps); try get(.convergenceWindow, &convergenceWindow)
         try get(.convergenceTolerance, &convergenceTolerance); try get(.fineTuneSteps, &fineTuneSteps)
-        try get(.fineTunePerSample, &fineTunePerSample); try get(.fineTuneLearningRate, &fineTuneLearningRate)
+        try get(.fineTunePerSample, &fineTunePerSample); try get(.shiftPolishSteps, &shiftPolishSteps); try get(.fineTuneLearningRate, &fineTuneLearningRate)
+        try get(.perSampleShiftRate, &perSampleShiftRate)
         try get(.nnlsInitialisation, &nnlsInitialisation); try get(.pruneUsage, &pruneUsage)
         try get(.refinePresence, &refinePresence); try get(.refineUsage, &refineUsage)
     }

@@ -32,9 +32,11 @@ public final class AdamOptimizer: @unchecked Sendable {
         secondMoment = second
     }
 
-    /// One update of `params` with gradient `grads` (both `count` long). Parameters whose
-    /// `frozen` range contains them are left untouched (their moments too).
-    public func update(_ params: UnsafeMutablePointer<Float>, grads: UnsafePointer<Float>, frozen: Range<Int>? = nil) {
+    /// One update of `params` with gradient `grads` (both `count` long). Parameters in
+    /// `scaled.range` move with learning rate × `scaled.factor` (factor 0 freezes them; their
+    /// moments still update).
+    public func update(_ params: UnsafeMutablePointer<Float>, grads: UnsafePointer<Float>,
+                       scaled: (range: Range<Int>, factor: Float)? = nil) {
         step += 1
         let b1 = beta1, b2 = beta2
         let c1 = 1 - Float(Foundation.pow(Double(b1), Double(step)))
@@ -49,8 +51,11 @@ public final class AdamOptimizer: @unchecked Sendable {
                 parallelFor(chunks) { c in
                     var lo = c * chunk
                     let hi = min(count, lo + chunk)
-                    if let frozen, frozen.overlaps(lo..<hi) {
-                        for i in lo..<hi where !frozen.contains(i) { Self.scalarStep(i, p, g, m, v, b1, b2, lrT, invC2, eps) }
+                    if let scaled, scaled.range.overlaps(lo..<hi) {
+                        for i in lo..<hi {
+                            let rate = scaled.range.contains(i) ? lrT * scaled.factor : lrT
+                            Self.scalarStep(i, p, g, m, v, b1, b2, rate, invC2, eps)
+                        }
                         return
                     }
                     typealias V = SIMD8<Float>

@@ -124,9 +124,13 @@ public final class DRNetSolver {
             gradient.withUnsafeMutableBufferPointer { model.backward(pp.baseAddress!, gradients: g, into: $0.baseAddress!) }
         }
         lap(&timings.encoderBackward)
-        let frozen = freezeShifts ? model.shiftParameters : nil
+        // Frozen shifts, or the slower shift rate of free per-sample latents (Adam moves every
+        // parameter by about its learning rate per step, and a per-sample shift that moves by
+        // lr·δ per step cannot resolve the alloying threshold).
+        let shiftFactor: Float = freezeShifts ? 0 : (model is PerSampleLatents ? Float(options.perSampleShiftRate) : 1)
+        let scaled: (range: Range<Int>, factor: Float)? = shiftFactor == 1 ? nil : (model.shiftParameters, shiftFactor)
         parameters.withUnsafeMutableBufferPointer { pp in
-            gradient.withUnsafeBufferPointer { optimiser.update(pp.baseAddress!, grads: $0.baseAddress!, frozen: frozen) }
+            gradient.withUnsafeBufferPointer { optimiser.update(pp.baseAddress!, grads: $0.baseAddress!, scaled: scaled) }
         }
         lap(&timings.optimiser)
         timings.steps += 1
@@ -283,22 +287,39 @@ public final class DRNetSolver {
         record(stage: "train", cap: cap)
         let trainingSteps = step
 
-        // Refine: a hard mask that obeys the rules exactly.
-        let soft = inferAll()
+        // Refine: a hard mask that obeys the rules exactly. With `shiftPolishSteps`, the Gibbs
+        // part (top-d phases) comes first, the shifts are polished under that mask, and the
+        // alloying decision is taken on the polished shifts.
         let m = problem.library.elementCount
         let present = (0..<problem.sampleCount).map { i in
             (0..<m).filter { problem.library.compositions[i * m + $0] > PreparedProblem.presenceThreshold }.count
         }
-        let refined = RefineStep.run(fractions: soft.fractions, shifts: soft.shifts, sampleCount: problem.sampleCount,
-                                     phaseCount: problem.phaseCount, degrees: problem.degrees, elementsPresent: present,
-                                     graph: problem.graph, presence: options.refinePresence,
-                                     usageThreshold: options.refineUsage, shiftUnit: options.shiftUnit)
+        func refine(alloyRule: Bool) -> RefineStep.Result {
+            let soft = inferAll()
+            return RefineStep.run(fractions: soft.fractions, shifts: soft.shifts, sampleCount: problem.sampleCount,
+                                  phaseCount: problem.phaseCount, degrees: problem.degrees, elementsPresent: present,
+                                  graph: problem.graph, presence: options.refinePresence,
+                                  usageThreshold: options.refineUsage, shiftUnit: options.shiftUnit, alloyRule: alloyRule)
+        }
+        if options.fineTunePerSample && options.model == .amortised { switchToPerSampleLatents() }
+        var polish = 0
+        if options.shiftPolishSteps > 0 {
+            refinedMask = refine(alloyRule: false).mask.map { Float($0) }
+            let cap = step + options.shiftPolishSteps
+            while polish < options.shiftPolishSteps && !shouldStop() {
+                let next = nextSamples()
+                accumulate(trainStep(samples: next.samples, pairValid: next.pairValid))
+                polish += 1
+                if step % recordEvery == 0 { record(stage: "shift-polish", cap: cap) }
+            }
+            record(stage: "shift-polish", cap: cap)
+        }
+        let refined = refine(alloyRule: true)
         refinedMask = refined.mask.map { Float($0) }
 
         // Fine-tune under the refined mask with shifts frozen; with `fineTunePerSample` the
-        // encoder's outputs become free per-sample latents first (a per-sample polish).
-        if options.fineTunePerSample && options.model == .amortised { switchToPerSampleLatents() }
-        let fineCap = trainingSteps + options.fineTuneSteps
+        // encoder's outputs became free per-sample latents above (a per-sample polish).
+        let fineCap = step + options.fineTuneSteps
         var fine = 0
         while fine < options.fineTuneSteps && !shouldStop() {
             let next = nextSamples()
@@ -329,7 +350,7 @@ public final class DRNetSolver {
             sampleCount: n, phaseCount: p, fractions: final.fractions, shifts: final.shifts, logVariances: final.logVariances,
             reconstructionError: errors, reconstructionErrorShare: shares, reconstructionLoss: final.recon.map(\.total),
             refinedMask: refined.mask, alloying: refined.alloying, usedPhases: used, degreesOfFreedom: problem.degrees,
-            settings: options, seed: seed, device: device, trainingSteps: trainingSteps, fineTuneSteps: fine,
+            settings: options, seed: seed, device: device, trainingSteps: trainingSteps, shiftPolishSteps: polish, fineTuneSteps: fine,
             stoppedBy: stoppedBy, wallSeconds: elapsed(), maskSource: problem.maskSource, graphSource: problem.graphSource,
             edges: problem.graph.edges.map { [$0.i, $0.j] }, lossHistory: history)
     }

@@ -18,7 +18,7 @@ public enum RefineStep {
 
     public static func run(fractions w: [Float], shifts s: [Float], sampleCount n: Int, phaseCount p: Int,
                            degrees d: [Int], elementsPresent nf: [Int], graph: CompositionGraph,
-                           presence: Double, usageThreshold: Double, shiftUnit: Double) -> Result {
+                           presence: Double, usageThreshold: Double, shiftUnit: Double, alloyRule: Bool = true) -> Result {
         var usage = [Double](repeating: 0, count: p)
         for i in 0..<n { for k in 0..<p where Double(w[i * p + k]) > presence { usage[k] += Double(w[i * p + k]) } }
         // Of each sample's top-d_i phases by fraction, those that pass both thresholds (in
@@ -34,7 +34,7 @@ public enum RefineStep {
             return ma != mb ? ma < mb : a < b
         }
         var alloying = [Bool](repeating: false, count: n)
-        for i in order {
+        for i in order where alloyRule {
             var shifting = false
             for j in graph.neighbors(of: i) {
                 let boundary = !(nf[i] == nf[j] && kept[i] == kept[j])
