@@ -15,7 +15,7 @@ final class SyntheticSolveTests: XCTestCase {
         o.fineTuneSteps = 200
         o.convergenceWindow = 100
         o.walkPoolSize = 200
-        o.shiftPolishSteps = 300
+        o.polishSteps = 300
 
         let problem = try PreparedProblem(library: syn.library, options: o)
         let solver = try DRNetSolver(problem: problem, options: o, seed: 3)

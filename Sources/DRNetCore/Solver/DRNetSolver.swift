@@ -217,7 +217,6 @@ public final class DRNetSolver {
         var history: [LossRecord] = []
         var acc = (n: 0, total: 0.0, recon: 0.0, gibbs: 0.0, smooth: 0.0, viol: 0.0, gamma: 0.0)
         var lastReport = elapsed()
-        var windowLoss: [Double] = []
         var previousWindowMean: Double?
         var previousSets: [[Int]]?
         var stoppedBy = "step cap"
@@ -266,30 +265,31 @@ public final class DRNetSolver {
             let next = nextSamples()
             let r = trainStep(samples: next.samples, pairValid: next.pairValid)
             accumulate(r)
-            windowLoss.append(r.total)
             if step % recordEvery == 0 { record(stage: "train", cap: cap) }
-            if step % options.convergenceWindow == 0 {
-                let mean = windowLoss.reduce(0, +) / Double(max(windowLoss.count, 1))
-                windowLoss.removeAll(keepingCapacity: true)
-                if step >= fullStrength + options.convergenceWindow {
-                    let sets = phaseSets(inferAll().fractions)
-                    let changed = previousSets.map { prev in zip(prev, sets).filter { $0 != $1 }.count } ?? sets.count
-                    let improvement = previousWindowMean.map { ($0 - mean) / max(abs($0), 1e-12) } ?? 1
-                    if improvement < options.convergenceTolerance && Double(changed) <= 0.01 * Double(sets.count) {
+            if step % options.convergenceWindow == 0 && step >= fullStrength + options.convergenceWindow {
+                // Deterministic figures over the whole library (no minibatch noise): the mean
+                // reconstruction loss and the per-sample phase sets.
+                let inferred = inferAll()
+                let mean = inferred.recon.reduce(0) { $0 + $1.total } / Double(max(inferred.recon.count, 1))
+                let sets = phaseSets(inferred.fractions)
+                if let prevMean = previousWindowMean, let prev = previousSets {
+                    let changed = zip(prev, sets).filter { $0 != $1 }.count
+                    let improvement = (prevMean - mean) / max(abs(prevMean), 1e-12)
+                    if improvement < options.convergenceTolerance && Double(changed) <= 0.005 * Double(sets.count) {
                         stoppedBy = "converged"
                         break
                     }
-                    previousSets = sets
                 }
                 previousWindowMean = mean
+                previousSets = sets
             }
         }
         record(stage: "train", cap: cap)
         let trainingSteps = step
 
-        // Refine: a hard mask that obeys the rules exactly. With `shiftPolishSteps`, the Gibbs
-        // part (top-d phases) comes first, the shifts are polished under that mask, and the
-        // alloying decision is taken on the polished shifts.
+        // Refine: a hard mask that obeys the rules exactly. With `polishSteps`, the latents are
+        // first polished per sample (all allowed candidates, constraint terms on) so that the
+        // discrete choices (top-d phases, alloying) are taken on converged fractions and shifts.
         let m = problem.library.elementCount
         let present = (0..<problem.sampleCount).map { i in
             (0..<m).filter { problem.library.compositions[i * m + $0] > PreparedProblem.presenceThreshold }.count
@@ -303,16 +303,15 @@ public final class DRNetSolver {
         }
         if options.fineTunePerSample && options.model == .amortised { switchToPerSampleLatents() }
         var polish = 0
-        if options.shiftPolishSteps > 0 {
-            refinedMask = refine(alloyRule: false).mask.map { Float($0) }
-            let cap = step + options.shiftPolishSteps
-            while polish < options.shiftPolishSteps && !shouldStop() {
+        if options.polishSteps > 0 {
+            let cap = step + options.polishSteps
+            while polish < options.polishSteps && !shouldStop() {
                 let next = nextSamples()
                 accumulate(trainStep(samples: next.samples, pairValid: next.pairValid))
                 polish += 1
-                if step % recordEvery == 0 { record(stage: "shift-polish", cap: cap) }
+                if step % recordEvery == 0 { record(stage: "polish", cap: cap) }
             }
-            record(stage: "shift-polish", cap: cap)
+            record(stage: "polish", cap: cap)
         }
         let refined = refine(alloyRule: true)
         refinedMask = refined.mask.map { Float($0) }
@@ -350,7 +349,7 @@ public final class DRNetSolver {
             sampleCount: n, phaseCount: p, fractions: final.fractions, shifts: final.shifts, logVariances: final.logVariances,
             reconstructionError: errors, reconstructionErrorShare: shares, reconstructionLoss: final.recon.map(\.total),
             refinedMask: refined.mask, alloying: refined.alloying, usedPhases: used, degreesOfFreedom: problem.degrees,
-            settings: options, seed: seed, device: device, trainingSteps: trainingSteps, shiftPolishSteps: polish, fineTuneSteps: fine,
+            settings: options, seed: seed, device: device, trainingSteps: trainingSteps, polishSteps: polish, fineTuneSteps: fine,
             stoppedBy: stoppedBy, wallSeconds: elapsed(), maskSource: problem.maskSource, graphSource: problem.graphSource,
             edges: problem.graph.edges.map { [$0.i, $0.j] }, lossHistory: history)
     }

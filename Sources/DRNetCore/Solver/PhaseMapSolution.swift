@@ -29,7 +29,7 @@ public struct PhaseMapSolution: Codable, Sendable {
     public var seed: UInt64
     public var device: String
     public var trainingSteps: Int
-    public var shiftPolishSteps: Int
+    public var polishSteps: Int
     public var fineTuneSteps: Int
     public var stoppedBy: String
     public var wallSeconds: Double
