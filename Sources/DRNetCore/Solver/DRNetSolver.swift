@@ -313,20 +313,33 @@ public final class DRNetSolver {
             }
             record(stage: "polish", cap: cap)
         }
-        let refined = refine(alloyRule: true)
+        var refined = refine(alloyRule: true)
         refinedMask = refined.mask.map { Float($0) }
 
-        // Fine-tune under the refined mask with shifts frozen; with `fineTunePerSample` the
-        // encoder's outputs became free per-sample latents above (a per-sample polish).
-        let fineCap = step + options.fineTuneSteps
+        // Fine-tune under the refined mask with shifts frozen, then refine again on the
+        // fine-tuned fractions (within the mask: it can only shrink) until the mask is stable:
+        // a phase whose usage fell below the threshold during fine-tuning is dropped.
         var fine = 0
-        while fine < options.fineTuneSteps && !shouldStop() {
-            let next = nextSamples()
-            accumulate(trainStep(samples: next.samples, pairValid: next.pairValid, freezeShifts: true))
-            fine += 1
-            if step % recordEvery == 0 { record(stage: "fine-tune", cap: fineCap) }
+        var round = 0
+        while !shouldStop() {
+            let steps = round == 0 ? options.fineTuneSteps : options.fineTuneSteps / 2
+            let fineCap = step + steps
+            for _ in 0..<steps where !shouldStop() {
+                let next = nextSamples()
+                accumulate(trainStep(samples: next.samples, pairValid: next.pairValid, freezeShifts: true))
+                fine += 1
+                if step % recordEvery == 0 { record(stage: "fine-tune", cap: fineCap) }
+            }
+            record(stage: "fine-tune", cap: fineCap)
+            round += 1
+            guard round < 4, steps > 0 else { break }
+            var again = refine(alloyRule: true)
+            for i in 0..<again.mask.count { again.mask[i] &= refined.mask[i] }
+            if again.mask == refined.mask { break }
+            refined.mask = again.mask
+            refined.alloying = zip(refined.alloying, again.alloying).map { $0 || $1 }
+            refinedMask = refined.mask.map { Float($0) }
         }
-        record(stage: "fine-tune", cap: fineCap)
         if shouldStop() { stoppedBy = "interrupted" }
 
         let final = inferAll()
