@@ -80,8 +80,10 @@ public struct SolverOptions: Codable, Equatable, Sendable {
     public var adamBeta1: Double = 0.9
     public var adamBeta2: Double = 0.999
     public var adamEpsilon: Double = 1e-8
-    /// Hard cap on training steps before the refine step.
-    public var maxSteps: Int = 30000
+    /// Hard cap on training steps before the polish and refine steps (the reference ran its
+    /// 20–165 k steps by hand; 15 000 reach the Al-Li-Fe targets and keep a 2-core solve of a
+    /// few hundred samples within about 10 minutes; raise it for larger or harder libraries).
+    public var maxSteps: Int = 15000
     /// Convergence: every `convergenceWindow` steps after the constraint terms reach full
     /// strength, the whole library is evaluated (deterministically); training stops when the mean
     /// reconstruction loss improved by less than `convergenceTolerance` (relative) since the last
@@ -89,7 +91,7 @@ public struct SolverOptions: Codable, Equatable, Sendable {
     public var convergenceWindow: Int = 1000
     public var convergenceTolerance: Double = 0.01
     /// Fine-tune steps under the refined mask with shifts frozen.
-    public var fineTuneSteps: Int = 1000
+    public var fineTuneSteps: Int = 3000
     /// Fine-tune free per-sample latents initialised from the encoder (a per-sample polish of the
     /// fractions and widths, beyond the reference), with this Adam learning rate.
     public var fineTunePerSample: Bool = true
@@ -97,7 +99,7 @@ public struct SolverOptions: Codable, Equatable, Sendable {
     /// and the refine step, so that its discrete choices see converged latents (0 = refine the
     /// trained encoder's outputs directly, as the reference does). Needs `fineTunePerSample`
     /// or the per-sample model.
-    public var polishSteps: Int = 0
+    public var polishSteps: Int = 4000
     public var fineTuneLearningRate: Double = 0.01
     /// Learning-rate factor of the shift parameters of free per-sample latents.
     public var perSampleShiftRate: Double = 0.02
