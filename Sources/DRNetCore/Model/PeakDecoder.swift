@@ -95,6 +95,26 @@ public final class PeakDecoder: @unchecked Sendable {
         for t in 0..<gridCount { r.reconstruction[t] = mix[t] * inv }
     }
 
+    /// One stick's Gaussian: centre μ = s·q⁰, variance σ² = e^{v_j} (v_j = v + f·q⁰/Q_max),
+    /// amplitude ĉ·IS·e^{−v_j/2}, and the grid window [lo, hi) within ±windowSigmas·σ of μ;
+    /// nil when the window misses the grid.
+    struct StickWindow { var lo: Int, hi: Int, mu: Float, variance: Float, amplitude: Float, logVariance: Float }
+
+    @inline(__always)
+    func window(q0: Float, height: Float, shift sk: Float, logVariance vk: Float, factor: Float?, fattening f: Float,
+                grid g: UnsafePointer<Float>) -> StickWindow? {
+        let vj = vk + f * q0 / qMax
+        let variance = Foundation.exp(vj)
+        let mu = sk * q0
+        let half = windowSigmas * variance.squareRoot()
+        let lo = lowerIndex(mu - half, g)
+        if lo >= gridCount { return nil }
+        let hi = lowerIndex(mu + half, g)
+        if hi <= lo { return nil }
+        let amp = height * Foundation.exp(-0.5 * vj) * (factor ?? 1)
+        return StickWindow(lo: lo, hi: hi, mu: mu, variance: variance, amplitude: amp, logVariance: vj)
+    }
+
     /// Accumulates B̃_k into `row` (length `stride`, zeroed by the caller).
     @inline(__always)
     func renderPhaseUnnormalised(_ k: Int, shift sk: Float, logVariance vk: Float, factors: UnsafePointer<Float>?,
@@ -104,18 +124,11 @@ public final class PeakDecoder: @unchecked Sendable {
             sticks.height.withUnsafeBufferPointer { hgt in
                 for (rank, j) in range.enumerated() {
                     let q0 = pos[j]
-                    let vj = vk + f * q0 / qMax
-                    let variance = Foundation.exp(vj)
-                    let mu = sk * q0
-                    let half = windowSigmas * variance.squareRoot()
-                    let lo = lowerIndex(mu - half, g)
-                    if lo >= gridCount { continue }
-                    let hi = lowerIndex(mu + half, g)
-                    if hi <= lo { continue }
-                    var amp = hgt[j] * Foundation.exp(-0.5 * vj)
-                    if let factors { amp *= factors[rank] }
-                    let a = -0.5 / variance
-                    let muV = FloatLanes(repeating: mu), aV = FloatLanes(repeating: a), ampV = FloatLanes(repeating: amp)
+                    guard let w = window(q0: q0, height: hgt[j], shift: sk, logVariance: vk, factor: factors?[rank],
+                                         fattening: f, grid: g) else { continue }
+                    let (lo, hi, mu, variance) = (w.lo, w.hi, w.mu, w.variance)
+                    let muV = FloatLanes(repeating: mu), aV = FloatLanes(repeating: -0.5 / variance)
+                    let ampV = FloatLanes(repeating: w.amplitude)
                     let hiV = SIMD8<Int32>(repeating: Int32(hi))
                     var t = lo
                     let lane = SIMD8<Int32>(0, 1, 2, 3, 4, 5, 6, 7)
@@ -193,18 +206,11 @@ public final class PeakDecoder: @unchecked Sendable {
             sticks.height.withUnsafeBufferPointer { hgt in
                 for (rank, j) in range.enumerated() {
                     let q0 = pos[j]
-                    let vj = vk + f * q0 / qMax
-                    let variance = Foundation.exp(vj)
-                    let mu = sk * q0
-                    let half = windowSigmas * variance.squareRoot()
-                    let lo = lowerIndex(mu - half, g)
-                    if lo >= gridCount { continue }
-                    let hi = lowerIndex(mu + half, g)
-                    if hi <= lo { continue }
-                    var amp = hgt[j] * Foundation.exp(-0.5 * vj)
-                    if let factors { amp *= factors[rank] }
-                    let a = -0.5 / variance
-                    let muV = FloatLanes(repeating: mu), aV = FloatLanes(repeating: a), ampV = FloatLanes(repeating: amp)
+                    guard let w = window(q0: q0, height: hgt[j], shift: sk, logVariance: vk, factor: factors?[rank],
+                                         fattening: f, grid: g) else { continue }
+                    let (lo, hi, mu, variance) = (w.lo, w.hi, w.mu, w.variance)
+                    let muV = FloatLanes(repeating: mu), aV = FloatLanes(repeating: -0.5 / variance)
+                    let ampV = FloatLanes(repeating: w.amplitude)
                     let hiV = SIMD8<Int32>(repeating: Int32(hi))
                     var s0 = FloatLanes(), s1 = FloatLanes(), s2 = FloatLanes()
                     var t = lo
