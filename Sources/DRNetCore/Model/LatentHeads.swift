@@ -29,9 +29,8 @@ public enum LatentHeads {
     public static func maskedSoftmaxBackward(fractions w: UnsafePointer<Float>, gradFractions g: UnsafePointer<Float>,
                                              maxIndex: Int, count p: Int, epsilon: Float,
                                              gradLogits ga: UnsafeMutablePointer<Float>) {
-        // S + ε = 1 / (Σ_k w_k)·… : recover S from the fractions: Σ w = S/(S+ε).
-        var sumW: Double = 0, dot: Double = 0
-        for k in 0..<p { sumW += Double(w[k]); dot += Double(g[k]) * Double(w[k]) }
+        var dot: Double = 0
+        for k in 0..<p { dot += Double(g[k]) * Double(w[k]) }
         // dL/dz_j = w_j·(g_j − Σ_k g_k w_k) (exact form of the expression above with e = w·(S+ε)).
         var total: Double = 0
         for j in 0..<p {
@@ -41,7 +40,6 @@ public enum LatentHeads {
         }
         // The max-shift term: z_j = a_j − a_max, so dL/da_max −= Σ_j dL/dz_j. Σ_j w_j(g_j − dot)
         // = dot·(1 − Σw), non-zero only through ε.
-        _ = sumW
         ga[maxIndex] -= Float(total)
     }
 

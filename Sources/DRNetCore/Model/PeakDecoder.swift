@@ -277,8 +277,11 @@ public final class SampleRender: @unchecked Sendable {
     }
 
     func reset(phases: [Int32]) {
+        guard phases != self.phases else { return }
         // Rows of phases no longer rendered are zeroed so that `basisRow` reads 0 for them.
-        for k in self.phases where !phases.contains(k) {
+        var rendered = [Bool](repeating: false, count: phaseCount)
+        for k in phases { rendered[Int(k)] = true }
+        for k in self.phases where !rendered[Int(k)] {
             let row = basisRow(Int(k))
             for t in 0..<stride { row[t] = 0 }
         }
