@@ -85,6 +85,30 @@ struct InputFile {
     }
 
     /// The bytes `start..<end` decoded as UTF-8 (invalid sequences replaced).
+    /// One `KEY=value` line of a key=value text file: the line number, the trimmed key and the
+    /// byte range of the trimmed value.
+    struct KeyValueLine { var number: Int; var key: String; var valueStart: Int; var valueEnd: Int }
+
+    /// The `KEY=value` lines of the file, with `//` comments and blank lines skipped. A
+    /// non-blank line without `=` is an error naming its line.
+    func keyValueLines() throws -> [KeyValueLine] {
+        var out: [KeyValueLine] = []
+        for line in lines() {
+            var end = line.end
+            if let c = commentStart(line.start, end) { end = c }
+            let (s, e) = trimmed(line.start, end)
+            if e <= s { continue }
+            guard let eq = firstIndex(of: 0x3D, s, e) else {
+                throw InputError(file: path, location: "line \(line.number)", expected: "KEY=value",
+                                 found: "\"\(string(s, min(e, s + 40)))\" (no '=')")
+            }
+            let (ks, ke) = trimmed(s, eq)
+            let (vs, ve) = trimmed(eq + 1, e)
+            out.append(KeyValueLine(number: line.number, key: string(ks, ke), valueStart: vs, valueEnd: ve))
+        }
+        return out
+    }
+
     func string(_ start: Int, _ end: Int) -> String {
         guard end > start else { return "" }
         return bytes.withUnsafeBufferPointer { buf in

@@ -66,17 +66,8 @@ public enum InstanceTextReader {
         var entries: [String: Entry] = [:]
         var patternKeys: [(index: Int, key: String)] = []
 
-        for line in file.lines() {
-            var end = line.end
-            if let c = file.commentStart(line.start, end) { end = c }
-            let (s, e) = file.trimmed(line.start, end)
-            if e <= s { continue }
-            guard let eq = file.firstIndex(of: 0x3D, s, e) else {
-                throw InputError(file: path, location: "line \(line.number)", expected: "KEY=value",
-                                 found: "\"\(file.string(s, min(e, s + 40)))\" (no '=')")
-            }
-            let (ks, ke) = file.trimmed(s, eq)
-            let key = file.string(ks, ke)
+        for line in try file.keyValueLines() {
+            let key = line.key
             guard !key.isEmpty else {
                 throw InputError(file: path, location: "line \(line.number)", expected: "a key before '='",
                                  found: "an empty key")
@@ -85,8 +76,7 @@ public enum InstanceTextReader {
                 throw InputError(file: path, location: "line \(line.number), key \(key)",
                                  expected: "each key once", found: "a duplicate of line \(first.line)")
             }
-            let (vs, ve) = file.trimmed(eq + 1, e)
-            entries[key] = Entry(line: line.number, start: vs, end: ve)
+            entries[key] = Entry(line: line.number, start: line.valueStart, end: line.valueEnd)
             if let k = patternIndex(key) { patternKeys.append((k, key)) }
         }
 

@@ -134,20 +134,11 @@ public enum StickLibraryReader {
         struct Row { var line: Int; var values: [Float] }
         var qs: [Int: Row] = [:]
         var ps: [Int: Row] = [:]
-        for line in file.lines() {
-            var end = line.end
-            if let c = file.commentStart(line.start, end) { end = c }
-            let (s, e) = file.trimmed(line.start, end)
-            if e <= s { continue }
-            guard let eq = file.firstIndex(of: 0x3D, s, e) else {
-                throw InputError(file: path, location: "line \(line.number)", expected: "KEY=value",
-                                 found: "\"\(file.string(s, min(e, s + 40)))\" (no '=')")
-            }
-            let (ks, ke) = file.trimmed(s, eq)
-            let key = file.string(ks, ke)
+        for line in try file.keyValueLines() {
+            let key = line.key
             guard let (letter, k) = splitKey(key) else { continue }
             var values: [Float] = []
-            let (vs, ve) = file.trimmed(eq + 1, e)
+            let (vs, ve) = (line.valueStart, line.valueEnd)
             if ve > vs, let bad = file.parseFloats(vs, ve, into: &values) {
                 throw InputError(file: path, location: "line \(line.number), key \(key)",
                                  expected: "comma-separated numbers (bad number)",
