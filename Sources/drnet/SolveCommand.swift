@@ -23,7 +23,7 @@ struct Solve: ParsableCommand {
     @Flag(help: "No progress lines on stderr.") var quiet = false
 
     func run() throws {
-        let deviceName = try DeviceChoice.resolve(device, quiet: quiet)
+        _ = try DeviceChoice.resolve(device, quiet: quiet)
         let library = try LibraryLoader.load(directory: libraryDir, sampleMaskPath: sampleMask,
                                              degreesOfFreedomPath: degreesOfFreedom)
         var options = try config.map { try SolverOptions.load(path: $0) } ?? SolverOptions()
@@ -53,7 +53,7 @@ struct Solve: ParsableCommand {
         }
         Interrupt.install()
         solver.shouldStop = { Interrupt.requested }
-        var solution = solver.solve(device: deviceName)
+        var solution = solver.solve()
         solution.libraryPath = libraryDir
         try SolutionWriter.write(solution, to: out)
         let summary = SolveSummary(solution: solution, out: out)

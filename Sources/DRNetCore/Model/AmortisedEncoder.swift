@@ -16,8 +16,12 @@ public final class AmortisedEncoder: LatentModel {
     private let cacheF = DenseNetwork.Activations(), cacheS = DenseNetwork.Activations(), cacheW = DenseNetwork.Activations()
     private let cacheI = DenseNetwork.Activations()
 
+    /// Runs the networks' matrix products.
+    public let backend: ComputeBackend
+
     public init(gridCount: Int, elementCount: Int, phaseCount: Int, hidden: [Int], compositionInput: Bool,
-                intensityOutputs: Int = 0) {
+                intensityOutputs: Int = 0, backend: ComputeBackend) {
+        self.backend = backend
         let input = gridCount + (compositionInput ? elementCount : 0)
         let widthsList = [input] + hidden + [phaseCount]
         fractions = DenseNetwork(widths: widthsList, offset: 0)
@@ -60,20 +64,20 @@ public final class AmortisedEncoder: LatentModel {
     public func forward(_ params: UnsafePointer<Float>, samples: [Int], patterns: [Float], compositions: [Double]) -> HeadOutputs {
         let b = samples.count
         let x = input(patterns: patterns, compositions: compositions, batch: b)
-        fractions.forward(params, input: x, batch: b, into: cacheF)
-        shifts.forward(params, input: x, batch: b, into: cacheS)
-        widths.forward(params, input: x, batch: b, into: cacheW)
-        intensities?.forward(params, input: x, batch: b, into: cacheI)
+        fractions.forward(params, input: x, batch: b, into: cacheF, backend: backend)
+        shifts.forward(params, input: x, batch: b, into: cacheS, backend: backend)
+        widths.forward(params, input: x, batch: b, into: cacheW, backend: backend)
+        intensities?.forward(params, input: x, batch: b, into: cacheI, backend: backend)
         return HeadOutputs(logits: cacheF.output, shiftPre: cacheS.output, widthPre: cacheW.output,
                            fattening: params[parameterCount - 1], intensityPre: intensities != nil ? cacheI.output : [])
     }
 
     public func backward(_ params: UnsafePointer<Float>, gradients g: HeadOutputs, into grads: UnsafeMutablePointer<Float>) {
-        fractions.backward(params, activations: cacheF, outputGradient: g.logits, grads: grads)
-        shifts.backward(params, activations: cacheS, outputGradient: g.shiftPre, grads: grads)
-        widths.backward(params, activations: cacheW, outputGradient: g.widthPre, grads: grads)
+        fractions.backward(params, activations: cacheF, outputGradient: g.logits, grads: grads, backend: backend)
+        shifts.backward(params, activations: cacheS, outputGradient: g.shiftPre, grads: grads, backend: backend)
+        widths.backward(params, activations: cacheW, outputGradient: g.widthPre, grads: grads, backend: backend)
         if let net = intensities, !g.intensityPre.isEmpty {
-            net.backward(params, activations: cacheI, outputGradient: g.intensityPre, grads: grads)
+            net.backward(params, activations: cacheI, outputGradient: g.intensityPre, grads: grads, backend: backend)
         }
         grads[parameterCount - 1] += g.fattening
     }

@@ -79,9 +79,12 @@ public final class DRNetLoss: @unchecked Sendable {
     public let constraints: ConstraintTerms
     public let phaseCompositions: [Double]?
     public let elementCount: Int
-    private var renders: [SampleRender] = []
+    /// Where the decoder and reconstruction loss run.
+    public let backend: ComputeBackend
 
-    public init(options: SolverOptions, decoder: PeakDecoder, phaseCompositions: [Double]?, elementCount: Int) {
+    public init(options: SolverOptions, decoder: PeakDecoder, phaseCompositions: [Double]?, elementCount: Int,
+                backend: ComputeBackend? = nil) {
+        self.backend = backend ?? CPUBackend(decoder: decoder, reconstruction: ReconstructionLoss(options: options))
         self.options = options
         self.decoder = decoder
         self.reconstruction = ReconstructionLoss(options: options)
@@ -91,14 +94,13 @@ public final class DRNetLoss: @unchecked Sendable {
     }
 
     /// Render workspace of batch position b (valid after `evaluate`).
-    public func render(_ b: Int) -> SampleRender { renders[b] }
+    public func render(_ b: Int) -> SampleRender { backend.renderedSample(b) }
 
     /// Evaluates the loss at training step `step` (sets γ(t) and ρ(t)). With `gradients`, writes
     /// d total / d heads into it (same shapes as `heads`). `freezeShifts` zeroes the shift gradient.
     public func evaluate(heads: HeadOutputs, batch: BatchData, step: Int, gradients: UnsafeMutablePointer<HeadOutputs>? = nil,
                          freezeShifts: Bool = false) -> LossReport {
         let b = batch.count, p = decoder.phaseCount, t = decoder.gridCount
-        while renders.count < b { renders.append(SampleRender(decoder: decoder)) }
         let o = options
         let eps = Float(o.epsilon)
         let ramp = Float(o.shiftRamp(step: step)), delta = Float(o.maxShift)
@@ -138,42 +140,17 @@ public final class DRNetLoss: @unchecked Sendable {
             v[idx] = vv; dvdy[idx] = vd
         }
 
-        // Render, reconstruction loss and decoder backward, in parallel over samples.
-        var gw = [Float](repeating: 0, count: b * p), gs = gw, gv = gw
-        var parts = [ReconstructionLoss.Parts](repeating: .init(), count: b)
-        var gradFat = [Float](repeating: 0, count: b)
+        // Render, reconstruction loss and decoder backward (the backend's batched operation).
         let wantGrad = gradients != nil
         let invB = 1 / Double(b)
-        let rendersLocal = renders
-        let lists = phaseLists
-        w.withUnsafeBufferPointer { wp in s.withUnsafeBufferPointer { sp in v.withUnsafeBufferPointer { vp in
-        batch.patterns.withUnsafeBufferPointer { xp in
-        gw.withUnsafeMutableBufferPointer { gwp in gs.withUnsafeMutableBufferPointer { gsp in gv.withUnsafeMutableBufferPointer { gvp in
-        factors.withUnsafeBufferPointer { fp in gradFactors.withUnsafeMutableBufferPointer { gfa in
-        parts.withUnsafeMutableBufferPointer { partsp in gradFat.withUnsafeMutableBufferPointer { gfp in
-            let wB = SharedPointer(wp.baseAddress!), sB = SharedPointer(sp.baseAddress!), vB = SharedPointer(vp.baseAddress!)
-            let xB = SharedPointer(xp.baseAddress!)
-            let gwB = SharedPointer(gwp.baseAddress!), gsB = SharedPointer(gsp.baseAddress!), gvB = SharedPointer(gvp.baseAddress!)
-            let partsB = SharedPointer(partsp.baseAddress!), gfB = SharedPointer(gfp.baseAddress!)
-            let isB = useIS ? SharedPointer(fp.baseAddress!) : nil, gisB = useIS ? SharedPointer(gfa.baseAddress!) : nil
-            let isStride = p * nmax
-            parallelFor(b) { i in
-                let r = rendersLocal[i]
-                decoder.render(phases: lists[i], shifts: sB + i * p, logVariances: vB + i * p, fractions: wB + i * p,
-                               intensityFactors: isB.map { UnsafePointer($0 + i * isStride) }, fattening: fat, into: r)
-                let gx = UnsafeMutablePointer<Float>.allocate(capacity: t)
-                defer { gx.deallocate() }
-                partsB[i] = reconstruction.evaluate(input: xB + i * t, reconstruction: r.reconstruction, count: t,
-                                                    grad: wantGrad ? gx : nil, gradScale: invB)
-                if wantGrad {
-                    gfB[i] = decoder.backward(r, gradReconstruction: gx, fractions: wB + i * p, shifts: sB + i * p,
-                                              logVariances: vB + i * p, intensityFactors: isB.map { UnsafePointer($0 + i * isStride) },
-                                              fattening: fat, gradFractions: gwB + i * p,
-                                              gradShifts: gsB + i * p, gradLogVariances: gvB + i * p,
-                                              gradIntensityFactors: gisB.map { $0 + i * isStride })
-                }
-            }
-        } } } } } } } } } } }
+        let decoded = backend.decodeAndReconstruct(
+            DecoderBatch(phases: phaseLists, fractions: w, shifts: s, logVariances: v, intensityFactors: useIS ? factors : [],
+                         fattening: fat, patterns: batch.patterns),
+            wantGradients: wantGrad, gradScale: invB)
+        let parts = decoded.parts, gradFat = decoded.gradFattening
+        var gw = decoded.gradFractions, gs = decoded.gradShifts
+        let gv = decoded.gradLogVariances
+        if useIS && wantGrad { gradFactors = decoded.gradIntensityFactors }
 
         // Intensity-factor regulariser λ·mean_b Σ_k w_bk Σ_j |log IS_bkj|·ĉ_kj, |log IS| = |tanh y|·ln I_max.
         var intensityReg = 0.0

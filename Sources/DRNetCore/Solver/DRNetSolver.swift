@@ -26,7 +26,10 @@ public final class DRNetSolver {
     /// Set from a signal handler to stop training early but still export a result.
     public var shouldStop: () -> Bool = { false }
 
-    public init(problem: PreparedProblem, options: SolverOptions, seed: UInt64) throws {
+    /// - Parameter backend: builds the compute backend for the problem's decoder and loss
+    ///   (default: the CPU backend).
+    public init(problem: PreparedProblem, options: SolverOptions, seed: UInt64,
+                backend: ((PeakDecoder, ReconstructionLoss) throws -> ComputeBackend)? = nil) throws {
         try options.validate()
         // Minibatch GEMMs are small (B ≈ 10 rows); the solver parallelises over samples itself,
         // and OpenBLAS's own threads only spin against it (measured: 1 thread is faster).
@@ -39,7 +42,8 @@ public final class DRNetSolver {
         let decoder = PeakDecoder(phases: lib.phases, q: lib.q, windowSigmas: options.windowSigmas, epsilon: options.epsilon)
         loss = DRNetLoss(options: options, decoder: decoder,
                          phaseCompositions: options.compositionWeight > 0 ? lib.phaseCompositions : nil,
-                         elementCount: lib.elementCount)
+                         elementCount: lib.elementCount,
+                         backend: try backend?(decoder, ReconstructionLoss(options: options)))
         // Candidate screening (NNLS with broadened peaks): prunes candidates that no sample uses
         // and seeds the per-sample logits.
         var screening: CandidateScreening?
@@ -57,7 +61,8 @@ public final class DRNetSolver {
         case .amortised:
             model = AmortisedEncoder(gridCount: lib.gridCount, elementCount: lib.elementCount, phaseCount: lib.phaseCount,
                                      hidden: options.hiddenLayers, compositionInput: options.compositionInput,
-                                     intensityOutputs: options.intensityFactorMax > 1 ? lib.phaseCount * decoder.sticks.maxSticks : 0)
+                                     intensityOutputs: options.intensityFactorMax > 1 ? lib.phaseCount * decoder.sticks.maxSticks : 0,
+                                     backend: loss.backend)
         case .perSample:
             let logits = options.nnlsInitialisation ? screening.map { $0.fractions.map { Foundation.log(max($0, 1e-3)) } } : nil
             model = PerSampleLatents(sampleCount: lib.sampleCount, phaseCount: lib.phaseCount, initialLogits: logits)
@@ -130,7 +135,7 @@ public final class DRNetSolver {
         let shiftFactor: Float = freezeShifts ? 0 : (model is PerSampleLatents ? Float(options.perSampleShiftRate) : 1)
         let scaled: (range: Range<Int>, factor: Float)? = shiftFactor == 1 ? nil : (model.shiftParameters, shiftFactor)
         parameters.withUnsafeMutableBufferPointer { pp in
-            gradient.withUnsafeBufferPointer { optimiser.update(pp.baseAddress!, grads: $0.baseAddress!, scaled: scaled) }
+            gradient.withUnsafeBufferPointer { loss.backend.adamStep(optimiser, params: pp.baseAddress!, grads: $0.baseAddress!, scaled: scaled) }
         }
         lap(&timings.optimiser)
         timings.steps += 1
@@ -210,7 +215,8 @@ public final class DRNetSolver {
     }
 
     /// Runs the whole solve: training until converged (or the cap), refine, fine-tune, export.
-    public func solve(device: String = "cpu") -> PhaseMapSolution {
+    public func solve() -> PhaseMapSolution {
+        let device = loss.backend.deviceName
         let clock = ContinuousClock()
         let start = clock.now
         func elapsed() -> Double { let d = clock.now - start; return Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18 }
