@@ -15,6 +15,10 @@ let package = Package(
         // OpenBLAS's CBLAS interface (Debian: libopenblas-dev), used for the encoder's GEMMs.
         .systemLibrary(name: "CBLAS", path: "Sources/CBLAS", pkgConfig: "openblas",
                        providers: [.apt(["libopenblas-dev"])]),
+        // The OpenCL ICD loader (Debian: ocl-icd-opencl-dev, opencl-headers).
+        .systemLibrary(name: "COpenCL", path: "Sources/COpenCL", pkgConfig: "OpenCL",
+                       providers: [.apt(["ocl-icd-opencl-dev", "opencl-headers"])]),
+        .target(name: "DRNetOpenCL", dependencies: ["DRNetCore", "COpenCL"]),
         .target(
             name: "DRNetCore",
             dependencies: ["CBLAS"],
@@ -22,9 +26,10 @@ let package = Package(
         ),
         .executableTarget(
             name: "drnet",
-            dependencies: ["DRNetCore", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+            dependencies: ["DRNetCore", "DRNetOpenCL", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
         .target(name: "TestSupport", dependencies: ["DRNetCore"], path: "Tests/TestSupport"),
         .testTarget(name: "DRNetCoreTests", dependencies: ["DRNetCore", "TestSupport"]),
+        .testTarget(name: "DRNetOpenCLTests", dependencies: ["DRNetOpenCL"]),
     ]
 )
