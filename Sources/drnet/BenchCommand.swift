@@ -16,7 +16,7 @@ struct Bench: ParsableCommand {
     @Option(help: "Timed training steps.") var steps: Int = 100
     @Option(help: "Untimed warm-up steps.") var warmup: Int = 10
     @Option(help: "Random seed.") var seed: UInt64 = 1
-    @Option(help: "Compute device: cpu or auto.") var device: String = "auto"
+    @Option(help: "Compute device: auto or cpu (OpenCL: not implemented yet).") var device: String = "auto"
     @Flag(help: "JSON lines on stdout.") var json = false
 
     func validate() throws {

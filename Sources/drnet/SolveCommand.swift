@@ -16,7 +16,7 @@ struct Solve: ParsableCommand {
     @Option(help: "Per-sample degrees of freedom (N, .npy or one integer per line).") var degreesOfFreedom: String?
     @Option(help: "JSON settings file (see configs/); keys not given keep their defaults.") var config: String?
     @Option(help: "Random seed: every random choice flows from it.") var seed: UInt64 = 1
-    @Option(help: "Compute device: cpu or auto (auto uses the CPU until the OpenCL backend lands).") var device: String = "auto"
+    @Option(help: "Compute device: auto, cpu, opencl or opencl:P.D (auto falls back to the CPU and says why; the OpenCL backend is not implemented yet).") var device: String = "auto"
     @Option(help: "Override the step cap of the config.") var maxSteps: Int?
     @Option(help: "Output folder.") var out: String = "drnet-solution"
     @Flag(help: "Print the run summary as JSON on stdout.") var json = false
