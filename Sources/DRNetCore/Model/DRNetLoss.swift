@@ -100,7 +100,7 @@ public final class DRNetLoss: @unchecked Sendable {
     /// d total / d heads into it (same shapes as `heads`). `freezeShifts` zeroes the shift gradient.
     public func evaluate(heads: HeadOutputs, batch: BatchData, step: Int, gradients: UnsafeMutablePointer<HeadOutputs>? = nil,
                          freezeShifts: Bool = false) -> LossReport {
-        let b = batch.count, p = decoder.phaseCount, t = decoder.gridCount
+        let b = batch.count, p = decoder.phaseCount
         let o = options
         let eps = Float(o.epsilon)
         let ramp = Float(o.shiftRamp(step: step)), delta = Float(o.maxShift)

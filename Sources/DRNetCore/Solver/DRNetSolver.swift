@@ -151,22 +151,29 @@ public final class DRNetSolver {
     }
     public var timings = StepTimings()
 
-    /// Latents for every sample (chunks of 256 through the model and the renderer).
-    public func inferAll() -> (fractions: [Float], shifts: [Float], logVariances: [Float], recon: [ReconstructionLoss.Parts], reconstructions: [Float]) {
-        let n = problem.sampleCount, p = problem.phaseCount, t = problem.gridCount
-        var w = [Float](), s = [Float](), v = [Float](), parts = [ReconstructionLoss.Parts](), xh = [Float]()
-        w.reserveCapacity(n * p); s.reserveCapacity(n * p); v.reserveCapacity(n * p); xh.reserveCapacity(n * t)
-        var start = 0
-        while start < n {
+    /// Runs the current model over the whole library in chunks of 256 samples, handing each
+    /// chunk's samples, batch data and head outputs to `body`.
+    func forEachChunk(_ body: ([Int], BatchData, HeadOutputs) -> Void) {
+        let n = problem.sampleCount
+        for start in stride(from: 0, to: n, by: 256) {
             let samples = Array(start..<min(n, start + 256))
             let data = batch(samples)
             let heads = parameters.withUnsafeBufferPointer {
                 model.forward($0.baseAddress!, samples: samples, patterns: data.patterns, compositions: data.compositions)
             }
+            body(samples, data, heads)
+        }
+    }
+
+    /// Latents for every sample (chunks of 256 through the model and the renderer).
+    public func inferAll() -> (fractions: [Float], shifts: [Float], logVariances: [Float], recon: [ReconstructionLoss.Parts], reconstructions: [Float]) {
+        let n = problem.sampleCount, p = problem.phaseCount, t = problem.gridCount
+        var w = [Float](), s = [Float](), v = [Float](), parts = [ReconstructionLoss.Parts](), xh = [Float]()
+        w.reserveCapacity(n * p); s.reserveCapacity(n * p); v.reserveCapacity(n * p); xh.reserveCapacity(n * t)
+        forEachChunk { samples, data, heads in
             let r = loss.evaluate(heads: heads, batch: data, step: step)
             w += r.fractions; s += r.shifts; v += r.logVariances; parts += r.reconstructionPerSample
             for b in 0..<samples.count { xh += loss.render(b).reconstructionArray }
-            start += 256
         }
         return (w, s, v, parts, xh)
     }
@@ -179,13 +186,7 @@ public final class DRNetSolver {
         let latents = PerSampleLatents(sampleCount: n, phaseCount: p)
         var params = [Float](repeating: 0, count: latents.parameterCount)
         var fixedIS = [Float]()
-        var start = 0
-        while start < n {
-            let samples = Array(start..<min(n, start + 256))
-            let data = problem.batch(samples, phases: allPhases)
-            let h = parameters.withUnsafeBufferPointer {
-                model.forward($0.baseAddress!, samples: samples, patterns: data.patterns, compositions: data.compositions)
-            }
+        forEachChunk { samples, _, h in
             for (b, i) in samples.enumerated() {
                 for k in 0..<p {
                     params[i * p + k] = h.logits[b * p + k]
@@ -195,7 +196,6 @@ public final class DRNetSolver {
             }
             params[latents.parameterCount - 1] = h.fattening
             fixedIS += h.intensityPre
-            start += 256
         }
         if !fixedIS.isEmpty {
             latents.fixedIntensityPre = fixedIS
@@ -296,14 +296,10 @@ public final class DRNetSolver {
         // Refine: a hard mask that obeys the rules exactly. With `polishSteps`, the latents are
         // first polished per sample (all allowed candidates, constraint terms on) so that the
         // discrete choices (top-d phases, alloying) are taken on converged fractions and shifts.
-        let m = problem.library.elementCount
-        let present = (0..<problem.sampleCount).map { i in
-            (0..<m).filter { problem.library.compositions[i * m + $0] > PreparedProblem.presenceThreshold }.count
-        }
         func refine(alloyRule: Bool) -> RefineStep.Result {
             let soft = inferAll()
             return RefineStep.run(fractions: soft.fractions, shifts: soft.shifts, sampleCount: problem.sampleCount,
-                                  phaseCount: problem.phaseCount, degrees: problem.degrees, elementsPresent: present,
+                                  phaseCount: problem.phaseCount, degrees: problem.degrees, elementsPresent: problem.elementsPresent,
                                   graph: problem.graph, presence: options.refinePresence,
                                   usageThreshold: options.refineUsage, shiftUnit: options.shiftUnit, alloyRule: alloyRule)
         }

@@ -10,6 +10,8 @@ public struct PreparedProblem: Sendable {
     public let mask: [Float]
     /// d_i: the Gibbs limit per sample.
     public let degrees: [Int]
+    /// Number of cations present at each sample (fraction above `presenceThreshold`).
+    public let elementsPresent: [Int]
     public let graph: CompositionGraph
     /// Where the mask came from, for the solution's metadata.
     public let maskSource: String
@@ -35,11 +37,9 @@ public struct PreparedProblem: Sendable {
         normalised = x
 
         // Degrees of freedom: given, or the number of cations present.
-        if let d = lib.degreesOfFreedom {
-            degrees = d
-        } else {
-            degrees = (0..<n).map { i in max(1, (0..<m).filter { lib.compositions[i * m + $0] > Self.presenceThreshold }.count) }
-        }
+        let present = (0..<n).map { i in (0..<m).filter { lib.compositions[i * m + $0] > Self.presenceThreshold }.count }
+        elementsPresent = present
+        degrees = lib.degreesOfFreedom ?? present.map { max(1, $0) }
 
         // Mask: an explicit per-sample mask is used as given; otherwise the element rule (a phase
         // is allowed where every cation it contains is present) when phase compositions are known
