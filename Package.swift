@@ -18,7 +18,16 @@ let package = Package(
         // The OpenCL ICD loader (Debian: ocl-icd-opencl-dev, opencl-headers).
         .systemLibrary(name: "COpenCL", path: "Sources/COpenCL", pkgConfig: "OpenCL",
                        providers: [.apt(["ocl-icd-opencl-dev", "opencl-headers"])]),
-        .target(name: "DRNetOpenCL", dependencies: ["DRNetCore", "COpenCL"]),
+        // CLBlast's C API (Debian: libclblast-dev), for the encoder's matrix products on OpenCL.
+        .systemLibrary(name: "CCLBlast", path: "Sources/CCLBlast", pkgConfig: "clblast",
+                       providers: [.apt(["libclblast-dev"])]),
+        // The OpenCL backend: host code only; the kernels are the top-level Kernels/*.cl files,
+        // read at run time (--kernels, DRNET_KERNELS, next to the executable, the source tree).
+        .target(
+            name: "DRNetOpenCL",
+            dependencies: ["DRNetCore", "COpenCL", "CCLBlast"],
+            swiftSettings: [.unsafeFlags(["-Ounchecked"], .when(configuration: .release))]
+        ),
         .target(
             name: "DRNetCore",
             dependencies: ["CBLAS"],
@@ -28,8 +37,8 @@ let package = Package(
             name: "drnet",
             dependencies: ["DRNetCore", "DRNetOpenCL", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
-        .target(name: "TestSupport", dependencies: ["DRNetCore"], path: "Tests/TestSupport"),
+        .target(name: "TestSupport", dependencies: ["DRNetCore", "DRNetOpenCL"], path: "Tests/TestSupport"),
         .testTarget(name: "DRNetCoreTests", dependencies: ["DRNetCore", "TestSupport"]),
-        .testTarget(name: "DRNetOpenCLTests", dependencies: ["DRNetOpenCL"]),
+        .testTarget(name: "DRNetOpenCLTests", dependencies: ["DRNetOpenCL", "DRNetCore", "TestSupport"]),
     ]
 )

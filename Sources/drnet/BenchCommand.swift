@@ -24,7 +24,8 @@ struct Bench: ParsableCommand {
     }
 
     func run() throws {
-        let deviceName = try DeviceChoice.resolve(device, quiet: json)
+        let compute = try DeviceChoice.resolve(device, quiet: json)
+        let deviceName = compute.name
         let lib: CompositionLibrary
         if let library {
             lib = try LibraryLoader.load(directory: library, sampleMaskPath: sampleMask)

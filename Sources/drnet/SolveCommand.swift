@@ -16,14 +16,15 @@ struct Solve: ParsableCommand {
     @Option(help: "Per-sample degrees of freedom (N, .npy or one integer per line).") var degreesOfFreedom: String?
     @Option(help: "JSON settings file (see configs/); keys not given keep their defaults.") var config: String?
     @Option(help: "Random seed: every random choice flows from it.") var seed: UInt64 = 1
-    @Option(help: "Compute device: auto, cpu, opencl or opencl:P.D (auto falls back to the CPU and says why; the OpenCL backend is not implemented yet).") var device: String = "auto"
+    @Option(help: "Compute device: auto, cpu, opencl or opencl:P.D (auto: an OpenCL GPU if there is one, else the CPU, saying why; see `drnet devices`).") var device: String = "auto"
+    @Option(help: "Folder of the OpenCL kernels (default: DRNET_KERNELS, Kernels/ next to the executable, the source tree).") var kernels: String?
     @Option(help: "Override the step cap of the config.") var maxSteps: Int?
     @Option(help: "Output folder.") var out: String = "drnet-solution"
     @Flag(help: "Print the run summary as JSON on stdout.") var json = false
     @Flag(help: "No progress lines on stderr.") var quiet = false
 
     func run() throws {
-        _ = try DeviceChoice.resolve(device, quiet: quiet)
+        let compute = try DeviceChoice.resolve(device, quiet: quiet, kernels: kernels)
         let library = try LibraryLoader.load(directory: libraryDir, sampleMaskPath: sampleMask,
                                              degreesOfFreedomPath: degreesOfFreedom)
         var options = try config.map { try SolverOptions.load(path: $0) } ?? SolverOptions()
@@ -33,7 +34,7 @@ struct Solve: ParsableCommand {
         }
         try options.validate()
         let problem = try PreparedProblem(library: library, options: options)
-        let solver = try DRNetSolver(problem: problem, options: options, seed: seed)
+        let solver = try DRNetSolver(problem: problem, options: options, seed: seed, backend: compute.backendFactory)
         if !quiet {
             stderr("drnet: \(library.name): N=\(library.sampleCount) Q=\(library.gridCount) P=\(library.phaseCount) "
                    + "M=\(library.elementCount); mask: \(problem.maskSource); graph: \(problem.graphSource) "
@@ -54,6 +55,9 @@ struct Solve: ParsableCommand {
         Interrupt.install()
         solver.shouldStop = { Interrupt.requested }
         var solution = solver.solve()
+        if let failure = solver.backend.failure {
+            throw ValidationError("the run on \(compute.name) failed and wrote nothing: \(failure)")
+        }
         solution.libraryPath = libraryDir
         try SolutionWriter.write(solution, to: out)
         let summary = SolveSummary(solution: solution, out: out)

@@ -1,8 +1,8 @@
 import CBLAS
 
 /// The CPU conformance of `ComputeBackend`: the SIMD, windowed `PeakDecoder` and
-/// `ReconstructionLoss` in parallel over samples, OpenBLAS `cblas_sgemm`, and the vectorised
-/// `AdamOptimizer`. This is the specification the OpenCL kernels must match.
+/// `ReconstructionLoss` in parallel over samples, the parameter store in host arrays with
+/// OpenBLAS `cblas_sgemm` for the dense layers, and the vectorised `AdamOptimizer`. This is the specification the OpenCL kernels must match.
 public final class CPUBackend: ComputeBackend, @unchecked Sendable {
     public let decoder: PeakDecoder
     public let reconstruction: ReconstructionLoss
@@ -59,15 +59,66 @@ public final class CPUBackend: ComputeBackend, @unchecked Sendable {
         return result
     }
 
-    public func gemm(transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int, alpha: Float,
-                     a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int, beta: Float,
-                     c: UnsafeMutablePointer<Float>, ldc: Int) {
-        cblas_sgemm(CblasRowMajor, transposeA ? CblasTrans : CblasNoTrans, transposeB ? CblasTrans : CblasNoTrans,
-                    Int32(m), Int32(n), Int32(k), alpha, a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
+    public func reconstruction(_ b: Int) -> [Float] { renders[b].reconstructionArray }
+
+    // MARK: Parameter store (host arrays)
+
+    private var theta: [Float] = []
+    private var gradient: [Float] = []
+    private var optimiser: AdamOptimizer?
+    /// Activations of each network's last forward, keyed by the network's parameter offset.
+    private var activations: [Int: DenseNetwork.Activations] = [:]
+
+    public func loadParameters(_ values: [Float], optimiser: AdamOptimizer) {
+        precondition(optimiser.count == values.count, "optimiser size \(optimiser.count) ≠ parameter count \(values.count)")
+        theta = values
+        gradient = [Float](repeating: 0, count: values.count)
+        self.optimiser = optimiser
+        activations = [:]
     }
 
-    public func adamStep(_ optimiser: AdamOptimizer, params: UnsafeMutablePointer<Float>, grads: UnsafePointer<Float>,
-                         scaled: (range: Range<Int>, factor: Float)?) {
-        optimiser.update(params, grads: grads, scaled: scaled)
+    public func parameterValues() -> [Float] { theta }
+
+    public func optimiserMoments() -> (first: [Float], second: [Float]) {
+        (optimiser?.firstMoment ?? [], optimiser?.secondMoment ?? [])
+    }
+
+    public func zeroGradient() {
+        gradient.withUnsafeMutableBufferPointer { g in for i in g.indices { g[i] = 0 } }
+    }
+
+    public func denseForward(_ network: DenseNetwork, input: [Float], batch: Int) -> [Float] {
+        let cache = activations[network.offset] ?? DenseNetwork.Activations()
+        activations[network.offset] = cache
+        theta.withUnsafeBufferPointer { network.forward($0.baseAddress!, input: input, batch: batch, into: cache) }
+        return cache.output
+    }
+
+    public func denseBackward(_ network: DenseNetwork, outputGradient: [Float], batch: Int) {
+        guard let cache = activations[network.offset], cache.batch == batch else {
+            preconditionFailure("denseBackward without a matching denseForward")
+        }
+        theta.withUnsafeBufferPointer { t in
+            gradient.withUnsafeMutableBufferPointer { g in
+                _ = network.backward(t.baseAddress!, activations: cache, outputGradient: outputGradient, grads: g.baseAddress!)
+            }
+        }
+    }
+
+    public func gatherParameters(rows: [Int], width: Int) -> [Float] {
+        var out = [Float](repeating: 0, count: rows.count * width)
+        for (i, r) in rows.enumerated() { for c in 0..<width { out[i * width + c] = theta[r + c] } }
+        return out
+    }
+
+    public func addToGradient(rows: [Int], width: Int, values: [Float]) {
+        for (i, r) in rows.enumerated() { for c in 0..<width { gradient[r + c] += values[i * width + c] } }
+    }
+
+    public func adamStep(scaled: (range: Range<Int>, factor: Float)?) {
+        guard let optimiser else { preconditionFailure("adamStep before loadParameters") }
+        theta.withUnsafeMutableBufferPointer { t in
+            gradient.withUnsafeBufferPointer { optimiser.update(t.baseAddress!, grads: $0.baseAddress!, scaled: scaled) }
+        }
     }
 }

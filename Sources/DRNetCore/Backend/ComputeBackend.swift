@@ -1,11 +1,25 @@
 /// The seam between the DRNet (latents, constraint terms, schedule, refine) and the hardware
-/// that runs its heavy operations. Narrow, at the level of our operations (design.md): the
-/// batched peak decoder with the reconstruction loss and its gradient, row-major SGEMM for the
-/// encoder MLPs, and the Adam update. `CPUBackend` is the specification; an OpenCL conformance
-/// implements the same contract with kernels from `Kernels/`.
+/// that runs its heavy operations. Narrow, at the level of our operations (design.md):
+///
+/// - the batched peak decoder with the reconstruction loss and its gradient;
+/// - a parameter store: the model's flat parameter vector θ, its gradient g and the Adam moments
+///   live where the backend computes (device memory for OpenCL) for the whole run;
+/// - the encoder's dense layers, run on the stored parameters (GEMM + bias + ReLU and back);
+/// - row gathers / gradient scatters for free per-sample latents;
+/// - the Adam update.
+///
+/// Per training step only the minibatch's patterns (B×T) go in and the head outputs and their
+/// gradients (B×P each, for the host-side constraint terms) and the loss parts cross the seam;
+/// θ, g and the moments cross only on `loadParameters` / `parameterValues` (switch of model,
+/// checkpoint, export). `CPUBackend` is the specification; `OpenCLBackend` (DRNetOpenCL)
+/// implements the same contract with the kernels in `Kernels/`.
 public protocol ComputeBackend: AnyObject {
     /// Human-readable device name (recorded in solutions and benchmarks).
     var deviceName: String { get }
+
+    /// The first device error of the run, if any (an OpenCL call that failed mid-run). Results
+    /// computed after it are not valid; the solver stops and reports it.
+    var failure: String? { get }
 
     /// For every sample b of the batch: render the phases `phases[b]` with shifts s, log-variances
     /// v and fractions w (rows of P), optional intensity factors (P×n_max per sample) and the
@@ -14,18 +28,45 @@ public protocol ComputeBackend: AnyObject {
     func decodeAndReconstruct(_ batch: DecoderBatch, wantGradients: Bool, gradScale: Double) -> DecoderBatchResult
 
     /// The rendered workspace of batch position b after the last `decodeAndReconstruct`
-    /// (phase patterns, mixture and reconstruction), read by export and tests.
+    /// (phase patterns, mixture and reconstruction), read by plots and tests.
     func renderedSample(_ b: Int) -> SampleRender
 
-    /// C = α·op(A)·op(B) + β·C, row-major, op = transpose when the flag is set.
-    func gemm(transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int, alpha: Float,
-              a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int, beta: Float,
-              c: UnsafeMutablePointer<Float>, ldc: Int)
+    /// x̂ of batch position b (T values) after the last `decodeAndReconstruct`.
+    func reconstruction(_ b: Int) -> [Float]
 
-    /// One Adam update of `params` by `grads` with the optimiser's state and hyper-parameters;
-    /// parameters in `scaled.range` move at learning rate × `scaled.factor`.
-    func adamStep(_ optimiser: AdamOptimizer, params: UnsafeMutablePointer<Float>, grads: UnsafePointer<Float>,
-                  scaled: (range: Range<Int>, factor: Float)?)
+    // MARK: Parameter store
+
+    /// Replaces θ by `values`, zeroes g, and binds `optimiser` (hyper-parameters, step count and
+    /// moments: its `firstMoment`/`secondMoment` are copied in).
+    func loadParameters(_ values: [Float], optimiser: AdamOptimizer)
+    /// θ as it is now (copied out of the store).
+    func parameterValues() -> [Float]
+    /// The Adam moments as they are now (copied out; checkpoints).
+    func optimiserMoments() -> (first: [Float], second: [Float])
+    /// g ← 0.
+    func zeroGradient()
+    /// Y = relu(…relu(X·W₁ + b₁)…)·W_L + b_L of `network` on the stored θ for a batch X
+    /// (B×in row-major); keeps the activations for `denseBackward`. Returns Y (B×out).
+    func denseForward(_ network: DenseNetwork, input: [Float], batch: Int) -> [Float]
+    /// g += d loss/d θ of `network` given d loss/d Y (B×out) of its last `denseForward`.
+    func denseBackward(_ network: DenseNetwork, outputGradient: [Float], batch: Int)
+    /// θ[r ..< r + width] for every r in `rows`, concatenated (|rows|·width values).
+    func gatherParameters(rows: [Int], width: Int) -> [Float]
+    /// g[r ..< r + width] += values[i·width ..< (i+1)·width] for the i-th r of `rows`; rows
+    /// must not overlap (callers merge repeated samples first).
+    func addToGradient(rows: [Int], width: Int, values: [Float])
+    /// One Adam step of θ by g with the bound optimiser (its step count advances); parameters in
+    /// `scaled.range` move at learning rate × `scaled.factor`.
+    func adamStep(scaled: (range: Range<Int>, factor: Float)?)
+
+    /// Waits until every enqueued operation has finished (a no-op for synchronous backends);
+    /// called once per training step so that step timings are honest.
+    func synchronise()
+}
+
+extension ComputeBackend {
+    public var failure: String? { nil }
+    public func synchronise() {}
 }
 
 /// Inputs of one batched decoder + loss evaluation. Matrices are row-major: B×P latents,
@@ -39,6 +80,17 @@ public struct DecoderBatch {
     public var fattening: Float
     public var patterns: [Float]
     public var count: Int { phases.count }
+
+    public init(phases: [[Int32]], fractions: [Float], shifts: [Float], logVariances: [Float],
+                intensityFactors: [Float], fattening: Float, patterns: [Float]) {
+        self.phases = phases
+        self.fractions = fractions
+        self.shifts = shifts
+        self.logVariances = logVariances
+        self.intensityFactors = intensityFactors
+        self.fattening = fattening
+        self.patterns = patterns
+    }
 }
 
 /// Outputs of `decodeAndReconstruct`: loss parts per sample and, with gradients, d loss / d
@@ -50,4 +102,14 @@ public struct DecoderBatchResult {
     public var gradLogVariances: [Float]
     public var gradIntensityFactors: [Float]
     public var gradFattening: [Float]
+
+    public init(parts: [ReconstructionLoss.Parts], gradFractions: [Float], gradShifts: [Float], gradLogVariances: [Float],
+                gradIntensityFactors: [Float], gradFattening: [Float]) {
+        self.parts = parts
+        self.gradFractions = gradFractions
+        self.gradShifts = gradShifts
+        self.gradLogVariances = gradLogVariances
+        self.gradIntensityFactors = gradIntensityFactors
+        self.gradFattening = gradFattening
+    }
 }

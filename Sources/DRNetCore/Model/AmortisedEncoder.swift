@@ -13,15 +13,10 @@ public final class AmortisedEncoder: LatentModel {
     public let compositionInput: Bool
     public let elementCount: Int
     public let phaseCount: Int
-    private let cacheF = DenseNetwork.Activations(), cacheS = DenseNetwork.Activations(), cacheW = DenseNetwork.Activations()
-    private let cacheI = DenseNetwork.Activations()
-
-    /// Runs the networks' matrix products.
-    public let backend: ComputeBackend
+    private var lastBatch = 0
 
     public init(gridCount: Int, elementCount: Int, phaseCount: Int, hidden: [Int], compositionInput: Bool,
-                intensityOutputs: Int = 0, backend: ComputeBackend) {
-        self.backend = backend
+                intensityOutputs: Int = 0) {
         let input = gridCount + (compositionInput ? elementCount : 0)
         let widthsList = [input] + hidden + [phaseCount]
         fractions = DenseNetwork(widths: widthsList, offset: 0)
@@ -61,25 +56,26 @@ public final class AmortisedEncoder: LatentModel {
         return x
     }
 
-    public func forward(_ params: UnsafePointer<Float>, samples: [Int], patterns: [Float], compositions: [Double]) -> HeadOutputs {
+    public func forward(on backend: ComputeBackend, samples: [Int], patterns: [Float], compositions: [Double]) -> HeadOutputs {
         let b = samples.count
+        lastBatch = b
         let x = input(patterns: patterns, compositions: compositions, batch: b)
-        fractions.forward(params, input: x, batch: b, into: cacheF, backend: backend)
-        shifts.forward(params, input: x, batch: b, into: cacheS, backend: backend)
-        widths.forward(params, input: x, batch: b, into: cacheW, backend: backend)
-        intensities?.forward(params, input: x, batch: b, into: cacheI, backend: backend)
-        return HeadOutputs(logits: cacheF.output, shiftPre: cacheS.output, widthPre: cacheW.output,
-                           fattening: params[parameterCount - 1], intensityPre: intensities != nil ? cacheI.output : [])
+        let a = backend.denseForward(fractions, input: x, batch: b)
+        let u = backend.denseForward(shifts, input: x, batch: b)
+        let y = backend.denseForward(widths, input: x, batch: b)
+        let i = intensities.map { backend.denseForward($0, input: x, batch: b) } ?? []
+        let g = backend.gatherParameters(rows: [parameterCount - 1], width: 1)[0]
+        return HeadOutputs(logits: a, shiftPre: u, widthPre: y, fattening: g, intensityPre: i)
     }
 
-    public func backward(_ params: UnsafePointer<Float>, gradients g: HeadOutputs, into grads: UnsafeMutablePointer<Float>) {
-        fractions.backward(params, activations: cacheF, outputGradient: g.logits, grads: grads, backend: backend)
-        shifts.backward(params, activations: cacheS, outputGradient: g.shiftPre, grads: grads, backend: backend)
-        widths.backward(params, activations: cacheW, outputGradient: g.widthPre, grads: grads, backend: backend)
+    public func backward(on backend: ComputeBackend, gradients g: HeadOutputs) {
+        backend.denseBackward(fractions, outputGradient: g.logits, batch: lastBatch)
+        backend.denseBackward(shifts, outputGradient: g.shiftPre, batch: lastBatch)
+        backend.denseBackward(widths, outputGradient: g.widthPre, batch: lastBatch)
         if let net = intensities, !g.intensityPre.isEmpty {
-            net.backward(params, activations: cacheI, outputGradient: g.intensityPre, grads: grads, backend: backend)
+            backend.denseBackward(net, outputGradient: g.intensityPre, batch: lastBatch)
         }
-        grads[parameterCount - 1] += g.fattening
+        backend.addToGradient(rows: [parameterCount - 1], width: 1, values: [g.fattening])
     }
 }
 
@@ -111,33 +107,42 @@ public final class PerSampleLatents: LatentModel {
         params[parameterCount - 1] = 0.1
     }
 
-    public func forward(_ params: UnsafePointer<Float>, samples: [Int], patterns: [Float], compositions: [Double]) -> HeadOutputs {
+    public func forward(on backend: ComputeBackend, samples: [Int], patterns: [Float], compositions: [Double]) -> HeadOutputs {
         lastSamples = samples
-        let p = phaseCount
-        var h = HeadOutputs.zeros(batch: samples.count, phases: p)
-        for (b, i) in samples.enumerated() {
-            for k in 0..<p {
-                h.logits[b * p + k] = params[i * p + k]
-                h.shiftPre[b * p + k] = params[block + i * p + k]
-                h.widthPre[b * p + k] = params[2 * block + i * p + k]
-            }
-        }
-        h.fattening = params[parameterCount - 1]
+        let p = phaseCount, b = samples.count
+        // One gather of the three blocks' rows: a rows, then u rows, then y rows.
+        let rows = samples.map { $0 * p } + samples.map { block + $0 * p } + samples.map { 2 * block + $0 * p }
+        let values = backend.gatherParameters(rows: rows, width: p)
+        var h = HeadOutputs(logits: Array(values[0..<(b * p)]), shiftPre: Array(values[(b * p)..<(2 * b * p)]),
+                            widthPre: Array(values[(2 * b * p)..<(3 * b * p)]))
+        h.fattening = backend.gatherParameters(rows: [parameterCount - 1], width: 1)[0]
         if intensityWidth > 0 {
             h.intensityPre = samples.flatMap { fixedIntensityPre[($0 * intensityWidth)..<(($0 + 1) * intensityWidth)] }
         }
         return h
     }
 
-    public func backward(_ params: UnsafePointer<Float>, gradients g: HeadOutputs, into grads: UnsafeMutablePointer<Float>) {
+    public func backward(on backend: ComputeBackend, gradients g: HeadOutputs) {
         let p = phaseCount
+        // Merge repeated samples (walks may meet) in batch order, so the scatter has disjoint rows.
+        var order: [Int] = [], merged: [Int: [Float]] = [:]
         for (b, i) in lastSamples.enumerated() {
+            var row = merged[i] ?? { order.append(i); return [Float](repeating: 0, count: 3 * p) }()
             for k in 0..<p {
-                grads[i * p + k] += g.logits[b * p + k]
-                grads[block + i * p + k] += g.shiftPre[b * p + k]
-                grads[2 * block + i * p + k] += g.widthPre[b * p + k]
+                row[k] += g.logits[b * p + k]
+                row[p + k] += g.shiftPre[b * p + k]
+                row[2 * p + k] += g.widthPre[b * p + k]
+            }
+            merged[i] = row
+        }
+        var rows: [Int] = [], values: [Float] = []
+        for part in 0..<3 {
+            for i in order {
+                rows.append(part * block + i * p)
+                values += merged[i]![(part * p)..<((part + 1) * p)]
             }
         }
-        grads[parameterCount - 1] += g.fattening
+        backend.addToGradient(rows: rows, width: p, values: values)
+        backend.addToGradient(rows: [parameterCount - 1], width: 1, values: [g.fattening])
     }
 }

@@ -1,3 +1,4 @@
+import CBLAS
 import Foundation
 
 /// A multilayer perceptron y = W_L·relu(…relu(W_1·x + b_1)…) + b_L with ReLU hidden layers and a
@@ -5,7 +6,9 @@ import Foundation
 /// the optimiser updates every network with one loop); this type knows only their offsets.
 ///
 /// Layer l maps `widths[l]` → `widths[l+1]`; its weight is stored in×out row-major (so a batch
-/// X, B×in row-major, gives Y = X·W + b with one backend GEMM), followed by its bias (out).
+/// X, B×in row-major, gives Y = X·W + b with one GEMM), followed by its bias (out).
+/// `forward`/`backward` here are the CPU reference (OpenBLAS); a backend runs them through
+/// `ComputeBackend.denseForward`/`denseBackward` on its own parameter store.
 public struct DenseNetwork: Sendable {
     public let widths: [Int]
     /// Offset of this network's first parameter in the shared buffer.
@@ -54,8 +57,7 @@ public struct DenseNetwork: Sendable {
     }
 
     /// Forward pass for a batch of `batch` rows of `input` (B×in).
-    public func forward(_ params: UnsafePointer<Float>, input: [Float], batch: Int, into a: Activations,
-                        backend: ComputeBackend) {
+    public func forward(_ params: UnsafePointer<Float>, input: [Float], batch: Int, into a: Activations) {
         a.batch = batch
         if a.acts.count != widths.count { a.acts = widths.map { [Float](repeating: 0, count: $0 * batch) } }
         for l in 0..<widths.count where a.acts[l].count != widths[l] * batch {
@@ -70,8 +72,8 @@ public struct DenseNetwork: Sendable {
                 // Y = broadcast(b); Y += X·W
                 for r in 0..<batch { for c in 0..<m { y[r * m + c] = bias[c] } }
                 xin.withUnsafeBufferPointer { x in
-                    backend.gemm(transposeA: false, transposeB: false, m: batch, n: m, k: n, alpha: 1,
-                                 a: x.baseAddress!, lda: n, b: params + weightOffsets[l], ldb: m, beta: 1, c: y.baseAddress!, ldc: m)
+                    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(batch), Int32(m), Int32(n), 1,
+                                x.baseAddress!, Int32(n), params + weightOffsets[l], Int32(m), 1, y.baseAddress!, Int32(m))
                 }
                 if l < layerCount - 1 { for i in 0..<(batch * m) where y[i] < 0 { y[i] = 0 } }
             }
@@ -82,7 +84,7 @@ public struct DenseNetwork: Sendable {
     /// `grads` (same layout as params). Returns dL/dinput only if `wantInputGradient`.
     @discardableResult
     public func backward(_ params: UnsafePointer<Float>, activations a: Activations, outputGradient: [Float],
-                         grads: UnsafeMutablePointer<Float>, backend: ComputeBackend, wantInputGradient: Bool = false) -> [Float] {
+                         grads: UnsafeMutablePointer<Float>, wantInputGradient: Bool = false) -> [Float] {
         let batch = a.batch
         var delta = outputGradient
         for l in stride(from: layerCount - 1, through: 0, by: -1) {
@@ -90,8 +92,8 @@ public struct DenseNetwork: Sendable {
             // dW += Xᵀ·Δ (n×m), db += Σ_rows Δ
             a.acts[l].withUnsafeBufferPointer { x in
                 delta.withUnsafeBufferPointer { d in
-                    backend.gemm(transposeA: true, transposeB: false, m: n, n: m, k: batch, alpha: 1,
-                                 a: x.baseAddress!, lda: n, b: d.baseAddress!, ldb: m, beta: 1, c: grads + weightOffsets[l], ldc: m)
+                    cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, Int32(n), Int32(m), Int32(batch), 1,
+                                x.baseAddress!, Int32(n), d.baseAddress!, Int32(m), 1, grads + weightOffsets[l], Int32(m))
                 }
             }
             let gb = grads + biasOffsets[l]
@@ -101,8 +103,8 @@ public struct DenseNetwork: Sendable {
             var prev = [Float](repeating: 0, count: batch * n)
             delta.withUnsafeBufferPointer { d in
                 prev.withUnsafeMutableBufferPointer { pv in
-                    backend.gemm(transposeA: false, transposeB: true, m: batch, n: n, k: m, alpha: 1,
-                                 a: d.baseAddress!, lda: m, b: params + weightOffsets[l], ldb: m, beta: 0, c: pv.baseAddress!, ldc: n)
+                    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(batch), Int32(n), Int32(m), 1,
+                                d.baseAddress!, Int32(m), params + weightOffsets[l], Int32(m), 0, pv.baseAddress!, Int32(n))
                 }
             }
             if l > 0 {

@@ -1,6 +1,6 @@
 /// What maps samples to head outputs (method.md §3): the reference's amortised encoder, or free
-/// per-sample latents. Parameters live in one flat buffer owned by the trainer (so Adam and
-/// checkpoints see one array); a model knows the layout.
+/// per-sample latents. Parameters live in one flat buffer held by the backend's parameter store
+/// (so Adam and checkpoints see one array, resident on the device); a model knows the layout.
 public protocol LatentModel: AnyObject {
     /// Total number of trainable parameters (including the fattening scalar, last).
     var parameterCount: Int { get }
@@ -10,7 +10,8 @@ public protocol LatentModel: AnyObject {
     func initialise(_ params: UnsafeMutablePointer<Float>, rng: inout SeededGenerator)
     /// Head outputs for `samples`, whose max-normalised patterns (B×T) and compositions (B×M)
     /// are given. Keeps what `backward` needs.
-    func forward(_ params: UnsafePointer<Float>, samples: [Int], patterns: [Float], compositions: [Double]) -> HeadOutputs
-    /// Accumulates d loss / d params given d loss / d heads of the last `forward`.
-    func backward(_ params: UnsafePointer<Float>, gradients: HeadOutputs, into grads: UnsafeMutablePointer<Float>)
+    func forward(on backend: ComputeBackend, samples: [Int], patterns: [Float], compositions: [Double]) -> HeadOutputs
+    /// Accumulates d loss / d params into the backend's gradient given d loss / d heads of the
+    /// last `forward`.
+    func backward(on backend: ComputeBackend, gradients: HeadOutputs)
 }

@@ -16,7 +16,7 @@ import Foundation
 public final class PeakDecoder: @unchecked Sendable {
     public let sticks: StickTable
     /// Q grid padded with +∞-like values to a multiple of the lane width plus one extra lane.
-    let grid: [Float]
+    public let grid: [Float]
     /// Number of real grid points T.
     public let gridCount: Int
     /// Padded row length (≥ T + 8, multiple of 8).
@@ -291,6 +291,26 @@ public final class SampleRender: @unchecked Sendable {
     /// B_k for phase k (max-normalised after `render`), `stride` floats.
     @inline(__always)
     public func basisRow(_ k: Int) -> UnsafeMutablePointer<Float> { basis + k * stride }
+
+    /// Fills the workspace from another backend's results (e.g. device buffers): for each
+    /// rendered phase k (ascending) its normalised row (`gridCount` values, rows concatenated),
+    /// normaliser and argmax; the mixture m and x̂ (`gridCount` values each), M + ε and its argmax.
+    public func load(phases: [Int32], rows: [Float], normalisers: [Float], argmaxes: [Int32], mixture m: [Float],
+                     reconstruction xh: [Float], mixtureNormaliser: Float, mixtureArgmax: Int) {
+        reset(phases: phases)
+        for (i, k32) in phases.enumerated() {
+            let k = Int(k32), row = basisRow(k)
+            for t in 0..<stride { row[t] = t < gridCount ? rows[i * gridCount + t] : 0 }
+            normaliser[k] = normalisers[i]
+            argmax[k] = argmaxes[i]
+        }
+        for t in 0..<stride {
+            mixture[t] = t < gridCount ? m[t] : 0
+            reconstruction[t] = t < gridCount ? xh[t] : 0
+        }
+        self.mixtureNormaliser = mixtureNormaliser
+        self.mixtureArgmax = mixtureArgmax
+    }
 
     /// Copies x̂ (T values) out.
     public var reconstructionArray: [Float] { Array(UnsafeBufferPointer(start: reconstruction, count: gridCount)) }

@@ -32,6 +32,9 @@ public struct ReconstructionLoss: Sendable {
     public struct Parts: Sendable, Equatable {
         public var klForward = 0.0, klReverse = 0.0, divergence = 0.0, l2 = 0.0, l1 = 0.0
         public var total: Double { divergence + l2 + l1 }
+        public init(klForward: Double = 0, klReverse: Double = 0, divergence: Double = 0, l2: Double = 0, l1: Double = 0) {
+            self.klForward = klForward; self.klReverse = klReverse; self.divergence = divergence; self.l2 = l2; self.l1 = l1
+        }
     }
 
     /// Loss of one sample; if `grad` is given, writes gradScale·dL/dx̂ into it (length T).

@@ -32,16 +32,22 @@ public final class AdamOptimizer: @unchecked Sendable {
         secondMoment = second
     }
 
+    /// Advances the step count t and returns the bias-corrected rate lr/(1 − β₁ᵗ) and 1/(1 − β₂ᵗ)
+    /// of the update about to be made (shared by every backend's Adam).
+    public func advance() -> (rate: Float, inverseSecondCorrection: Float) {
+        step += 1
+        let c1 = 1 - Float(Foundation.pow(Double(beta1), Double(step)))
+        let c2 = 1 - Float(Foundation.pow(Double(beta2), Double(step)))
+        return (learningRate / c1, 1 / c2)
+    }
+
     /// One update of `params` with gradient `grads` (both `count` long). Parameters in
     /// `scaled.range` move with learning rate × `scaled.factor` (factor 0 freezes them; their
     /// moments still update).
     public func update(_ params: UnsafeMutablePointer<Float>, grads: UnsafePointer<Float>,
                        scaled: (range: Range<Int>, factor: Float)? = nil) {
-        step += 1
-        let b1 = beta1, b2 = beta2
-        let c1 = 1 - Float(Foundation.pow(Double(b1), Double(step)))
-        let c2 = 1 - Float(Foundation.pow(Double(b2), Double(step)))
-        let lrT = learningRate / c1, invC2 = 1 / c2, eps = epsilon
+        let (lrT, invC2) = advance()
+        let b1 = beta1, b2 = beta2, eps = epsilon
         let chunk = 1 << 16
         let chunks = (count + chunk - 1) / chunk
         let p = SharedPointer(params), g = SharedPointer(grads)

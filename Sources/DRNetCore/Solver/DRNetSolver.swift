@@ -12,8 +12,11 @@ public final class DRNetSolver {
     public private(set) var model: LatentModel
     public let loss: DRNetLoss
     public private(set) var optimiser: AdamOptimizer
-    public private(set) var parameters: [Float]
-    private var gradient: [Float]
+    /// The model's parameters θ, copied out of the backend's store (resident on the device with
+    /// OpenCL; reading this property is a transfer).
+    public var parameters: [Float] { loss.backend.parameterValues() }
+    /// Where the decoder, the loss, the dense layers, θ and Adam run.
+    public var backend: ComputeBackend { loss.backend }
     private let walks: WalkPool
     private var rng: SeededGenerator
     /// Per-candidate switch (P): 0 once pruned.
@@ -61,8 +64,7 @@ public final class DRNetSolver {
         case .amortised:
             model = AmortisedEncoder(gridCount: lib.gridCount, elementCount: lib.elementCount, phaseCount: lib.phaseCount,
                                      hidden: options.hiddenLayers, compositionInput: options.compositionInput,
-                                     intensityOutputs: options.intensityFactorMax > 1 ? lib.phaseCount * decoder.sticks.maxSticks : 0,
-                                     backend: loss.backend)
+                                     intensityOutputs: options.intensityFactorMax > 1 ? lib.phaseCount * decoder.sticks.maxSticks : 0)
         case .perSample:
             let logits = options.nnlsInitialisation ? screening.map { $0.fractions.map { Foundation.log(max($0, 1e-3)) } } : nil
             model = PerSampleLatents(sampleCount: lib.sampleCount, phaseCount: lib.phaseCount, initialLogits: logits)
@@ -70,10 +72,9 @@ public final class DRNetSolver {
         let chosen = model
         var initial = [Float](repeating: 0, count: chosen.parameterCount)
         initial.withUnsafeMutableBufferPointer { chosen.initialise($0.baseAddress!, rng: &rng) }
-        parameters = initial
-        gradient = [Float](repeating: 0, count: chosen.parameterCount)
         optimiser = AdamOptimizer(count: model.parameterCount, learningRate: options.learningRate,
                                   beta1: options.adamBeta1, beta2: options.adamBeta2, epsilon: options.adamEpsilon)
+        loss.backend.loadParameters(initial, optimiser: optimiser)
         walks = WalkPool(graph: problem.graph, count: options.walkPoolSize, length: options.walkLength,
                          seed: rng.next())
         self.rng = rng
@@ -117,26 +118,21 @@ public final class DRNetSolver {
         }
         var data = batch(samples)
         if let pairValid { data.pairValid = pairValid }
-        let heads = parameters.withUnsafeBufferPointer {
-            model.forward($0.baseAddress!, samples: samples, patterns: data.patterns, compositions: data.compositions)
-        }
+        let heads = model.forward(on: backend, samples: samples, patterns: data.patterns, compositions: data.compositions)
         lap(&timings.encoderForward)
         var g = HeadOutputs.zeros(batch: samples.count, phases: problem.phaseCount)
         let report = loss.evaluate(heads: heads, batch: data, step: step, gradients: &g, freezeShifts: freezeShifts)
         lap(&timings.lossAndDecoder)
-        for i in 0..<gradient.count { gradient[i] = 0 }
-        parameters.withUnsafeBufferPointer { pp in
-            gradient.withUnsafeMutableBufferPointer { model.backward(pp.baseAddress!, gradients: g, into: $0.baseAddress!) }
-        }
+        backend.zeroGradient()
+        model.backward(on: backend, gradients: g)
         lap(&timings.encoderBackward)
         // Frozen shifts, or the slower shift rate of free per-sample latents (Adam moves every
         // parameter by about its learning rate per step, and a per-sample shift that moves by
         // lr·δ per step cannot resolve the alloying threshold).
         let shiftFactor: Float = freezeShifts ? 0 : (model is PerSampleLatents ? Float(options.perSampleShiftRate) : 1)
         let scaled: (range: Range<Int>, factor: Float)? = shiftFactor == 1 ? nil : (model.shiftParameters, shiftFactor)
-        parameters.withUnsafeMutableBufferPointer { pp in
-            gradient.withUnsafeBufferPointer { loss.backend.adamStep(optimiser, params: pp.baseAddress!, grads: $0.baseAddress!, scaled: scaled) }
-        }
+        backend.adamStep(scaled: scaled)
+        backend.synchronise()
         lap(&timings.optimiser)
         timings.steps += 1
         step += 1
@@ -158,9 +154,7 @@ public final class DRNetSolver {
         for start in stride(from: 0, to: n, by: 256) {
             let samples = Array(start..<min(n, start + 256))
             let data = batch(samples)
-            let heads = parameters.withUnsafeBufferPointer {
-                model.forward($0.baseAddress!, samples: samples, patterns: data.patterns, compositions: data.compositions)
-            }
+            let heads = model.forward(on: backend, samples: samples, patterns: data.patterns, compositions: data.compositions)
             body(samples, data, heads)
         }
     }
@@ -173,7 +167,7 @@ public final class DRNetSolver {
         forEachChunk { samples, data, heads in
             let r = loss.evaluate(heads: heads, batch: data, step: step)
             w += r.fractions; s += r.shifts; v += r.logVariances; parts += r.reconstructionPerSample
-            for b in 0..<samples.count { xh += loss.render(b).reconstructionArray }
+            for b in 0..<samples.count { xh += backend.reconstruction(b) }
         }
         return (w, s, v, parts, xh)
     }
@@ -202,10 +196,9 @@ public final class DRNetSolver {
             latents.intensityWidth = fixedIS.count / n
         }
         model = latents
-        parameters = params
-        gradient = [Float](repeating: 0, count: params.count)
         optimiser = AdamOptimizer(count: params.count, learningRate: options.fineTuneLearningRate,
                                   beta1: options.adamBeta1, beta2: options.adamBeta2, epsilon: options.adamEpsilon)
+        backend.loadParameters(params, optimiser: optimiser)
     }
 
     /// Per-sample active phase sets (w > minActivation) of the current model.
@@ -217,6 +210,8 @@ public final class DRNetSolver {
     /// Runs the whole solve: training until converged (or the cap), refine, fine-tune, export.
     public func solve() -> PhaseMapSolution {
         let device = loss.backend.deviceName
+        /// Interrupted, or the device failed (its error is in `backend.failure`).
+        func halted() -> Bool { shouldStop() || backend.failure != nil }
         let clock = ContinuousClock()
         let start = clock.now
         func elapsed() -> Double { let d = clock.now - start; return Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18 }
@@ -267,7 +262,7 @@ public final class DRNetSolver {
         }
 
         while step < cap {
-            if shouldStop() { stoppedBy = "interrupted"; break }
+            if halted() { stoppedBy = backend.failure != nil ? "device error" : "interrupted"; break }
             let next = nextSamples()
             let r = trainStep(samples: next.samples, pairValid: next.pairValid)
             accumulate(r)
@@ -307,7 +302,7 @@ public final class DRNetSolver {
         var polish = 0
         if options.polishSteps > 0 {
             let cap = step + options.polishSteps
-            while polish < options.polishSteps && !shouldStop() {
+            while polish < options.polishSteps && !halted() {
                 let next = nextSamples()
                 accumulate(trainStep(samples: next.samples, pairValid: next.pairValid))
                 polish += 1
@@ -323,10 +318,10 @@ public final class DRNetSolver {
         // a phase whose usage fell below the threshold during fine-tuning is dropped.
         var fine = 0
         var round = 0
-        while !shouldStop() {
+        while !halted() {
             let steps = round == 0 ? options.fineTuneSteps : options.fineTuneSteps / 2
             let fineCap = step + steps
-            for _ in 0..<steps where !shouldStop() {
+            for _ in 0..<steps where !halted() {
                 let next = nextSamples()
                 accumulate(trainStep(samples: next.samples, pairValid: next.pairValid, freezeShifts: true))
                 fine += 1
@@ -342,7 +337,7 @@ public final class DRNetSolver {
             refined.alloying = zip(refined.alloying, again.alloying).map { $0 || $1 }
             refinedMask = refined.mask.map { Float($0) }
         }
-        if shouldStop() { stoppedBy = "interrupted" }
+        if halted() { stoppedBy = backend.failure != nil ? "device error" : "interrupted" }
 
         let final = inferAll()
         let n = problem.sampleCount, p = problem.phaseCount, t = problem.gridCount

@@ -1,0 +1,193 @@
+// The batched, windowed peak decoder (method.md §3 "Decoder"; CPU specification:
+// Sources/DRNetCore/Model/PeakDecoder.swift). For sample b, phase k, stick j, grid point t:
+//
+//   μ = s_bk·q⁰_j,  v_j = v_bk + f·q⁰_j/Q_max,  σ² = e^{v_j}
+//   B̃_bk(t) = Σ_j ĉ_j·IS_bkj·e^{−v_j/2}·exp(−(q_t − μ)²/(2σ²))   over |q_t − μ| within ±W·σ
+//   B_bk = B̃_bk/(max_t B̃_bk + ε),  m_b = Σ_k w_bk·B_bk,  x̂_b = m_b/(max_t m_b + ε)
+//
+// Buffers (row-major; Tpad = T rounded up to a multiple of LANES, grid padded with far values):
+//   q[Tpad]; stickQ[S], stickH[S], phaseStart[P+1] (sticks of phase k: phaseStart[k] ..< [k+1]);
+//   the batch's rendered (sample, phase) pairs, sample-major: pairSample[L], pairPhase[L],
+//   sampleStart[B+1] (pairs of sample b: sampleStart[b] ..< [b+1], phases ascending);
+//   fractions, shifts, logVar: B×P; factors: B×P×nmax (rank of the stick within its phase),
+//   read only when useFactors ≠ 0;
+//   basis: L×Tpad (B_bk of pair i in row i), normaliser[L], argmaxOut[L];
+//   mixture, xhat: B×Tpad; mixNorm[B], mixArgmax[B].
+
+// Index mapping: one work-group (WG_PAIR work-items) per pair. Work-item lid owns the chunks
+// c ≡ lid (mod WG_PAIR) of LANES consecutive grid points, so accumulation needs no barrier.
+__kernel void render_phases(
+    __global const float* q, const int T, const int Tpad,
+    __global const float* stickQ, __global const float* stickH, __global const int* phaseStart, const int nmax,
+    __global const int* pairSample, __global const int* pairPhase, const int P,
+    __global const float* shifts, __global const float* logVar,
+    __global const float* factors, const int useFactors,
+    const float fattening, const float qMax, const float windowSigmas, const float epsilon,
+    __global float* basis, __global float* normaliser, __global int* argmaxOut)
+{
+    __local float smax[WG_PAIR];
+    __local int sarg[WG_PAIR];
+    const int pair = get_group_id(0), lid = get_local_id(0);
+    const int b = pairSample[pair], k = pairPhase[pair];
+    __global float* row = basis + (size_t)pair * Tpad;
+    const int chunks = Tpad / LANES;
+    for (int c = lid; c < chunks; c += WG_PAIR) VSTORE((floatv)(0.0f), row + c * LANES);
+    const float sk = shifts[b * P + k], vk = logVar[b * P + k];
+    const int first = phaseStart[k], last = phaseStart[k + 1];
+    for (int j = first; j < last; j++) {
+        const float q0 = stickQ[j];
+        const float vj = vk + fattening * q0 / qMax;
+        const float variance = exp(vj);
+        const float mu = sk * q0;
+        const float reach = windowSigmas * sqrt(variance);
+        const int lo = lower_index(mu - reach, q, T);
+        if (lo >= T) continue;
+        const int hi = lower_index(mu + reach, q, T);
+        if (hi <= lo) continue;
+        const float factor = useFactors ? factors[(size_t)(b * P + k) * nmax + (j - first)] : 1.0f;
+        const float amp = stickH[j] * exp(-0.5f * vj) * factor;
+        const float a = -0.5f / variance;
+        const int c0 = lo / LANES, c1 = (hi - 1) / LANES;
+        for (int c = c0 + (((lid - c0) % WG_PAIR) + WG_PAIR) % WG_PAIR; c <= c1; c += WG_PAIR) {
+            const int t = c * LANES;
+            const floatv d = VLOAD(q + t) - mu;
+            floatv e = amp * exp(a * d * d);
+            const intv idx = t + LANE_INDEX;
+            e = select((floatv)(0.0f), e, (idx >= lo) & (idx < hi));
+            VSTORE(VLOAD(row + t) + e, row + t);
+        }
+    }
+    // Max-normalise over the T real grid points.
+    float m = -1.0f;
+    int at = 0x7fffffff;
+    for (int c = lid; c < chunks; c += WG_PAIR) {
+        for (int e = 0; e < LANES; e++) {
+            const int t = c * LANES + e;
+            if (t < T && row[t] > m) { m = row[t]; at = t; }
+        }
+    }
+    group_argmax(smax, sarg, &m, &at);
+    const float norm = m + epsilon;
+    if (lid == 0) { normaliser[pair] = norm; argmaxOut[pair] = at; }
+    const float inv = 1.0f / norm;
+    for (int c = lid; c < chunks; c += WG_PAIR) VSTORE(VLOAD(row + c * LANES) * inv, row + c * LANES);
+}
+
+// Index mapping: one work-group (WG_SAMPLE work-items) per sample; work-item lid handles grid
+// points t ≡ lid (mod WG_SAMPLE), summing the sample's pairs in ascending phase order.
+__kernel void mix_phases(
+    const int T, const int Tpad, const int P,
+    __global const int* sampleStart, __global const int* pairPhase,
+    __global const float* basis, __global const float* fractions, const float epsilon,
+    __global float* mixture, __global float* xhat, __global float* mixNorm, __global int* mixArgmax)
+{
+    __local float smax[WG_SAMPLE];
+    __local int sarg[WG_SAMPLE];
+    const int b = get_group_id(0), lid = get_local_id(0);
+    const int p0 = sampleStart[b], p1 = sampleStart[b + 1];
+    float m = -1.0f;
+    int at = 0x7fffffff;
+    for (int t = lid; t < T; t += WG_SAMPLE) {
+        float acc = 0.0f;
+        for (int i = p0; i < p1; i++) {
+            const float wk = fractions[b * P + pairPhase[i]];
+            if (wk != 0.0f) acc += wk * basis[(size_t)i * Tpad + t];
+        }
+        mixture[(size_t)b * Tpad + t] = acc;
+        if (acc > m) { m = acc; at = t; }
+    }
+    group_argmax(smax, sarg, &m, &at);
+    const float norm = m + epsilon;
+    if (lid == 0) { mixNorm[b] = norm; mixArgmax[b] = at; }
+    const float inv = 1.0f / norm;
+    for (int t = lid; t < T; t += WG_SAMPLE) xhat[(size_t)b * Tpad + t] = mixture[(size_t)b * Tpad + t] * inv;
+}
+
+// Backward through the mixture's phase term and the renderer, given gm = d loss/d m (B×Tpad,
+// from reconstruction_loss, already through the mixture max). Per pair (b, k):
+//   gw_bk = Σ_t gm(t)·B_bk(t)
+//   gB̃(t) = (w_bk/(M_bk+ε))·(gm(t) − δ_{t = argmax}·gw_bk)        (through the phase max)
+//   per stick, over its window: S0 = Σ gB̃·G, S1 = Σ gB̃·G·(q−μ), S2 = Σ gB̃·G·(q−μ)²
+//   gs += S1·q⁰/σ²,  gv_j = S2/(2σ²) − S0/2,  gv += gv_j,  gf += gv_j·q⁰/Q_max,  gIS_j = S0/IS_j
+// Outputs: gradW, gradS, gradV (B×P, entries of the pair), gradIS (B×P×nmax), gradFPair[L]
+// (the host sums a sample's pairs in order). Index mapping: one work-group (WG_PAIR work-items)
+// per pair; gw_bk is reduced over owned grid chunks as in render_phases, the sticks are dealt
+// to the work-items.
+__kernel void decoder_backward(
+    __global const float* q, const int T, const int Tpad,
+    __global const float* stickQ, __global const float* stickH, __global const int* phaseStart, const int nmax,
+    __global const int* pairSample, __global const int* pairPhase, const int P,
+    __global const float* fractions, __global const float* shifts, __global const float* logVar,
+    __global const float* factors, const int useFactors,
+    const float fattening, const float qMax, const float windowSigmas,
+    __global const float* basis, __global const float* normaliser, __global const int* argmaxIn,
+    __global const float* gm,
+    __global float* gradW, __global float* gradS, __global float* gradV, __global float* gradIS, __global float* gradFPair)
+{
+    __local real scratch[4 * WG_PAIR];
+    const int pair = get_group_id(0), lid = get_local_id(0);
+    const int b = pairSample[pair], k = pairPhase[pair];
+    __global const float* row = basis + (size_t)pair * Tpad;
+    __global const float* g = gm + (size_t)b * Tpad;
+    const int chunks = Tpad / LANES;
+    real acc[3];
+    acc[0] = 0;
+    for (int c = lid; c < chunks; c += WG_PAIR) {
+        const int t = c * LANES;
+        const intv idx = t + LANE_INDEX;
+        const floatv prod = select((floatv)(0.0f), VLOAD(g + t) * VLOAD(row + t), idx < T);
+        acc[0] += HSUM(prod);
+    }
+    group_sum(scratch, acc, 1);
+    const float gwk = (float)acc[0];
+    const float wk = fractions[b * P + k];
+    if (lid == 0) gradW[b * P + k] = gwk;
+    if (wk == 0.0f) {
+        if (lid == 0) { gradS[b * P + k] = 0.0f; gradV[b * P + k] = 0.0f; gradFPair[pair] = 0.0f; }
+        return;
+    }
+    const float scale = wk / normaliser[pair];
+    const int am = argmaxIn[pair];
+    const float sk = shifts[b * P + k], vk = logVar[b * P + k];
+    const int first = phaseStart[k], last = phaseStart[k + 1];
+    // Sticks are dealt to the work-items (j ≡ lid mod WG_PAIR); each walks its stick's whole
+    // window, so the loop has no barrier; the per-work-item sums are reduced once at the end.
+    real dS = 0, dV = 0, dF = 0;
+    for (int j = first + lid; j < last; j += WG_PAIR) {
+        const float q0 = stickQ[j];
+        const float vj = vk + fattening * q0 / qMax;
+        const float variance = exp(vj);
+        const float mu = sk * q0;
+        const float reach = windowSigmas * sqrt(variance);
+        const int lo = lower_index(mu - reach, q, T);
+        if (lo >= T) continue;
+        const int hi = lower_index(mu + reach, q, T);
+        if (hi <= lo) continue;
+        const size_t at = (size_t)(b * P + k) * nmax + (j - first);
+        const float factor = useFactors ? factors[at] : 1.0f;
+        const float amp = stickH[j] * exp(-0.5f * vj) * factor;
+        const float a = -0.5f / variance;
+        floatv s0 = (floatv)(0.0f), s1 = (floatv)(0.0f), s2 = (floatv)(0.0f);
+        for (int c = lo / LANES; c <= (hi - 1) / LANES; c++) {
+            const int t = c * LANES;
+            const intv idx = t + LANE_INDEX;
+            const floatv up = VLOAD(g + t) * scale - select((floatv)(0.0f), (floatv)(gwk * scale), idx == am);
+            const floatv d = VLOAD(q + t) - mu;
+            floatv e = up * amp * exp(a * d * d);
+            e = select((floatv)(0.0f), e, (idx >= lo) & (idx < hi));
+            s0 += e;
+            s1 += e * d;
+            s2 += e * d * d;
+        }
+        const real S0 = HSUM(s0), S1 = HSUM(s1), S2 = HSUM(s2);
+        dS += S1 * q0 / variance;
+        const real dvj = S2 / (2 * (real)variance) - 0.5 * S0;
+        dV += dvj;
+        dF += dvj * q0 / qMax;
+        if (useFactors) gradIS[at] = (float)(S0 / factor);
+    }
+    acc[0] = dS; acc[1] = dV; acc[2] = dF;
+    group_sum(scratch, acc, 3);
+    dS = acc[0]; dV = acc[1]; dF = acc[2];
+    if (lid == 0) { gradS[b * P + k] = (float)dS; gradV[b * P + k] = (float)dV; gradFPair[pair] = (float)dF; }
+}
