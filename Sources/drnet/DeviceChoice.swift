@@ -55,7 +55,7 @@ enum DeviceChoice {
             // Fail now, before any work, when the kernels cannot be found.
             _ = try KernelSources.load(explicit: kernels)
             return ComputeDevice(name: "opencl:\(device.info.id) \(device.info.name)", openCL: device, kernelsDirectory: kernels)
-        } catch let error as OpenCLError {
+        } catch {
             throw ValidationError("--device \(label): \(error.description)")
         }
     }
