@@ -14,12 +14,13 @@
 //   basis: L×Tpad (B_bk of pair i in row i), normaliser[L], argmaxOut[L];
 //   mixture, xhat: B×Tpad; mixNorm[B], mixArgmax[B].
 
-// Index mapping: one work-group (WG_PAIR work-items) per pair. Work-item lid owns the chunks
+// Index mapping: work-group g handles pairs g, g + groups, … (one pair per group on GPUs; a few
+// groups per core on CPUs, where a launch per pair costs more than the pair). Work-item lid owns the chunks
 // c ≡ lid (mod WG_PAIR) of LANES consecutive grid points, so accumulation needs no barrier.
 __kernel void render_phases(
     __global const float* q, const int T, const int Tpad,
     __global const float* stickQ, __global const float* stickH, __global const int* phaseStart, const int nmax,
-    __global const int* pairSample, __global const int* pairPhase, const int P,
+    __global const int* pairSample, __global const int* pairPhase, const int pairCount, const int P,
     __global const float* shifts, __global const float* logVar,
     __global const float* factors, const int useFactors,
     const float fattening, const float qMax, const float windowSigmas, const float epsilon,
@@ -27,10 +28,11 @@ __kernel void render_phases(
 {
     __local float smax[WG_PAIR];
     __local int sarg[WG_PAIR];
-    const int pair = get_group_id(0), lid = get_local_id(0);
+    const int lid = get_local_id(0);
+    const int chunks = Tpad / LANES;
+    for (int pair = get_group_id(0); pair < pairCount; pair += get_num_groups(0)) {
     const int b = pairSample[pair], k = pairPhase[pair];
     __global float* row = basis + (size_t)pair * Tpad;
-    const int chunks = Tpad / LANES;
     for (int c = lid; c < chunks; c += WG_PAIR) VSTORE((floatv)(0.0f), row + c * LANES);
     const float sk = shifts[b * P + k], vk = logVar[b * P + k];
     const int first = phaseStart[k], last = phaseStart[k + 1];
@@ -71,6 +73,7 @@ __kernel void render_phases(
     if (lid == 0) { normaliser[pair] = norm; argmaxOut[pair] = at; }
     const float inv = 1.0f / norm;
     for (int c = lid; c < chunks; c += WG_PAIR) VSTORE(VLOAD(row + c * LANES) * inv, row + c * LANES);
+    }
 }
 
 // Index mapping: one work-group (WG_SAMPLE work-items) per sample; work-item lid handles grid
@@ -116,7 +119,7 @@ __kernel void mix_phases(
 __kernel void decoder_backward(
     __global const float* q, const int T, const int Tpad,
     __global const float* stickQ, __global const float* stickH, __global const int* phaseStart, const int nmax,
-    __global const int* pairSample, __global const int* pairPhase, const int P,
+    __global const int* pairSample, __global const int* pairPhase, const int pairCount, const int P,
     __global const float* fractions, __global const float* shifts, __global const float* logVar,
     __global const float* factors, const int useFactors,
     const float fattening, const float qMax, const float windowSigmas,
@@ -125,11 +128,12 @@ __kernel void decoder_backward(
     __global float* gradW, __global float* gradS, __global float* gradV, __global float* gradIS, __global float* gradFPair)
 {
     __local real scratch[4 * WG_PAIR];
-    const int pair = get_group_id(0), lid = get_local_id(0);
+    const int lid = get_local_id(0);
+    const int chunks = Tpad / LANES;
+    for (int pair = get_group_id(0); pair < pairCount; pair += get_num_groups(0)) {
     const int b = pairSample[pair], k = pairPhase[pair];
     __global const float* row = basis + (size_t)pair * Tpad;
     __global const float* g = gm + (size_t)b * Tpad;
-    const int chunks = Tpad / LANES;
     real acc[3];
     acc[0] = 0;
     for (int c = lid; c < chunks; c += WG_PAIR) {
@@ -142,10 +146,9 @@ __kernel void decoder_backward(
     const float gwk = (float)acc[0];
     const float wk = fractions[b * P + k];
     if (lid == 0) gradW[b * P + k] = gwk;
-    if (wk == 0.0f) {
-        if (lid == 0) { gradS[b * P + k] = 0.0f; gradV[b * P + k] = 0.0f; gradFPair[pair] = 0.0f; }
-        return;
-    }
+    // Phases with w = 0 get zero gradients; no early exit, so every work-item reaches the
+    // reduction's barriers on the same path (PoCL 3.1 mishandled barriers after a `continue`).
+    const int active = wk != 0.0f;
     const float scale = wk / normaliser[pair];
     const int am = argmaxIn[pair];
     const float sk = shifts[b * P + k], vk = logVar[b * P + k];
@@ -153,15 +156,14 @@ __kernel void decoder_backward(
     // Sticks are dealt to the work-items (j ≡ lid mod WG_PAIR); each walks its stick's whole
     // window, so the loop has no barrier; the per-work-item sums are reduced once at the end.
     real dS = 0, dV = 0, dF = 0;
-    for (int j = first + lid; j < last; j += WG_PAIR) {
+    for (int j = first + lid; active && j < last; j += WG_PAIR) {
         const float q0 = stickQ[j];
         const float vj = vk + fattening * q0 / qMax;
         const float variance = exp(vj);
         const float mu = sk * q0;
         const float reach = windowSigmas * sqrt(variance);
         const int lo = lower_index(mu - reach, q, T);
-        if (lo >= T) continue;
-        const int hi = lower_index(mu + reach, q, T);
+        const int hi = lo >= T ? lo : lower_index(mu + reach, q, T);
         if (hi <= lo) continue;
         const size_t at = (size_t)(b * P + k) * nmax + (j - first);
         const float factor = useFactors ? factors[at] : 1.0f;
@@ -190,4 +192,5 @@ __kernel void decoder_backward(
     group_sum(scratch, acc, 3);
     dS = acc[0]; dV = acc[1]; dF = acc[2];
     if (lid == 0) { gradS[b * P + k] = (float)dS; gradV[b * P + k] = (float)dV; gradFPair[pair] = (float)dF; }
+    }
 }

@@ -19,8 +19,11 @@ public final class OpenCLBackend: ComputeBackend, @unchecked Sendable {
     public let decoder: PeakDecoder
     public let reconstructionLoss: ReconstructionLoss
     public let configuration: Configuration
-    /// Per-kernel device times when the device queue profiles (bench).
-    public let profile: KernelProfile?
+    /// Per-kernel device times, collected while `recordsEvents` is set (bench; the device must
+    /// have been opened with profiling).
+    public var profile: KernelProfile? { recordsEvents ? profileStore : nil }
+    private let profileStore: KernelProfile?
+    public var recordsEvents = false
     public private(set) var failure: String?
 
     /// Device-dependent kernel shape (the macros of Kernels/common.cl).
@@ -29,8 +32,11 @@ public final class OpenCLBackend: ComputeBackend, @unchecked Sendable {
         public var pairGroup: Int
         public var sampleGroup: Int
         public var elementGroup: Int
+        /// At most this many pair work-groups per launch (0: one per pair); each loops over pairs.
+        public var pairGroupCap: Int
 
-        public init(lanes: Int, pairGroup: Int, sampleGroup: Int, elementGroup: Int) {
+        public init(lanes: Int, pairGroup: Int, sampleGroup: Int, elementGroup: Int, pairGroupCap: Int = 0) {
+            self.pairGroupCap = pairGroupCap
             self.lanes = lanes
             self.pairGroup = pairGroup
             self.sampleGroup = sampleGroup
@@ -44,7 +50,8 @@ public final class OpenCLBackend: ComputeBackend, @unchecked Sendable {
             if info.type == "CPU" {
                 let w = info.nativeFloatVectorWidth
                 let lanes = w >= 16 ? 16 : (w >= 8 ? 8 : (w >= 4 ? 4 : 1))
-                return Configuration(lanes: lanes, pairGroup: 1, sampleGroup: 1, elementGroup: 64)
+                return Configuration(lanes: lanes, pairGroup: 1, sampleGroup: 1, elementGroup: 64,
+                                     pairGroupCap: 8 * max(info.computeUnits, 1))
             }
             return Configuration(lanes: 1, pairGroup: 32, sampleGroup: 256, elementGroup: 256)
         }
@@ -90,7 +97,7 @@ public final class OpenCLBackend: ComputeBackend, @unchecked Sendable {
         self.reconstructionLoss = reconstruction
         let config = configuration ?? .forDevice(device.info)
         self.configuration = config
-        profile = device.profiling ? KernelProfile() : nil
+        profileStore = device.profiling ? KernelProfile() : nil
         let source = try KernelSources.load(explicit: kernelsDirectory)
         program = try KernelProgram(device: device, source: source.source, options: config.buildOptions)
         renderKernel = try Kernel(program, "render_phases")
@@ -178,11 +185,11 @@ public final class OpenCLBackend: ComputeBackend, @unchecked Sendable {
         let k = renderKernel
         try k.set(0, q); try k.set(1, Int32(T)); try k.set(2, Int32(Tpad))
         try k.set(3, stickQ); try k.set(4, stickH); try k.set(5, phaseStart); try k.set(6, Int32(nmax))
-        try k.set(7, pairSample); try k.set(8, pairPhase); try k.set(9, Int32(p))
-        try k.set(10, shifts); try k.set(11, logVar); try k.set(12, factors); try k.set(13, Int32(useIS ? 1 : 0))
-        try k.set(14, fat); try k.set(15, qMax); try k.set(16, ws); try k.set(17, eps)
-        try k.set(18, basis); try k.set(19, normaliser); try k.set(20, argmaxBuf)
-        try k.launch(groups: L, local: configuration.pairGroup, profile: profile)
+        try k.set(7, pairSample); try k.set(8, pairPhase); try k.set(9, Int32(L)); try k.set(10, Int32(p))
+        try k.set(11, shifts); try k.set(12, logVar); try k.set(13, factors); try k.set(14, Int32(useIS ? 1 : 0))
+        try k.set(15, fat); try k.set(16, qMax); try k.set(17, ws); try k.set(18, eps)
+        try k.set(19, basis); try k.set(20, normaliser); try k.set(21, argmaxBuf)
+        try k.launch(groups: pairGroups(L), local: configuration.pairGroup, profile: profile)
 
         let m = mixKernel
         try m.set(0, Int32(T)); try m.set(1, Int32(Tpad)); try m.set(2, Int32(p))
@@ -207,12 +214,12 @@ public final class OpenCLBackend: ComputeBackend, @unchecked Sendable {
             let g = backwardKernel
             try g.set(0, q); try g.set(1, Int32(T)); try g.set(2, Int32(Tpad))
             try g.set(3, stickQ); try g.set(4, stickH); try g.set(5, phaseStart); try g.set(6, Int32(nmax))
-            try g.set(7, pairSample); try g.set(8, pairPhase); try g.set(9, Int32(p))
-            try g.set(10, fractions); try g.set(11, shifts); try g.set(12, logVar); try g.set(13, factors)
-            try g.set(14, Int32(useIS ? 1 : 0)); try g.set(15, fat); try g.set(16, qMax); try g.set(17, ws)
-            try g.set(18, basis); try g.set(19, normaliser); try g.set(20, argmaxBuf); try g.set(21, gm)
-            try g.set(22, gradW); try g.set(23, gradS); try g.set(24, gradV); try g.set(25, gradIS); try g.set(26, gradFPair)
-            try g.launch(groups: L, local: configuration.pairGroup, profile: profile)
+            try g.set(7, pairSample); try g.set(8, pairPhase); try g.set(9, Int32(L)); try g.set(10, Int32(p))
+            try g.set(11, fractions); try g.set(12, shifts); try g.set(13, logVar); try g.set(14, factors)
+            try g.set(15, Int32(useIS ? 1 : 0)); try g.set(16, fat); try g.set(17, qMax); try g.set(18, ws)
+            try g.set(19, basis); try g.set(20, normaliser); try g.set(21, argmaxBuf); try g.set(22, gm)
+            try g.set(23, gradW); try g.set(24, gradS); try g.set(25, gradV); try g.set(26, gradIS); try g.set(27, gradFPair)
+            try g.launch(groups: pairGroups(L), local: configuration.pairGroup, profile: profile)
         }
         let partValues = try parts.read(b * 5)
         for i in 0..<b {
@@ -318,6 +325,11 @@ public final class OpenCLBackend: ComputeBackend, @unchecked Sendable {
 
     private func elementGroups(_ n: Int) -> Int { (n + configuration.elementGroup - 1) / configuration.elementGroup }
 
+    /// Work-groups for L pairs: one per pair, or `pairGroupCap` groups that loop over the pairs.
+    private func pairGroups(_ pairs: Int) -> Int {
+        configuration.pairGroupCap > 0 ? min(pairs, configuration.pairGroupCap) : pairs
+    }
+
     public func denseForward(_ network: DenseNetwork, input: [Float], batch: Int) -> [Float] {
         guarded([Float](repeating: 0, count: batch * network.outputWidth)) { () throws(OpenCLError) in
             var acts = activations[network.offset] ?? []
@@ -405,13 +417,23 @@ public final class OpenCLBackend: ComputeBackend, @unchecked Sendable {
             try k.set(7, rate); try k.set(8, invC2); try k.set(9, optimiser.epsilon)
             try k.set(10, Int32(scaled?.range.lowerBound ?? 0)); try k.set(11, Int32(scaled?.range.upperBound ?? 0))
             try k.set(12, scaled?.factor ?? 1)
-            try k.launch(groups: elementGroups(parameterCount), local: configuration.elementGroup, profile: profile)
+            let vectors = (parameterCount + configuration.lanes - 1) / configuration.lanes
+            try k.launch(groups: elementGroups(vectors), local: configuration.elementGroup, profile: profile)
         }
     }
 
     /// Waits for the queue (bench timing) and folds profiling events into `profile`.
     public func synchronise() {
         guarded(()) { () throws(OpenCLError) in try device.finish() }
-        profile?.drain()
+        profileStore?.drain()
+    }
+
+    /// Device time per kernel name recorded so far (seconds), and clears it.
+    public func takeKernelTimes() -> [String: Double] {
+        guard let p = profileStore else { return [:] }
+        p.drain()
+        let t = p.seconds
+        p.reset()
+        return t
     }
 }

@@ -104,7 +104,6 @@ struct Bench: ParsableCommand {
         let pool = WalkPool(graph: problem.graph, count: warmup + steps, length: options.walkLength, seed: seed)
         for k in 0..<warmup { solver.trainStep(samples: pool.minibatch(k)) }
         let openCL = solver.backend as? OpenCLBackend
-        openCL?.profile?.reset()
         solver.timings = DRNetSolver.StepTimings()
         var perStep: [Double] = []
         let clock = ContinuousClock()
@@ -114,8 +113,18 @@ struct Bench: ParsableCommand {
             perStep.append(seconds(clock.now - t0))
         }
         if let failure = solver.backend.failure { throw ValidationError("device error during the benchmark: \(failure)") }
-        openCL?.synchronise()
-        let kernelMs = (openCL?.profile?.seconds ?? [:]).mapValues { 1000 * $0 / Double(steps) }
+        // Per-kernel times from a second, profiled pass over the same minibatches (events are
+        // not recorded in the timed pass: creating them costs time on some drivers).
+        var kernelMs: [String: Double] = [:]
+        if let openCL, openCL.device.profiling {
+            openCL.synchronise()
+            _ = openCL.takeKernelTimes()
+            openCL.recordsEvents = true
+            for k in 0..<steps { solver.trainStep(samples: pool.minibatch(warmup + k)) }
+            openCL.synchronise()
+            openCL.recordsEvents = false
+            kernelMs = openCL.takeKernelTimes().mapValues { 1000 * $0 / Double(steps) }
+        }
         _ = solver.inferAll()   // first pass sizes the inference workspaces: not timed
         let t0 = clock.now
         _ = solver.inferAll()
