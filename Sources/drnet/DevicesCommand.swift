@@ -5,19 +5,23 @@ import Foundation
 struct Devices: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "List the compute devices: the CPU path, and every OpenCL platform and device with driver, memory and compute units.",
-        discussion: "The OpenCL backend that runs on these devices is being built; `solve` uses the CPU path today.")
+        discussion: "Use a device with --device opencl:P.D; --device auto takes the first OpenCL GPU, else the CPU path.")
 
     @Flag(help: "JSON output.") var json = false
 
     struct Report: Codable {
         var cpu: String
         var opencl: OpenCLInventory
+        /// What `--device auto` picks here.
+        var auto: String
     }
 
     func run() throws {
         let inventory = OpenCLInventory.current
         let cores = ProcessInfo.processInfo.activeProcessorCount
-        let report = Report(cpu: "cpu: Swift SIMD + OpenBLAS, \(cores) cores", opencl: inventory)
+        let gpu = inventory.usable ? inventory.platforms.flatMap(\.devices).first { $0.type == "GPU" } : nil
+        let report = Report(cpu: "cpu: Swift SIMD + OpenBLAS, \(cores) cores", opencl: inventory,
+                            auto: gpu.map { "opencl:\($0.id) (\($0.name))" } ?? "cpu")
         if json {
             let enc = JSONEncoder()
             enc.outputFormatting = [.prettyPrinted, .sortedKeys]
@@ -35,5 +39,6 @@ struct Devices: ParsableCommand {
             }
         }
         if let reason = inventory.unusableBecause { print("OpenCL is not usable here: \(reason)") }
+        print("--device auto → \(report.auto)")
     }
 }
