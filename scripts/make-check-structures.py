@@ -7,6 +7,7 @@ and displacement parameters (per element, so pymatgen's debye_waller_factors can
 Usage: python3 scripts/make-check-structures.py
 """
 import os, sys
+sys.dont_write_bytecode = True
 sys.path.insert(0, os.path.dirname(__file__))
 from importlib import import_module
 ms = import_module("make-structures")
