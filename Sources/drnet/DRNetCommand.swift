@@ -6,6 +6,6 @@ struct DRNetCommand: ParsableCommand {
         commandName: "drnet",
         abstract: "Crystal-structure phase mapping with Deep Reasoning Networks.",
         subcommands: [Solve.self, Eval.self, Bench.self, Graph.self, Devices.self,
-                      Sticks.self, Synth.self]
+                      Sticks.self, Synth.self, Demo.self]
     )
 }

@@ -3,8 +3,9 @@
 /// system below the stability of Al2TiO5 (about 1280 °C): the stable phases are periclase MgO,
 /// corundum Al2O3, rutile TiO2, spinel MgAl2O4, qandilite Mg2TiO4 and geikielite MgTiO3.
 /// Two have solubility ranges:
-/// - spinel MgAl2O4 dissolves Mg2TiO4 up to 40 % (toward (7, 6, 2)/15): by Vegard's law between
-///   a = 8.083 Å and 8.438 Å the cell grows to 8.225 Å there, peak shift s = 8.083/8.225 = 0.9827;
+/// - spinel MgAl2O4 dissolves Al2O3 (alumina-rich spinel MgO·nAl2O3) up to Mg:Al = 3:12, toward
+///   (3, 12, 0)/15; the cell shrinks toward that of γ-alumina, to about 8.00 Å there (illustrative
+///   Vegard estimate), peak shift s = 8.083/8.00 = 1.0104;
 /// - corundum dissolves Ti up to 2/15 of the cations (toward (0, 13, 2)/15) with an illustrative
 ///   1 % cell expansion, s = 0.990.
 /// Anatase (`TiO2-anatase`) is a candidate but not stable here: a distractor with the same
@@ -24,7 +25,7 @@ public enum MgAlTiODiagram {
         StablePhase(name: "Al2O3-corundum", composition: [0, 1, 0], solubilityEnd: [0, 13.0 / 15, 2.0 / 15], endShift: 0.990),
         StablePhase(name: "TiO2-rutile", composition: [0, 0, 1]),
         StablePhase(name: "MgAl2O4-spinel", composition: [1.0 / 3, 2.0 / 3, 0],
-                    solubilityEnd: [7.0 / 15, 6.0 / 15, 2.0 / 15], endShift: 8.083 / 8.225),
+                    solubilityEnd: [3.0 / 15, 12.0 / 15, 0], endShift: 8.083 / 8.00),
         StablePhase(name: "Mg2TiO4-qandilite", composition: [2.0 / 3, 0, 1.0 / 3]),
         StablePhase(name: "MgTiO3-geikielite", composition: [0.5, 0, 0.5]),
     ]
