@@ -24,6 +24,7 @@ struct Solve: ParsableCommand {
     @Flag(help: "No progress lines on stderr.") var quiet = false
 
     func run() throws {
+        // The device first: a device that cannot be opened fails before a large library is read.
         let compute = try DeviceChoice.resolve(device, quiet: quiet, kernels: kernels)
         let library = try LibraryLoader.load(directory: libraryDir, sampleMaskPath: sampleMask,
                                              degreesOfFreedomPath: degreesOfFreedom)
@@ -33,33 +34,8 @@ struct Solve: ParsableCommand {
             options.maxSteps = maxSteps
         }
         try options.validate()
-        let problem = try PreparedProblem(library: library, options: options)
-        let solver = try DRNetSolver(problem: problem, options: options, seed: seed, backend: compute.backendFactory)
-        if !quiet {
-            stderr("drnet: \(library.name): N=\(library.sampleCount) Q=\(library.gridCount) P=\(library.phaseCount) "
-                   + "M=\(library.elementCount); mask: \(problem.maskSource); graph: \(problem.graphSource) "
-                   + "(\(problem.graph.edges.count) edges); model: \(options.model.rawValue); seed \(seed)")
-            if let screening = solver.screening {
-                let kept = solver.candidateSwitch.filter { $0 > 0 }.count
-                let top = (0..<library.phaseCount).sorted { screening.usage[$0] > screening.usage[$1] }.prefix(8)
-                stderr("drnet: screening (NNLS, broadened peaks): \(kept) of \(library.phaseCount) candidates kept; "
-                       + "largest usage: " + top.map { "\(library.phases[$0].name) \(String(format: "%.1f", screening.usage[$0]))" }.joined(separator: ", "))
-            }
-            solver.progress = { p in
-                let r = p.record
-                stderr(String(format: "[%@] step %d/%d  loss %.3f  recon %.3f  gibbs %.3f (γ %.2f)  smooth %.3f  violating %.0f%%  %.0fs elapsed, ≤%.0fs left",
-                              p.stage, p.step, p.stepCap, r.total, r.reconstruction, r.gibbs, r.gibbsWeight, r.smoothness,
-                              100 * r.violatingShare, p.elapsedSeconds, p.etaSeconds))
-            }
-        }
-        Interrupt.install()
-        solver.shouldStop = { Interrupt.requested }
-        var solution = solver.solve()
-        if let failure = solver.backend.failure {
-            throw ValidationError("the run on \(compute.name) failed and wrote nothing: \(failure)")
-        }
-        solution.libraryPath = libraryDir
-        try SolutionWriter.write(solution, to: out)
+        let solution = try SolveRunner.solve(library: library, libraryPath: libraryDir, options: options, seed: seed,
+                                             compute: compute, quiet: quiet, out: out)
         let summary = SolveSummary(solution: solution, out: out)
         if json {
             let enc = JSONEncoder()

@@ -1,0 +1,41 @@
+import ArgumentParser
+import DRNetCore
+import Foundation
+
+/// The solve pipeline shared by `drnet solve` and `drnet demo`: on the resolved device, prepares the
+/// problem, runs the solver with progress lines on stderr (unless quiet) and Ctrl-C handling, and
+/// writes the solution (`SolutionWriter`) to `out`. Returns the solution; its `stoppedBy` is
+/// `interrupted` when the run was cut short.
+enum SolveRunner {
+    static func solve(library: CompositionLibrary, libraryPath: String, options: SolverOptions, seed: UInt64,
+                      compute: ComputeDevice, quiet: Bool, out: String) throws -> PhaseMapSolution {
+        let problem = try PreparedProblem(library: library, options: options)
+        let solver = try DRNetSolver(problem: problem, options: options, seed: seed, backend: compute.backendFactory)
+        if !quiet {
+            stderr("drnet: \(library.name): N=\(library.sampleCount) Q=\(library.gridCount) P=\(library.phaseCount) "
+                   + "M=\(library.elementCount); mask: \(problem.maskSource); graph: \(problem.graphSource) "
+                   + "(\(problem.graph.edges.count) edges); model: \(options.model.rawValue); seed \(seed)")
+            if let screening = solver.screening {
+                let kept = solver.candidateSwitch.filter { $0 > 0 }.count
+                let top = (0..<library.phaseCount).sorted { screening.usage[$0] > screening.usage[$1] }.prefix(8)
+                stderr("drnet: screening (NNLS, broadened peaks): \(kept) of \(library.phaseCount) candidates kept; "
+                       + "largest usage: " + top.map { "\(library.phases[$0].name) \(String(format: "%.1f", screening.usage[$0]))" }.joined(separator: ", "))
+            }
+            solver.progress = { p in
+                let r = p.record
+                stderr(String(format: "[%@] step %d/%d  loss %.3f  recon %.3f  gibbs %.3f (γ %.2f)  smooth %.3f  violating %.0f%%  %.0fs elapsed, ≤%.0fs left",
+                              p.stage, p.step, p.stepCap, r.total, r.reconstruction, r.gibbs, r.gibbsWeight, r.smoothness,
+                              100 * r.violatingShare, p.elapsedSeconds, p.etaSeconds))
+            }
+        }
+        Interrupt.install()
+        solver.shouldStop = { Interrupt.requested }
+        var solution = solver.solve()
+        if let failure = solver.backend.failure {
+            throw ValidationError("the run on \(compute.name) failed and wrote nothing: \(failure)")
+        }
+        solution.libraryPath = libraryPath
+        try SolutionWriter.write(solution, to: out)
+        return solution
+    }
+}
