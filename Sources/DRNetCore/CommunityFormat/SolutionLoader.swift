@@ -12,6 +12,10 @@ public struct LoadedSolution: Sendable {
     public var library: CompositionLibrary
     public var libraryPath: String
 
+    public init(path: String, community: CommunitySolution, ours: PhaseMapSolution?, library: CompositionLibrary, libraryPath: String) {
+        self.path = path; self.community = community; self.ours = ours; self.library = library; self.libraryPath = libraryPath
+    }
+
     /// The inputs of the rule checks: fractions (concentrations normalised per sample), shifts,
     /// the composition graph (the one the solve used when `solution.json` lists it, else the
     /// library's), d_i (the solve's, else the library's, else cations present), and phase
@@ -100,7 +104,7 @@ public enum SolutionLoader {
             community = try CommunitySolutionReader.read(path: txt)
         } else {
             let s = ours!
-            community = CommunitySolution(solution: s, library: lib, contributions: nil)
+            community = CommunitySolution(solution: s, library: lib, contributions: rerendered(s, lib))
             community.loss = s.reconstructionError
             community.lossProportion = s.reconstructionErrorShare
         }
@@ -117,5 +121,31 @@ public enum SolutionLoader {
             throw InputError(file: json!, location: "sampleCount", expected: "\(lib.sampleCount) (the library's)", found: "\(s.sampleCount)")
         }
         return LoadedSolution(path: path, community: community, ours: ours, library: lib, libraryPath: libPath)
+    }
+
+    /// Per-phase contributions re-rendered from `solution.json` (fractions, shifts,
+    /// log-variances) with the Gaussian renderer, N×K×T in max-normalised units — exact when the
+    /// solve used neither intensity factors nor peak fattening (nil otherwise: those latents are
+    /// not in solution.json; `solve` writes the exact R to solution.txt).
+    static func rerendered(_ s: PhaseMapSolution, _ lib: CompositionLibrary) -> [Float]? {
+        guard s.settings.intensityFactorMax <= 1, !s.settings.peakFattening, s.phaseCount == lib.phaseCount,
+              lib.sampleCount == s.sampleCount else { return nil }
+        let decoder = PeakDecoder(phases: lib.phases, q: lib.q, windowSigmas: s.settings.windowSigmas, epsilon: s.settings.epsilon)
+        let render = SampleRender(decoder: decoder)
+        let p = s.phaseCount, t = lib.gridCount, used = s.usedPhases, k = used.count
+        var out = [Float](repeating: 0, count: s.sampleCount * k * t)
+        for i in 0..<s.sampleCount {
+            let w = Array(s.fractions[(i * p)..<((i + 1) * p)])
+            let phases = (0..<p).filter { w[$0] > 0 }.map { Int32($0) }
+            guard !phases.isEmpty else { continue }
+            let sh = Array(s.shifts[(i * p)..<((i + 1) * p)]), v = Array(s.logVariances[(i * p)..<((i + 1) * p)])
+            decoder.render(phases: phases, shifts: sh, logVariances: v, fractions: w, into: render)
+            let inv = 1 / render.mixtureNormaliser
+            for (j, kk) in used.enumerated() where w[kk] > 0 {
+                let row = render.basisRow(kk)
+                for q in 0..<t { out[(i * k + j) * t + q] = w[kk] * row[q] * inv }
+            }
+        }
+        return out
     }
 }

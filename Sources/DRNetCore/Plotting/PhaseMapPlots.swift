@@ -18,8 +18,8 @@ public enum PhaseMapPlots {
     }
 
     static func drawPanel(into svg: inout SVGDocument, _ d: SolutionPlotData, phase k: Int, frame: TernaryFrame) {
-        frame.drawFrame(into: &svg, labelSize: frame.side > 250 ? 14 : 11)
         let m = d.elements.count, r = frame.discRadius(compositions: d.compositions, elementCount: m, edges: d.edges)
+        frame.drawFrame(into: &svg, labelSize: frame.side > 250 ? 14 : 11, gap: r)
         for i in 0..<d.sampleCount {
             let (x, y) = frame.point(d.compositions[(i * m)..<((i + 1) * m)])
             let w = d.fractions[i * d.phaseCount + k]
@@ -67,8 +67,8 @@ public enum PhaseMapPlots {
         var svg = SVGDocument(width: 480 + lw + 30, height: height)
         svg.text("Phase regions — \(d.title)", x: (480 + lw + 30) / 2, y: 28, size: 16, anchor: .middle, weight: "bold")
         let frame = TernaryFrame(left: 40, top: 80, side: 400, elements: d.elements)
-        frame.drawFrame(into: &svg)
         let m = d.elements.count, r = frame.discRadius(compositions: d.compositions, elementCount: m, edges: d.edges)
+        frame.drawFrame(into: &svg, gap: r)
         for (n, c) in combos.enumerated() {
             for i in c.samples {
                 let (x, y) = frame.point(d.compositions[(i * m)..<((i + 1) * m)])

@@ -26,8 +26,9 @@ public struct TernaryFrame {
         return (left + x * side, top + height - y * side)
     }
 
-    /// Triangle outline, 0.2 gridlines and the element labels at the corners.
-    public func drawFrame(into svg: inout SVGDocument, labelSize: Double = 14) {
+    /// Triangle outline, 0.2 gridlines and the element labels at the corners, `gap` further out
+    /// (the disc radius, so a corner sample does not hide its label).
+    public func drawFrame(into svg: inout SVGDocument, labelSize: Double = 14, gap: Double = 0) {
         let a = (left, top + height), b = (left + side, top + height), c = (left + side / 2, top)
         svg.polygon([a, b, c], fill: "#fafafa", stroke: "#333333", strokeWidth: 1.2)
         for f in stride(from: 0.2, to: 0.99, by: 0.2) {
@@ -38,9 +39,9 @@ public struct TernaryFrame {
                 svg.line(p.0, p.1, q.0, q.1, stroke: "#dddddd", width: 0.7)
             }
         }
-        if elements.count >= 1 { svg.text(elements[0], x: a.0 - 6, y: a.1 + 18, size: labelSize, anchor: .end, weight: "bold") }
-        if elements.count >= 2 { svg.text(elements[1], x: b.0 + 6, y: b.1 + 18, size: labelSize, anchor: .start, weight: "bold") }
-        if elements.count >= 3 { svg.text(elements[2], x: c.0, y: c.1 - 8, size: labelSize, anchor: .middle, weight: "bold") }
+        if elements.count >= 1 { svg.text(elements[0], x: a.0 - 6 - gap * 0.7, y: a.1 + 18 + gap * 0.7, size: labelSize, anchor: .end, weight: "bold") }
+        if elements.count >= 2 { svg.text(elements[1], x: b.0 + 6 + gap * 0.7, y: b.1 + 18 + gap * 0.7, size: labelSize, anchor: .start, weight: "bold") }
+        if elements.count >= 3 { svg.text(elements[2], x: c.0, y: c.1 - 8 - gap, size: labelSize, anchor: .middle, weight: "bold") }
     }
 
     /// Disc radius: 48 % of the median nearest-neighbour distance on the plot (so a regular grid
