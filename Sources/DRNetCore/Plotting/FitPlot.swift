@@ -23,7 +23,9 @@ public enum FitPlot {
         var l1 = 0.0, mass = 0.0
         for j in 0..<t { l1 += abs(residual[j]); mass += abs(x[j]) }
 
-        let width = 900.0, left = 75.0, plotW = 590.0
+        let left = 75.0, plotW = 590.0
+        let longest = used.map { "\(d.phaseNames[$0]) (w 0.00)" }.map { SVGDocument.textWidth($0, size: 11) }.max() ?? 0
+        let width = max(900.0, left + plotW + 15 + longest + 50)
         var svg = SVGDocument(width: width, height: 560)
         svg.text("Sample \(i): fit", x: left + plotW / 2, y: 26, size: 16, anchor: .middle, weight: "bold")
         svg.text("\(d.title) — \(d.compositionText(i)) — L1 share \(String(format: "%.3f", mass > 0 ? l1 / mass : 0))",

@@ -12,7 +12,7 @@ public enum LossCurvePlot {
         svg.text("Loss curves — \(title)", x: left + plotW / 2, y: 28, size: 16, anchor: .middle, weight: "bold")
         let series: [(String, String, (LossRecord) -> Double)] = [
             ("total", "black", { $0.total }), ("reconstruction", "#0072B2", { $0.reconstruction }),
-            ("Gibbs (entropy + alloy)", "#D55E00", { $0.gibbs }), ("smoothness", "#009E73", { $0.smoothness }),
+            ("Gibbs (entropy + alloy)", "#D55E00", { $0.gibbs }), ("smoothness (unweighted)", "#009E73", { $0.smoothness }),
         ]
         let values = series.flatMap { s in history.map(s.2) }.filter { $0 > 0 && $0.isFinite }
         let lo = values.min() ?? 1e-3, hi = values.max() ?? 1

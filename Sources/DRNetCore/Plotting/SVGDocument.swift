@@ -81,6 +81,12 @@ public struct SVGDocument {
     /// A rough width of `s` at font size `size` (DejaVu Sans averages ≈ 0.6 em per character).
     public static func textWidth(_ s: String, size: Double) -> Double { Double(s.count) * size * 0.6 }
 
+    /// `s` cut to at most `maxWidth` px at font size `size`, ending in "…" when cut.
+    public static func fitted(_ s: String, maxWidth: Double, size: Double) -> String {
+        let chars = max(4, Int(maxWidth / (size * 0.6)))
+        return s.count <= chars ? s : String(s.prefix(chars - 1)) + "…"
+    }
+
     /// A vertical linear gradient (id) from `bottom` to `top` stops for colour bars.
     public mutating func verticalGradient(id: String, stops: [(offset: Double, colour: String)]) {
         let st = stops.map { "<stop offset=\"\(Self.f($0.offset * 100))%\" stop-color=\"\($0.colour)\"/>" }.joined()
