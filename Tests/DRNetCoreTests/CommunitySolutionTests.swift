@@ -53,3 +53,13 @@ final class CommunitySolutionTests: XCTestCase {
         XCTAssertEqual(s.concentrations[2], 0.094768489060, accuracy: 1e-12)
     }
 }
+
+/// `drnet eval` reads a community solution through its fraction table.
+final class CommunitySolutionTableTests: XCTestCase {
+    func testFractionTableNormalisesConcentrations() throws {
+        let s = CommunitySolution(sampleCount: 2, phaseCount: 2, concentrations: [2, 2, 0, 0.5])
+        let t = try s.fractionTable()
+        XCTAssertEqual(t.phases, ["phase 1", "phase 2"])
+        XCTAssertEqual(t.fractions, [[0.5, 0.5], [0, 1]])
+    }
+}
