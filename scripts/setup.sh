@@ -2,7 +2,8 @@
 # Installs, idempotently, every Debian package the project needs (CPU path, OpenCL path, tests).
 # Usage: bash scripts/setup.sh        (as root, or with sudo available)
 set -euo pipefail
-PKGS=(pkg-config libopenblas-dev ocl-icd-opencl-dev opencl-headers libclblast-dev pocl-opencl-icd clinfo)
+PKGS=(pkg-config libopenblas-dev ocl-icd-opencl-dev opencl-headers libclblast-dev pocl-opencl-icd clinfo
+      librsvg2-bin)  # librsvg2-bin: rsvg-convert, SVG pictures to PNG (optional for drnet)
 missing=()
 for p in "${PKGS[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

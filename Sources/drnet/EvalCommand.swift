@@ -15,7 +15,7 @@ struct Eval: ParsableCommand {
             """
     )
 
-    @Argument(help: "Solution folder (its fractions.csv is read) or a fractions CSV file.")
+    @Argument(help: "Solution folder (its fractions.csv is read), a fractions CSV file, or a community key=value solution file (.txt).")
     var solution: String
 
     @Option(help: "Truth (or reference) fractions CSV.")
@@ -45,8 +45,15 @@ struct Eval: ParsableCommand {
     func run() throws {
         let result: PhaseMapEvaluation
         do {
-            result = try PhaseMapMetrics.evaluate(solutionFile: Eval.solutionFile(for: solution),
-                                                  truthFile: truth, threshold: threshold)
+            let file = Eval.solutionFile(for: solution)
+            if !file.hasSuffix(".csv") {
+                // Issue 4: a community key=value solution file (solution.txt, IAFD's, …).
+                let table = try CommunitySolutionReader.read(path: file).fractionTable()
+                result = try PhaseMapMetrics.evaluate(solution: table, truth: FractionTable.read(contentsOfFile: truth),
+                                                      threshold: threshold, solutionFile: file, truthFile: truth)
+            } else {
+                result = try PhaseMapMetrics.evaluate(solutionFile: file, truthFile: truth, threshold: threshold)
+            }
         } catch let e as InputError {
             FileHandle.standardError.write(Data("error: \(e.description)\n".utf8))
             throw ExitCode.failure

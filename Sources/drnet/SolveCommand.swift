@@ -8,10 +8,12 @@ struct Solve: ParsableCommand {
         discussion: """
         <library-dir> holds instance.txt (or npy/XRD.npy, npy/Q.npy, npy/composition.npy), sticks.csv or sticks.txt, \
         and optionally phase-compositions.csv and edges.csv / neighbors.txt. Writes fractions.csv, shifts.csv and \
-        solution.json to --out. Progress goes to stderr.
+        solution.json, solution.txt (community key=value format) and plots/ to --out. Progress goes to stderr. \
+        A checkpoint (<out>/checkpoint.drnet) is written every --checkpoint-every minutes and on SIGINT/SIGTERM; \
+        `drnet solve --resume <out>` continues that run to the same result as an uninterrupted run.
         """)
 
-    @Argument(help: "Library folder.") var libraryDir: String
+    @Argument(help: "Library folder (not with --resume).") var libraryDir: String?
     @Option(help: "Per-sample allowed-phase mask (N×P, .npy or CSV).") var sampleMask: String?
     @Option(help: "Per-sample degrees of freedom (N, .npy or one integer per line).") var degreesOfFreedom: String?
     @Option(help: "JSON settings file (see configs/); keys not given keep their defaults.") var config: String?
@@ -22,20 +24,43 @@ struct Solve: ParsableCommand {
     @Option(help: "Output folder.") var out: String = "drnet-solution"
     @Flag(help: "Print the run summary as JSON on stdout.") var json = false
     @Flag(help: "No progress lines on stderr.") var quiet = false
+    // Issue 4 (checkpoints, resume, pictures): see SolveCheckpoints.swift.
+    @Option(help: "Resume the run whose checkpoint is in this folder (its --out); library, settings and seed come from the checkpoint.") var resume: String?
+    @Option(help: "Minutes between checkpoints (0: only on SIGINT/SIGTERM).") var checkpointEvery: Double = 5
+    @Flag(help: "Do not draw the pictures (plots/).") var noPlots = false
 
     func run() throws {
         // The device first: a device that cannot be opened fails before a large library is read.
         let compute = try DeviceChoice.resolve(device, quiet: quiet, kernels: kernels)
+        let resumed = try resume.map { try SolveCheckpoints.load(directory: $0) }
+        guard let libraryDir = resumed?.libraryDir ?? libraryDir else { throw ValidationError("give a library folder, or --resume DIR") }
+        if resumed != nil && (self.libraryDir != nil || config != nil || maxSteps != nil) {
+            throw ValidationError("--resume takes the library, settings and seed from the checkpoint: no <library-dir>, --config or --max-steps")
+        }
+        let out = resume ?? self.out
+        let (sampleMask, degreesOfFreedom) = resumed.map { ($0.sampleMask, $0.degreesOfFreedom) } ?? (self.sampleMask, self.degreesOfFreedom)
+        let seed = resumed?.checkpoint.metadata.seed ?? self.seed
         let library = try LibraryLoader.load(directory: libraryDir, sampleMaskPath: sampleMask,
                                              degreesOfFreedomPath: degreesOfFreedom)
-        var options = try config.map { try SolverOptions.load(path: $0) } ?? SolverOptions()
+        var options = try resumed?.checkpoint.metadata.options ?? config.map { try SolverOptions.load(path: $0) } ?? SolverOptions()
         if let maxSteps {
             guard maxSteps >= 1 else { throw ValidationError("--max-steps must be ≥ 1") }
             options.maxSteps = maxSteps
         }
         try options.validate()
+        guard checkpointEvery >= 0, checkpointEvery.isFinite else { throw ValidationError("--checkpoint-every must be ≥ 0 minutes") }
         let solution = try SolveRunner.solve(library: library, libraryPath: libraryDir, options: options, seed: seed,
-                                             compute: compute, quiet: quiet, out: out)
+                                             compute: compute, quiet: quiet, out: out, plots: !noPlots) { solver in
+            if let resumed {
+                try solver.restore(resumed.checkpoint)
+                if !quiet { stderr("drnet: resuming \(out) at step \(solver.step) (\(solver.run.stage.rawValue))") }
+            }
+            let absolute = { (p: String) in URL(fileURLWithPath: p).standardizedFileURL.path }
+            var context = ["libraryDir": absolute(libraryDir), "device": device]
+            if let sampleMask { context["sampleMask"] = absolute(sampleMask) }
+            if let degreesOfFreedom { context["degreesOfFreedom"] = absolute(degreesOfFreedom) }
+            try SolveCheckpoints.install(on: solver, out: out, minutes: checkpointEvery, context: context, quiet: quiet)
+        }
         let summary = SolveSummary(solution: solution, out: out)
         if json {
             let enc = JSONEncoder()
@@ -45,7 +70,8 @@ struct Solve: ParsableCommand {
             print(summary.text)
         }
         if solution.stoppedBy == "interrupted" {
-            stderr("drnet: interrupted: the solution in \(out) is from an unfinished run (solution.json says so)")
+            stderr("drnet: interrupted: the solution in \(out) is from an unfinished run (solution.json says so); "
+                   + "continue it with: drnet solve --resume \(out)")
             throw ExitCode(130)
         }
     }
@@ -77,7 +103,7 @@ struct SolveSummary: Codable {
 
     var text: String {
         """
-        solution written to \(out)/ (fractions.csv, shifts.csv, solution.json)
+        solution written to \(out)/ (fractions.csv, shifts.csv, solution.json, solution.txt, plots/)
         phases used (\(phasesUsed.count)): \(phasesUsed.joined(separator: ", "))
         at most \(maxPhasesPerSample) phases per sample; mean reconstruction L1 share \(String(format: "%.4f", meanReconstructionError))
         \(trainingSteps) training + \(fineTuneSteps) fine-tune steps (\(stoppedBy)) in \(String(format: "%.1f", wallSeconds)) s on \(device)

@@ -3,14 +3,18 @@ import DRNetCore
 import Foundation
 
 /// The solve pipeline shared by `drnet solve` and `drnet demo`: on the resolved device, prepares the
-/// problem, runs the solver with progress lines on stderr (unless quiet) and Ctrl-C handling, and
-/// writes the solution (`SolutionWriter`) to `out`. Returns the solution; its `stoppedBy` is
+/// problem, lets the caller configure the solver (resume, checkpoints), runs it with progress
+/// lines on stderr (unless quiet) and Ctrl-C handling, and writes the solution to `out`
+/// (`SolutionWriter`, then solution.txt and the pictures by `SolveExtras`); a finished run's
+/// checkpoint is removed. Returns the solution; its `stoppedBy` is
 /// `interrupted` when the run was cut short.
 enum SolveRunner {
     static func solve(library: CompositionLibrary, libraryPath: String, options: SolverOptions, seed: UInt64,
-                      compute: ComputeDevice, quiet: Bool, out: String) throws -> PhaseMapSolution {
+                      compute: ComputeDevice, quiet: Bool, out: String, plots: Bool = true,
+                      configure: (DRNetSolver) throws -> Void = { _ in }) throws -> PhaseMapSolution {
         let problem = try PreparedProblem(library: library, options: options)
         let solver = try DRNetSolver(problem: problem, options: options, seed: seed, backend: compute.backendFactory)
+        try configure(solver)
         if !quiet {
             stderr("drnet: \(library.name): N=\(library.sampleCount) Q=\(library.gridCount) P=\(library.phaseCount) "
                    + "M=\(library.elementCount); mask: \(problem.maskSource); graph: \(problem.graphSource) "
@@ -36,6 +40,8 @@ enum SolveRunner {
         }
         solution.libraryPath = libraryPath
         try SolutionWriter.write(solution, to: out)
+        try SolveExtras.write(solver: solver, solution: solution, library: library, out: out, plots: plots, quiet: quiet)
+        if solution.stoppedBy != "interrupted" { SolveCheckpoints.remove(out: out) }
         return solution
     }
 }

@@ -9,21 +9,32 @@ public final class DRNetSolver {
     public let problem: PreparedProblem
     public let options: SolverOptions
     public let seed: UInt64
-    public private(set) var model: LatentModel
+    public internal(set) var model: LatentModel
     public let loss: DRNetLoss
-    public private(set) var optimiser: AdamOptimizer
+    public internal(set) var optimiser: AdamOptimizer
     /// The model's parameters θ, copied out of the backend's store (resident on the device with
     /// OpenCL; reading this property is a transfer).
     public var parameters: [Float] { loss.backend.parameterValues() }
     /// Where the decoder, the loss, the dense layers, θ and Adam run.
     public var backend: ComputeBackend { loss.backend }
-    private let walks: WalkPool
-    private var rng: SeededGenerator
+    let walks: WalkPool
+    var rng: SeededGenerator
     /// Per-candidate switch (P): 0 once pruned.
-    public private(set) var candidateSwitch: [Float]
+    public internal(set) var candidateSwitch: [Float]
     /// Hard mask from the refine step (N×P), nil before refine.
-    public private(set) var refinedMask: [Float]?
-    public private(set) var step = 0
+    public internal(set) var refinedMask: [Float]?
+    public internal(set) var step = 0
+    /// Where `solve()` stands (stage, walk position, loss history, convergence state): with the
+    /// parameters, optimiser and generator, everything that determines the rest of the run
+    /// (`SolverCheckpoint`). Restored by `restore(_:)` to resume.
+    public internal(set) var run = SolverRunState()
+    /// Asked at every step boundary of `solve()`: true when a checkpoint is due (time-based).
+    public var checkpointDue: () -> Bool = { false }
+    /// Receives a checkpoint when one is due and when a stop is requested (before anything else
+    /// happens), at a step boundary.
+    public var onCheckpoint: ((SolverCheckpoint) -> Void)?
+    /// Free-form facts stored in every checkpoint (the CLI's library path and flags).
+    public var checkpointContext: [String: String] = [:]
     public var progress: ((TrainingProgress) -> Void)?
     public var progressInterval: Double = 2
     /// Set from a signal handler to stop training early but still export a result.
@@ -208,33 +219,32 @@ public final class DRNetSolver {
     }
 
     /// Runs the whole solve: training until converged (or the cap), refine, fine-tune, export.
+    /// Continues from `run` (a fresh state starts at the beginning; a restored one resumes its
+    /// stage at its step). Every piece of loop state lives in `run`, so that a checkpoint taken
+    /// at a step boundary and restored gives the identical remainder.
     public func solve() -> PhaseMapSolution {
         let device = loss.backend.deviceName
         /// Interrupted, or the device failed (its error is in `backend.failure`).
         func halted() -> Bool { shouldStop() || backend.failure != nil }
         let clock = ContinuousClock()
         let start = clock.now
-        func elapsed() -> Double { let d = clock.now - start; return Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18 }
-        var history: [LossRecord] = []
-        var acc = (n: 0, total: 0.0, recon: 0.0, gibbs: 0.0, smooth: 0.0, viol: 0.0, gamma: 0.0)
+        let elapsedBefore = run.elapsedSeconds
+        func elapsed() -> Double { let d = clock.now - start; return elapsedBefore + Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18 }
         var lastReport = elapsed()
-        var previousWindowMean: Double?
-        var previousSets: [[Int]]?
-        var stoppedBy = "step cap"
         let fullStrength = options.pretrainSteps + 10 * options.rampUnit
         let recordEvery = 50
 
         func record(stage: String, cap: Int) {
-            guard acc.n > 0 else { return }
-            let n = Double(acc.n)
-            let rec = LossRecord(step: step, stage: stage, total: acc.total / n, reconstruction: acc.recon / n, gibbs: acc.gibbs / n,
-                                 smoothness: acc.smooth / n, gibbsWeight: acc.gamma / n, violatingShare: acc.viol / n)
-            history.append(rec)
-            acc = (0, 0, 0, 0, 0, 0, 0)
+            guard run.acc.n > 0 else { return }
+            let a = run.acc, n = Double(a.n)
+            let rec = LossRecord(step: step, stage: stage, total: a.total / n, reconstruction: a.recon / n, gibbs: a.gibbs / n,
+                                 smoothness: a.smooth / n, gibbsWeight: a.gamma / n, violatingShare: a.viol / n)
+            run.history.append(rec)
+            run.acc = SolverRunState.Accumulator()
             let now = elapsed()
             if let progress, now - lastReport >= progressInterval {
                 lastReport = now
-                let rate = now / Double(max(step, 1))
+                let rate = (now - elapsedBefore) / Double(max(step - run.stepAtStart, 1))
                 progress(TrainingProgress(stage: stage, step: step, stepCap: cap, record: rec, elapsedSeconds: now,
                                           etaSeconds: rate * Double(max(0, cap - step)),
                                           activeCandidates: candidateSwitch.filter { $0 > 0 }.count))
@@ -242,51 +252,72 @@ public final class DRNetSolver {
         }
 
         func accumulate(_ r: LossReport) {
-            acc.n += 1; acc.total += r.total; acc.recon += r.reconstruction; acc.gibbs += r.gibbs
-            acc.smooth += r.smoothness; acc.viol += r.violatingShare; acc.gamma += r.gibbsWeight
+            run.acc.n += 1; run.acc.total += r.total; run.acc.recon += r.reconstruction; run.acc.gibbs += r.gibbs
+            run.acc.smooth += r.smoothness; run.acc.viol += r.violatingShare; run.acc.gamma += r.gibbsWeight
+        }
+
+        /// A step boundary: hands out a checkpoint when one is due or a stop is requested (before
+        /// the stop changes anything); true when the run must stop.
+        var stopCheckpointed = false
+        func boundary() -> Bool {
+            // A failed device: stop without a checkpoint (its parameters are not valid).
+            if backend.failure != nil { return true }
+            let stop = shouldStop()
+            // After a stop only the first boundary checkpoints: later ones sit after the early
+            // exit changed the run (it is finished and exported as interrupted).
+            if let onCheckpoint, !stopCheckpointed, stop || checkpointDue() {
+                stopCheckpointed = stop
+                run.elapsedSeconds = elapsed()
+                onCheckpoint(checkpoint())
+            }
+            return stop
         }
 
         let cap = options.maxSteps
-        var walkIndex = 0
+        run.stepAtStart = step
         /// The next `walksPerStep` walks, concatenated, and which consecutive pairs are edges.
         func nextSamples() -> (samples: [Int], pairValid: [Bool]) {
             var samples: [Int] = [], valid: [Bool] = []
             for _ in 0..<options.walksPerStep {
-                let walk = walks.minibatch(walkIndex % walks.count)
+                let walk = walks.minibatch(run.walkIndex % walks.count)
                 if !samples.isEmpty { valid.append(false) }
                 valid += [Bool](repeating: true, count: max(walk.count - 1, 0))
                 samples += walk
-                walkIndex += 1
+                run.walkIndex += 1
             }
             return (samples, valid)
         }
 
-        while step < cap {
-            if halted() { stoppedBy = backend.failure != nil ? "device error" : "interrupted"; break }
-            let next = nextSamples()
-            let r = trainStep(samples: next.samples, pairValid: next.pairValid)
-            accumulate(r)
-            if step % recordEvery == 0 { record(stage: "train", cap: cap) }
-            if step % options.convergenceWindow == 0 && step >= fullStrength + options.convergenceWindow {
-                // Deterministic figures over the whole library (no minibatch noise): the mean
-                // reconstruction loss and the per-sample phase sets.
-                let inferred = inferAll()
-                let mean = inferred.recon.reduce(0) { $0 + $1.total } / Double(max(inferred.recon.count, 1))
-                let sets = phaseSets(inferred.fractions)
-                if let prevMean = previousWindowMean, let prev = previousSets {
-                    let changed = zip(prev, sets).filter { $0 != $1 }.count
-                    let improvement = (prevMean - mean) / max(abs(prevMean), 1e-12)
-                    if improvement < options.convergenceTolerance && Double(changed) <= 0.005 * Double(sets.count) {
-                        stoppedBy = "converged"
-                        break
+        if run.stage == .train {
+            while step < cap {
+                if boundary() { run.stoppedBy = backend.failure != nil ? "device error" : "interrupted"; break }
+                let next = nextSamples()
+                let r = trainStep(samples: next.samples, pairValid: next.pairValid)
+                accumulate(r)
+                if step % recordEvery == 0 { record(stage: "train", cap: cap) }
+                if step % options.convergenceWindow == 0 && step >= fullStrength + options.convergenceWindow {
+                    // Deterministic figures over the whole library (no minibatch noise): the mean
+                    // reconstruction loss and the per-sample phase sets.
+                    let inferred = inferAll()
+                    let mean = inferred.recon.reduce(0) { $0 + $1.total } / Double(max(inferred.recon.count, 1))
+                    let sets = phaseSets(inferred.fractions)
+                    if let prevMean = run.previousWindowMean, let prev = run.previousSets {
+                        let changed = zip(prev, sets).filter { $0 != $1 }.count
+                        let improvement = (prevMean - mean) / max(abs(prevMean), 1e-12)
+                        if improvement < options.convergenceTolerance && Double(changed) <= 0.005 * Double(sets.count) {
+                            run.stoppedBy = "converged"
+                            break
+                        }
                     }
+                    run.previousWindowMean = mean
+                    run.previousSets = sets
                 }
-                previousWindowMean = mean
-                previousSets = sets
             }
+            record(stage: "train", cap: cap)
+            run.trainingSteps = step
+            if options.fineTunePerSample && options.model == .amortised { switchToPerSampleLatents() }
+            run.stage = .polish
         }
-        record(stage: "train", cap: cap)
-        let trainingSteps = step
 
         // Refine: a hard mask that obeys the rules exactly. With `polishSteps`, the latents are
         // first polished per sample (all allowed candidates, constraint terms on) so that the
@@ -298,46 +329,56 @@ public final class DRNetSolver {
                                   graph: problem.graph, presence: options.refinePresence,
                                   usageThreshold: options.refineUsage, shiftUnit: options.shiftUnit, alloyRule: alloyRule)
         }
-        if options.fineTunePerSample && options.model == .amortised { switchToPerSampleLatents() }
-        var polish = 0
-        if options.polishSteps > 0 {
-            let cap = step + options.polishSteps
-            while polish < options.polishSteps && !halted() {
-                let next = nextSamples()
-                accumulate(trainStep(samples: next.samples, pairValid: next.pairValid))
-                polish += 1
-                if step % recordEvery == 0 { record(stage: "polish", cap: cap) }
+        if run.stage == .polish {
+            if options.polishSteps > 0 {
+                let cap = run.trainingSteps + options.polishSteps
+                while run.polish < options.polishSteps {
+                    if boundary() { break }
+                    let next = nextSamples()
+                    accumulate(trainStep(samples: next.samples, pairValid: next.pairValid))
+                    run.polish += 1
+                    if step % recordEvery == 0 { record(stage: "polish", cap: cap) }
+                }
+                record(stage: "polish", cap: cap)
             }
-            record(stage: "polish", cap: cap)
+            let refined = refine(alloyRule: true)
+            run.refined = refined.mask
+            run.alloying = refined.alloying
+            refinedMask = refined.mask.map { Float($0) }
+            run.stage = .fineTune
         }
-        var refined = refine(alloyRule: true)
-        refinedMask = refined.mask.map { Float($0) }
 
         // Fine-tune under the refined mask with shifts frozen, then refine again on the
         // fine-tuned fractions (within the mask: it can only shrink) until the mask is stable:
         // a phase whose usage fell below the threshold during fine-tuning is dropped.
-        var fine = 0
-        var round = 0
-        while !halted() {
-            let steps = round == 0 ? options.fineTuneSteps : options.fineTuneSteps / 2
-            let fineCap = step + steps
-            for _ in 0..<steps where !halted() {
-                let next = nextSamples()
-                accumulate(trainStep(samples: next.samples, pairValid: next.pairValid, freezeShifts: true))
-                fine += 1
-                if step % recordEvery == 0 { record(stage: "fine-tune", cap: fineCap) }
+        if run.stage == .fineTune {
+            while !halted() {
+                let steps = run.round == 0 ? options.fineTuneSteps : options.fineTuneSteps / 2
+                let fineCap = step - run.roundStep + steps
+                while run.roundStep < steps {
+                    if boundary() { break }
+                    let next = nextSamples()
+                    accumulate(trainStep(samples: next.samples, pairValid: next.pairValid, freezeShifts: true))
+                    run.fine += 1
+                    run.roundStep += 1
+                    if step % recordEvery == 0 { record(stage: "fine-tune", cap: fineCap) }
+                }
+                record(stage: "fine-tune", cap: fineCap)
+                run.round += 1
+                run.roundStep = 0
+                guard run.round < 4, steps > 0 else { break }
+                var again = refine(alloyRule: true)
+                for i in 0..<again.mask.count { again.mask[i] &= run.refined[i] }
+                if again.mask == run.refined { break }
+                run.refined = again.mask
+                run.alloying = zip(run.alloying, again.alloying).map { $0 || $1 }
+                refinedMask = run.refined.map { Float($0) }
             }
-            record(stage: "fine-tune", cap: fineCap)
-            round += 1
-            guard round < 4, steps > 0 else { break }
-            var again = refine(alloyRule: true)
-            for i in 0..<again.mask.count { again.mask[i] &= refined.mask[i] }
-            if again.mask == refined.mask { break }
-            refined.mask = again.mask
-            refined.alloying = zip(refined.alloying, again.alloying).map { $0 || $1 }
-            refinedMask = refined.mask.map { Float($0) }
+            run.stage = .done
         }
-        if halted() { stoppedBy = backend.failure != nil ? "device error" : "interrupted" }
+        if halted() { run.stoppedBy = backend.failure != nil ? "device error" : "interrupted" }
+        let (trainingSteps, polish, fine, stoppedBy, history) = (run.trainingSteps, run.polish, run.fine, run.stoppedBy, run.history)
+        let refined = (mask: run.refined, alloying: run.alloying)
 
         let final = inferAll()
         let n = problem.sampleCount, p = problem.phaseCount, t = problem.gridCount

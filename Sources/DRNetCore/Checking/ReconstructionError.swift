@@ -1,0 +1,37 @@
+/// Per-sample reconstruction error on max-normalised patterns:
+///
+///     x̃_t = I_t / max_t I_t,   x̂_t = (Σ_k R_k,t) / max_t I_t
+///     l1 = (1/T)·Σ_t |x̃_t − x̂_t|        (mean absolute error per grid point)
+///     share = Σ_t |x̃_t − x̂_t| / Σ_t x̃_t  (the error's share of the pattern's L1 mass)
+///
+/// Both patterns are scaled by the *measured* maximum, so a reconstruction that is too weak or
+/// too strong overall is penalised (our R are in the instance's units, as are IAFD's).
+public enum ReconstructionError {
+    public struct Sample: Sendable, Codable, Equatable {
+        public var l1: Double
+        public var share: Double
+        public init(l1: Double, share: Double) { self.l1 = l1; self.share = share }
+    }
+
+    /// One sample: `pattern` and `reconstruction` of equal length T ≥ 1, in the same units.
+    public static func sample(pattern: ArraySlice<Float>, reconstruction: [Float]) -> Sample {
+        let mx = Double(pattern.max() ?? 0)
+        let inv = mx > 0 ? 1 / mx : 0
+        var l1 = 0.0, mass = 0.0
+        for (x, r) in zip(pattern, reconstruction) {
+            let xt = Double(x) * inv
+            l1 += abs(xt - Double(r) * inv)
+            mass += abs(xt)
+        }
+        return Sample(l1: l1 / Double(max(reconstruction.count, 1)), share: mass > 0 ? l1 / mass : 0)
+    }
+
+    /// Every sample of a solution with R against the library's raw patterns (N×T, T =
+    /// `gridCount`); nil when the solution has no R or its grid length differs.
+    public static func compute(solution s: CommunitySolution, patterns: [Float], gridCount t: Int) -> [Sample]? {
+        guard s.contributions != nil, s.gridCount == t, patterns.count == s.sampleCount * t else { return nil }
+        return (0..<s.sampleCount).map { i in
+            sample(pattern: patterns[(i * t)..<((i + 1) * t)], reconstruction: s.reconstruction(of: i)!)
+        }
+    }
+}

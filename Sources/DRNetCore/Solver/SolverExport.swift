@@ -1,0 +1,28 @@
+extension DRNetSolver {
+    /// Each of `phases`' contribution to every sample's reconstruction under the current model
+    /// (after `solve()`: the exported solution), N×K×T row-major (K = phases.count):
+    ///
+    ///     c_ik(q_t) = w_ik·B_ik(q_t) / max_t m_i(q_t),   Σ_k c_ik = x̂_i when `phases` holds every
+    ///                                                   phase with w_ik > 0
+    ///
+    /// in the units of the max-normalised pattern x̃_i. Rendered by the backend in chunks of 256
+    /// samples, like `inferAll` (intensity factors and fattening included).
+    public func phaseContributions(phases: [Int]) -> [Float] {
+        let p = problem.phaseCount, t = problem.gridCount, k = phases.count
+        var out = [Float](repeating: 0, count: problem.sampleCount * k * t)
+        forEachChunk { samples, data, heads in
+            let r = loss.evaluate(heads: heads, batch: data, step: step)
+            for (b, i) in samples.enumerated() {
+                let render = loss.render(b)
+                let inv = 1 / render.mixtureNormaliser
+                for (j, kk) in phases.enumerated() {
+                    let w = r.fractions[b * p + kk]
+                    guard w > 0 else { continue }
+                    let row = render.basisRow(kk), base = (i * k + j) * t
+                    for q in 0..<t { out[base + q] = w * row[q] * inv }
+                }
+            }
+        }
+        return out
+    }
+}

@@ -1,0 +1,44 @@
+import XCTest
+@testable import DRNetCore
+
+/// A small solve exported to the community format and pictures: R sums to the reconstruction,
+/// the loader and the checks read it back, and the SVGs hold what a reader needs.
+final class SolutionOutputTests: XCTestCase {
+    func testSolveToCommunityFormatCheckAndPlots() throws {
+        let syn = SyntheticLibrary.make(divisions: 4, gridCount: 150, qRange: 15...40, sticksPerPhase: 8, distractors: 2, seed: 9)
+        var o = SolverOptions()
+        o.hiddenLayers = [32]; o.maxSteps = 120; o.pretrainSteps = 40; o.rampUnit = 4
+        o.polishSteps = 30; o.fineTuneSteps = 30; o.walkPoolSize = 50; o.walkLength = 5
+        let solver = try DRNetSolver(problem: PreparedProblem(library: syn.library, options: o), options: o, seed: 5)
+        let s = solver.solve()
+        let contributions = solver.phaseContributions(phases: s.usedPhases)
+        let c = CommunitySolution(solution: s, library: syn.library, contributions: contributions)
+        XCTAssertEqual(c.phaseNames, s.usedPhases.map { s.phaseNames[$0] })
+        // L from R equals the solver's own per-sample error.
+        for i in 0..<s.sampleCount {
+            XCTAssertEqual(c.loss![i], s.reconstructionError[i], accuracy: 1e-4)
+        }
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("drnet-out-\(getpid())").path
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        try CommunitySolutionWriter.write(c, to: dir + "/solution.txt")
+        XCTAssertEqual(try CommunitySolutionReader.read(path: dir + "/solution.txt").concentrations, c.concentrations)
+
+        let graph = try CompositionGraph.build(compositions: syn.library.compositions, elementCount: 3)
+        let loaded = LoadedSolution(path: dir, community: c, ours: s, library: syn.library, libraryPath: dir)
+        let report = SolutionCheck(input: try loaded.checkInput())
+        XCTAssertEqual(report.gibbs.plainViolations, 0, report.summary())
+        XCTAssertEqual(report.reconstruction?.perSample.count, s.sampleCount)
+        XCTAssertEqual(graph.sampleCount, s.sampleCount)
+
+        let data = try SolutionPlotData(loaded)
+        let written = try SolutionPlots.write(data, to: dir + "/plots", samples: [0, 7], png: false)
+        XCTAssertTrue(written.svg.contains(dir + "/plots/regions.svg"))
+        XCTAssertTrue(written.svg.contains(dir + "/plots/fit-sample-7.svg"))
+        XCTAssertTrue(written.svg.contains(dir + "/plots/loss.svg"))
+        let map = try String(contentsOfFile: dir + "/plots/phase-1-true0.svg", encoding: .utf8)
+        for needle in [">A</text>", ">B</text>", ">C</text>", ">fraction</text>", "<circle"] { XCTAssertTrue(map.contains(needle), needle) }
+        let fit = try String(contentsOfFile: dir + "/plots/fit-sample-7.svg", encoding: .utf8)
+        for needle in ["Q (nm⁻¹)", ">measured</text>", ">reconstruction</text>", ">residual</text>"] { XCTAssertTrue(fit.contains(needle), needle) }
+    }
+}
