@@ -1,10 +1,12 @@
 import XCTest
 @testable import DRNetCore
+import TestSupport
 
 /// Interrupt-and-resume gives the same result as an uninterrupted run with the same seed: a
 /// checkpoint taken at a step boundary of each stage (training, polish, fine-tune), written
 /// to disk, read back and restored into a fresh solver, ends in byte-identical fractions,
-/// shifts and loss history.
+/// shifts and loss history, on every backend (the OpenCL store is copied out of and back into
+/// device memory).
 final class SolverCheckpointTests: XCTestCase {
     let syn = SyntheticLibrary.make(divisions: 4, gridCount: 150, qRange: 15...40, sticksPerPhase: 8, distractors: 2, seed: 9)
     var options: SolverOptions {
@@ -20,11 +22,17 @@ final class SolverCheckpointTests: XCTestCase {
         return o
     }
 
-    func solver() throws -> DRNetSolver {
-        try DRNetSolver(problem: PreparedProblem(library: syn.library, options: options), options: options, seed: 5)
+    func solver(_ backend: TestBackends.Available? = nil) throws -> DRNetSolver {
+        try DRNetSolver(problem: PreparedProblem(library: syn.library, options: options), options: options, seed: 5,
+                        backend: backend?.make)
     }
 
     func testResumeFromEachStageEqualsUninterruptedRun() throws {
+        for backend in TestBackends.all() { try resumeEqualsUninterrupted(backend) }
+    }
+
+    func resumeEqualsUninterrupted(_ backend: TestBackends.Available) throws {
+        let solver = { try self.solver(backend) }
         let reference = try solver().solve()
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("drnet-ckpt-\(getpid())").path
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
@@ -48,7 +56,7 @@ final class SolverCheckpointTests: XCTestCase {
             let second = try solver()
             try second.restore(back)
             let resumed = second.solve()
-            XCTAssertEqual(resumed.fractions, reference.fractions, "fractions after resuming at \(stopAt) (\(c.metadata.run.stage))")
+            XCTAssertEqual(resumed.fractions, reference.fractions, "\(backend.name): fractions after resuming at \(stopAt) (\(c.metadata.run.stage))")
             XCTAssertEqual(resumed.shifts, reference.shifts, "shifts after resuming at \(stopAt)")
             XCTAssertEqual(resumed.lossHistory, reference.lossHistory, "loss history after resuming at \(stopAt)")
             XCTAssertEqual(resumed.refinedMask, reference.refinedMask)
