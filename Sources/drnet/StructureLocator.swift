@@ -4,7 +4,7 @@ import Foundation
 /// Finds the shipped crystal structures (`data/structures/<system>/`): the `--structures` flag,
 /// else the `DRNET_STRUCTURES` environment variable, else `data/structures/<system>` in the
 /// folder of the executable or any folder above it (a build inside the source tree), else in the
-/// working directory or any folder above it.
+/// working directory or any folder above it, else in the source tree this binary was built from.
 enum StructureLocator {
     static func folder(flag: String?, system: String) throws -> String {
         let fm = FileManager.default
@@ -21,7 +21,9 @@ enum StructureLocator {
             return env
         }
         let executable = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent()
-        for start in [executable, URL(fileURLWithPath: fm.currentDirectoryPath)] {
+        // …/Sources/drnet/StructureLocator.swift → the package root.
+        let sourceTree = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        for start in [executable, URL(fileURLWithPath: fm.currentDirectoryPath), sourceTree] {
             var dir = start.standardizedFileURL
             while true {
                 let candidate = dir.appendingPathComponent("data/structures/\(system)").path
@@ -31,7 +33,7 @@ enum StructureLocator {
                 dir = parent
             }
         }
-        throw InputError(file: "data/structures/\(system)", expected: "the shipped structures beside the executable or the working directory",
+        throw InputError(file: "data/structures/\(system)", expected: "the shipped structures beside the executable, the working directory or the source tree",
                          found: "none; pass --structures DIR or set DRNET_STRUCTURES")
     }
 }
