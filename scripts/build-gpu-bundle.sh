@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Builds a self-contained drnet for a GPU node without a Swift toolchain:
 #   dist/drnet-bundle/drnet        release binary, Swift runtime linked in (--static-swift-stdlib)
-#   dist/drnet-bundle/lib/         libOpenCL.so.1 (ICD loader) and libclblast.so.1 from this machine
+#   dist/drnet-bundle/lib/         libOpenCL.so.1 (ICD loader), libclblast.so.1, OpenBLAS and its
+#                                  Fortran runtime, from this machine
 #   dist/drnet-bundle/Kernels/     the OpenCL kernels (read at run time)
 #   dist/drnet-bundle/run          wrapper: sets LD_LIBRARY_PATH and DRNET_KERNELS, and points the ICD
 #                                  loader at the NVIDIA OpenCL driver when the node has no vendors file
@@ -13,10 +14,16 @@ swift build -c release --static-swift-stdlib --scratch-path .build-static
 rm -rf "$out" && mkdir -p "$out/lib" "$out/Kernels"
 cp .build-static/release/drnet "$out/"
 cp Kernels/*.cl "$out/Kernels/"
+# Every shared library the binary needs beyond glibc and the GCC runtime (OpenCL ICD loader,
+# CLBlast, OpenBLAS and its Fortran runtime), as resolved on this machine.
 for lib in libOpenCL.so.1 libclblast.so.1; do
-    path=$(ldconfig -p | awk -v l="$lib" '$1 == l { print $NF; exit }')
-    [ -n "$path" ] || { echo "build-gpu-bundle: $lib not found (run scripts/setup.sh)" >&2; exit 1; }
-    cp -L "$path" "$out/lib/$lib"
+    ldd "$out/drnet" | grep -q "$lib" || { echo "build-gpu-bundle: the binary does not link $lib" >&2; exit 1; }
+done
+ldd "$out/drnet" | awk '$2 == "=>" && $3 ~ /^\// { print $1, $3 }' | while read -r name path; do
+    case "$name" in
+        libc.so.*|libm.so.*|libdl.so.*|libpthread.so.*|librt.so.*|ld-linux*|libgcc_s.so.*|libstdc++.so.*) ;;
+        *) cp -L "$path" "$out/lib/$name" ;;
+    esac
 done
 cat > "$out/run" <<'RUN'
 #!/usr/bin/env bash
