@@ -100,7 +100,7 @@ public struct SolutionComparison: Codable, Sendable {
             String(format: "  shift difference (phases both use): mean %.2e, max %.2e", meanShiftDifference, maxShiftDifference),
             String(format: "  loss curves: %d common records, max relative difference %.2e; final %.4f vs %.4f",
                    commonLossRecords, maxRelativeLossDifference, finalLoss[0], finalLoss[1]),
-            String(format: "  wall time: %.1f s vs %.1f s (%@/%@ = %.2f)", wallSeconds[0], wallSeconds[1], second, first, timeRatio),
+            String(format: "  wall time: %.1f s vs %.1f s (second / first = %.2f)", wallSeconds[0], wallSeconds[1], timeRatio),
         ]
         for d in differingSamples.prefix(10) {
             lines.append("  sample \(d.sample): \(d.firstPhases.joined(separator: "+")) vs \(d.secondPhases.joined(separator: "+"))")
