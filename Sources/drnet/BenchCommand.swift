@@ -49,7 +49,7 @@ struct Bench: ParsableCommand {
 
     func run() throws {
         let compute = try DeviceChoice.resolve(device, quiet: json, kernels: kernels, profiling: true)
-        let driver = compute.openCL.map { "\($0.platformName) / driver \($0.info.driverVersion)" } ?? "OpenBLAS \(openBLASVersion())"
+        let driver = compute.openCL.map { "\($0.platformName) / driver \($0.info.driverVersion)" } ?? CPUBackend.blasDescription
         var options = try config.map { try SolverOptions.load(path: $0) } ?? SolverOptions()
         options.pruneUsage = 0
         options.nnlsInitialisation = false
@@ -203,11 +203,6 @@ struct Bench: ParsableCommand {
         var usage = rusage()
         getrusage(RUSAGE_SELF.rawValue, &usage)
         return Double(usage.ru_maxrss) / 1024
-    }
-
-    func openBLASVersion() -> String {
-        (try? String(contentsOfFile: "/usr/lib/x86_64-linux-gnu/pkgconfig/openblas.pc", encoding: .utf8))?
-            .split(separator: "\n").first { $0.hasPrefix("Version:") }.map { $0.dropFirst(8).trimmingCharacters(in: .whitespaces) } ?? "?"
     }
 }
 

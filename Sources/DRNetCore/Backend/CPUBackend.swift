@@ -15,6 +15,12 @@ public final class CPUBackend: ComputeBackend, @unchecked Sendable {
 
     public var deviceName: String { "cpu" }
 
+    /// The BLAS library's own description (OpenBLAS: version and build configuration), for reports.
+    public static var blasDescription: String {
+        guard let config = openblas_get_config() else { return "OpenBLAS" }
+        return String(cString: config)
+    }
+
     public func renderedSample(_ b: Int) -> SampleRender { renders[b] }
 
     public func decodeAndReconstruct(_ batch: DecoderBatch, wantGradients: Bool, gradScale: Double) -> DecoderBatchResult {
