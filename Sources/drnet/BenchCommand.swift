@@ -191,9 +191,11 @@ struct Bench: ParsableCommand {
         if json {
             let enc = JSONEncoder()
             enc.outputFormatting = [.sortedKeys]
-            if let data = try? enc.encode(record) { print(String(decoding: data, as: UTF8.self)) }
+            // Written straight to the file descriptor: a redirected stdout would hold the lines
+            // until the process exits, and a sweep runs for minutes.
+            if let data = try? enc.encode(record) { FileHandle.standardOutput.write(data + Data("\n".utf8)) }
         } else {
-            print(text())
+            FileHandle.standardOutput.write(Data((text() + "\n").utf8))
         }
     }
 
