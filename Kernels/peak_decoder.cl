@@ -14,6 +14,24 @@
 //   basis: L×Tpad (B_bk of pair i in row i), normaliser[L], argmaxOut[L];
 //   mixture, xhat: B×Tpad; mixNorm[B], mixArgmax[B].
 
+// One stick's Gaussian (as PeakDecoder.window): v_j = v + f·q⁰/Q_max, σ² = e^{v_j}, μ = s·q⁰,
+// amplitude ĉ·IS·e^{−v_j/2} (`height` = ĉ·IS), and the grid window [lo, hi) within ±W·σ of μ;
+// returns 0 when the window misses the grid.
+inline int stick_window(float q0, float height, float sk, float vk, float fattening, float qMax, float windowSigmas,
+                        __global const float* q, int T,
+                        float* vj, float* variance, float* mu, float* amp, int* lo, int* hi) {
+    *vj = vk + fattening * q0 / qMax;
+    *variance = exp(*vj);
+    *mu = sk * q0;
+    const float reach = windowSigmas * sqrt(*variance);
+    *lo = lower_index(*mu - reach, q, T);
+    if (*lo >= T) return 0;
+    *hi = lower_index(*mu + reach, q, T);
+    if (*hi <= *lo) return 0;
+    *amp = height * exp(-0.5f * *vj);
+    return 1;
+}
+
 // Index mapping: work-group g handles pairs g, g + groups, … (one pair per group on GPUs; a few
 // groups per core on CPUs, where a launch per pair costs more than the pair). Work-item lid owns the chunks
 // c ≡ lid (mod WG_PAIR) of LANES consecutive grid points, so accumulation needs no barrier.
@@ -37,17 +55,12 @@ __kernel void render_phases(
     const float sk = shifts[b * P + k], vk = logVar[b * P + k];
     const int first = phaseStart[k], last = phaseStart[k + 1];
     for (int j = first; j < last; j++) {
-        const float q0 = stickQ[j];
-        const float vj = vk + fattening * q0 / qMax;
-        const float variance = exp(vj);
-        const float mu = sk * q0;
-        const float reach = windowSigmas * sqrt(variance);
-        const int lo = lower_index(mu - reach, q, T);
-        if (lo >= T) continue;
-        const int hi = lower_index(mu + reach, q, T);
-        if (hi <= lo) continue;
-        const float factor = useFactors ? factors[(size_t)(b * P + k) * nmax + (j - first)] : 1.0f;
-        const float amp = stickH[j] * exp(-0.5f * vj) * factor;
+        const size_t at = (size_t)(b * P + k) * nmax + (j - first);
+        const float factor = useFactors ? factors[at] : 1.0f;
+        float vj, variance, mu, amp;
+        int lo, hi;
+        if (!stick_window(stickQ[j], stickH[j] * factor, sk, vk, fattening, qMax, windowSigmas, q, T,
+                          &vj, &variance, &mu, &amp, &lo, &hi)) continue;
         const float a = -0.5f / variance;
         const int c0 = lo / LANES, c1 = (hi - 1) / LANES;
         for (int c = c0 + (((lid - c0) % WG_PAIR) + WG_PAIR) % WG_PAIR; c <= c1; c += WG_PAIR) {
@@ -158,16 +171,12 @@ __kernel void decoder_backward(
     real dS = 0, dV = 0, dF = 0;
     for (int j = first + lid; active && j < last; j += WG_PAIR) {
         const float q0 = stickQ[j];
-        const float vj = vk + fattening * q0 / qMax;
-        const float variance = exp(vj);
-        const float mu = sk * q0;
-        const float reach = windowSigmas * sqrt(variance);
-        const int lo = lower_index(mu - reach, q, T);
-        const int hi = lo >= T ? lo : lower_index(mu + reach, q, T);
-        if (hi <= lo) continue;
         const size_t at = (size_t)(b * P + k) * nmax + (j - first);
         const float factor = useFactors ? factors[at] : 1.0f;
-        const float amp = stickH[j] * exp(-0.5f * vj) * factor;
+        float vj, variance, mu, amp;
+        int lo, hi;
+        if (!stick_window(q0, stickH[j] * factor, sk, vk, fattening, qMax, windowSigmas, q, T,
+                          &vj, &variance, &mu, &amp, &lo, &hi)) continue;
         const float a = -0.5f / variance;
         floatv s0 = (floatv)(0.0f), s1 = (floatv)(0.0f), s2 = (floatv)(0.0f);
         for (int c = lo / LANES; c <= (hi - 1) / LANES; c++) {

@@ -16,6 +16,16 @@
 // the batch total is summed by the host in sample order.
 // Buffers: patterns B×T (max-normalised input), xhat B×Tpad, mixNorm[B], mixArgmax[B],
 // parts B×5 (KL(p‖·)·S, KL(p̂‖·)·S, λ_D·D, L2 term, L1 term), gm B×Tpad.
+// d D/d p̂_t of the divergence at one grid point (metric 0: symmetric KL, 1: Jensen–Shannon):
+//   symmetric KL: ½(−p/(p̂+κ) + log(p̂+κ) − log(p+κ) + p̂/(p̂+κ))
+//   Jensen–Shannon (dμ/dp̂ = ½): ½(−½p/(μ+κ) + log(p̂+κ) − log(μ+κ) + p̂/(p̂+κ) − ½p̂/(μ+κ))
+inline real divergence_gradient(real p, real ph, real ke, int metric) {
+    const real lp = log(p + ke), lph = log(ph + ke);
+    if (metric == 0) return 0.5 * (-p / (ph + ke) + lph - lp + ph / (ph + ke));
+    const real mu = 0.5 * (p + ph), lm = log(mu + ke);
+    return 0.5 * (-0.5 * p / (mu + ke) + (lph - lm) + ph / (ph + ke) - 0.5 * ph / (mu + ke));
+}
+
 __kernel void reconstruction_loss(
     const int T, const int Tpad, __global const float* patterns, __global const float* xhat,
     __global const float* mixNorm, __global const int* mixArgmax,
@@ -66,14 +76,7 @@ __kernel void reconstruction_loss(
     real dotY[1] = {0};
     for (int t = lid; t < T; t += WG_SAMPLE) {
         const real p = (x[t] + eps) / zX, ph = (xh[t] + eps) / zH;
-        const real lp = log(p + ke), lph = log(ph + ke);
-        real gP;
-        if (metric == 0) {
-            gP = 0.5 * (-p / (ph + ke) + lph - lp + ph / (ph + ke));
-        } else {
-            const real mu = 0.5 * (p + ph), lm = log(mu + ke);
-            gP = 0.5 * (-0.5 * p / (mu + ke) + (lph - lm) + ph / (ph + ke) - 0.5 * ph / (mu + ke));
-        }
+        const real gP = divergence_gradient(p, ph, ke, metric);
         dotY[0] += gP * (xh[t] + eps);
     }
     group_sum(scratch, dotY, 1);
@@ -84,14 +87,7 @@ __kernel void reconstruction_loss(
     real dot[1] = {0};
     for (int t = lid; t < T; t += WG_SAMPLE) {
         const real p = (x[t] + eps) / zX, ph = (xh[t] + eps) / zH;
-        const real lp = log(p + ke), lph = log(ph + ke);
-        real gP;
-        if (metric == 0) {
-            gP = 0.5 * (-p / (ph + ke) + lph - lp + ph / (ph + ke));
-        } else {
-            const real mu = 0.5 * (p + ph), lm = log(mu + ke);
-            gP = 0.5 * (-0.5 * p / (mu + ke) + (lph - lm) + ph / (ph + ke) - 0.5 * ph / (mu + ke));
-        }
+        const real gP = divergence_gradient(p, ph, ke, metric);
         const real d = (real)x[t] - (real)xh[t];
         real gr = cD * (gP / zH - dotY[0] / (zH * zH)) - cL2 * d;
         if (l1Weight > 0) gr += d > 0 ? -l1Weight * S : (d < 0 ? l1Weight * S : 0);
