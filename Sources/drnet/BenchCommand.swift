@@ -59,7 +59,7 @@ struct Bench: ParsableCommand {
         } else {
             lib = SyntheticLibrary.make(divisions: 20, gridCount: 650, sticksPerPhase: 60, distractors: 156, seed: seed).library
         }
-        let main = try measure(lib, options: options, compute: compute, steps: steps, warmup: warmup, inferWholeLibrary: true)
+        let main = try measure(lib, options: options, compute: compute, steps: steps, warmup: warmup)
         emit(main, driver: driver, compute: compute, benchmark: "train-step")
         guard sweep else { return }
 
@@ -83,7 +83,7 @@ struct Bench: ParsableCommand {
             for v in values {
                 let q = axis == "Q" ? v : 650, p = axis == "P" ? v : 159
                 let l = SyntheticLibrary.make(divisions: 20, gridCount: q, sticksPerPhase: 60, distractors: p - 3, seed: seed).library
-                let r = try measure(l, options: options, compute: compute, steps: sweepSteps, warmup: 3, inferWholeLibrary: true)
+                let r = try measure(l, options: options, compute: compute, steps: sweepSteps, warmup: 3)
                 let record = SweepResult(benchmark: "sweep-\(axis)", device: compute.name, driver: driver, samples: l.sampleCount,
                                          gridPoints: q, candidates: p, chunk: chunk,
                                          inferenceSamplesPerSecond: r.inferenceSamplesPerSecond, inferSeconds: nil,
@@ -97,8 +97,7 @@ struct Bench: ParsableCommand {
     }
 
     /// Warm-up, timed steps (per part, per kernel), then whole-library inference.
-    func measure(_ lib: CompositionLibrary, options: SolverOptions, compute: ComputeDevice, steps: Int, warmup: Int,
-                 inferWholeLibrary: Bool) throws -> BenchResult {
+    func measure(_ lib: CompositionLibrary, options: SolverOptions, compute: ComputeDevice, steps: Int, warmup: Int) throws -> BenchResult {
         let problem = try PreparedProblem(library: lib, options: options)
         let solver = try DRNetSolver(problem: problem, options: options, seed: seed, backend: compute.backendFactory)
         let pool = WalkPool(graph: problem.graph, count: warmup + steps, length: options.walkLength, seed: seed)

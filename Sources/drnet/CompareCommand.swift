@@ -7,7 +7,7 @@ struct Compare: ParsableCommand {
         abstract: "Run the same solve (same seed and settings) on several devices and report how far the results are apart.",
         discussion: """
         Solves <library-dir> once per device of --devices (default cpu,opencl), writing each solution to \
-        <out>/<device>/, then compares each to the first: per-sample phase sets, fraction and shift \
+        <out>/<device>/ as `drnet solve` does (without pictures), then compares each to the first: per-sample phase sets, fraction and shift \
         differences, loss curves and the wall-time ratio. With --solutions A,B it compares two existing \
         solution folders instead of solving.
         """)
@@ -39,29 +39,14 @@ struct Compare: ParsableCommand {
             // Resolve every device first: a device that cannot be opened fails before any work.
             let computes = try list.map { try DeviceChoice.resolve($0, quiet: quiet, kernels: kernels) }
             let library = try LibraryLoader.load(directory: libraryDir, sampleMaskPath: sampleMask, degreesOfFreedomPath: degreesOfFreedom)
-            var options = try config.map { try SolverOptions.load(path: $0) } ?? SolverOptions()
-            if let maxSteps {
-                guard maxSteps >= 1 else { throw ValidationError("--max-steps must be ≥ 1") }
-                options.maxSteps = maxSteps
-            }
-            try options.validate()
+            let options = try SolveRunner.options(config: config, maxSteps: maxSteps)
             let problem = try PreparedProblem(library: library, options: options)
-            Interrupt.install()
             for (label, compute) in zip(list, computes) {
                 if !quiet { stderr("drnet compare: solving on \(compute.name)") }
-                let solver = try DRNetSolver(problem: problem, options: options, seed: seed, backend: compute.backendFactory)
-                if !quiet {
-                    solver.progress = { p in
-                        stderr(String(format: "[%@ %@] step %d/%d  loss %.3f  %.0fs elapsed", label, p.stage, p.step, p.stepCap,
-                                      p.record.total, p.elapsedSeconds))
-                    }
-                }
-                solver.shouldStop = { Interrupt.requested }
-                var solution = solver.solve()
-                if let failure = solver.backend.failure { throw ValidationError("the run on \(compute.name) failed: \(failure)") }
-                solution.libraryPath = libraryDir
                 let dir = out + "/" + label.replacingOccurrences(of: ":", with: "_")
-                try SolutionWriter.write(solution, to: dir)
+                // The solve pipeline of `drnet solve` (pictures left out: the comparison is the point).
+                let solution = try SolveRunner.solve(problem: problem, options: options, libraryPath: libraryDir, seed: seed,
+                                                     compute: compute, quiet: quiet, out: dir, plots: false)
                 if solution.stoppedBy == "interrupted" {
                     stderr("drnet compare: interrupted; the unfinished solution is in \(dir)")
                     throw ExitCode(130)

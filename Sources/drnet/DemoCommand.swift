@@ -46,12 +46,7 @@ struct Demo: ParsableCommand {
                 stderr("drnet demo: generated \(out)/ (N=\(library.sampleCount), Q=\(library.gridCount), \(library.phaseCount) candidates, "
                        + "\(result.truthFractions.phases.count) true phases) in \(String(format: "%.1f", generated)) s")
             }
-            var options = try config.map { try SolverOptions.load(path: $0) } ?? Demo.solverOptions
-            if let maxSteps {
-                guard maxSteps >= 1 else { throw ValidationError("--max-steps must be ≥ 1") }
-                options.maxSteps = maxSteps
-            }
-            try options.validate()
+            let options = try SolveRunner.options(config: config, fallback: Demo.solverOptions, maxSteps: maxSteps)
             let solutionDir = (out as NSString).appendingPathComponent("solution")
             let solution = try SolveRunner.solve(library: library, libraryPath: out, options: options, seed: solverSeed,
                                                  compute: compute, quiet: quiet, out: solutionDir)

@@ -42,12 +42,7 @@ struct Solve: ParsableCommand {
         let seed = resumed?.checkpoint.metadata.seed ?? self.seed
         let library = try LibraryLoader.load(directory: libraryDir, sampleMaskPath: sampleMask,
                                              degreesOfFreedomPath: degreesOfFreedom)
-        var options = try resumed?.checkpoint.metadata.options ?? config.map { try SolverOptions.load(path: $0) } ?? SolverOptions()
-        if let maxSteps {
-            guard maxSteps >= 1 else { throw ValidationError("--max-steps must be ≥ 1") }
-            options.maxSteps = maxSteps
-        }
-        try options.validate()
+        let options = try SolveRunner.options(base: resumed?.checkpoint.metadata.options, config: config, maxSteps: maxSteps)
         guard checkpointEvery >= 0, checkpointEvery.isFinite else { throw ValidationError("--checkpoint-every must be ≥ 0 minutes") }
         let solution = try SolveRunner.solve(library: library, libraryPath: libraryDir, options: options, seed: seed,
                                              compute: compute, quiet: quiet, out: out, plots: !noPlots) { solver in

@@ -9,10 +9,31 @@ import Foundation
 /// checkpoint is removed. Returns the solution; its `stoppedBy` is
 /// `interrupted` when the run was cut short.
 enum SolveRunner {
+    /// The run's settings: `base` (a checkpoint's), else the `--config` file, else `fallback`;
+    /// `--max-steps` overrides the step cap; validated.
+    static func options(base: SolverOptions? = nil, config: String?, fallback: SolverOptions = SolverOptions(),
+                        maxSteps: Int?) throws -> SolverOptions {
+        var options = try base ?? config.map { try SolverOptions.load(path: $0) } ?? fallback
+        if let maxSteps {
+            guard maxSteps >= 1 else { throw ValidationError("--max-steps must be ≥ 1") }
+            options.maxSteps = maxSteps
+        }
+        try options.validate()
+        return options
+    }
+
     static func solve(library: CompositionLibrary, libraryPath: String, options: SolverOptions, seed: UInt64,
                       compute: ComputeDevice, quiet: Bool, out: String, plots: Bool = true,
                       configure: (DRNetSolver) throws -> Void = { _ in }) throws -> PhaseMapSolution {
-        let problem = try PreparedProblem(library: library, options: options)
+        try solve(problem: PreparedProblem(library: library, options: options), options: options, libraryPath: libraryPath,
+                  seed: seed, compute: compute, quiet: quiet, out: out, plots: plots, configure: configure)
+    }
+
+    /// The same on an already prepared problem (one preparation serves several devices).
+    static func solve(problem: PreparedProblem, options: SolverOptions, libraryPath: String, seed: UInt64,
+                      compute: ComputeDevice, quiet: Bool, out: String, plots: Bool = true,
+                      configure: (DRNetSolver) throws -> Void = { _ in }) throws -> PhaseMapSolution {
+        let library = problem.library
         let solver = try DRNetSolver(problem: problem, options: options, seed: seed, backend: compute.backendFactory)
         try configure(solver)
         if !quiet {

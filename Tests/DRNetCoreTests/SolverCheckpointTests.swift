@@ -8,19 +8,8 @@ import TestSupport
 /// shifts and loss history, on every backend (the OpenCL store is copied out of and back into
 /// device memory).
 final class SolverCheckpointTests: XCTestCase {
-    let syn = SyntheticLibrary.make(divisions: 4, gridCount: 150, qRange: 15...40, sticksPerPhase: 8, distractors: 2, seed: 9)
-    var options: SolverOptions {
-        var o = SolverOptions()
-        o.hiddenLayers = [32]
-        o.maxSteps = 120
-        o.pretrainSteps = 40
-        o.rampUnit = 4
-        o.polishSteps = 30
-        o.fineTuneSteps = 30
-        o.walkPoolSize = 50
-        o.walkLength = 5
-        return o
-    }
+    let syn = SyntheticSolveSetups.tiny().0
+    var options: SolverOptions { SyntheticSolveSetups.tiny().1 }
 
     func solver(_ backend: TestBackends.Available? = nil) throws -> DRNetSolver {
         try DRNetSolver(problem: PreparedProblem(library: syn.library, options: options), options: options, seed: 5,

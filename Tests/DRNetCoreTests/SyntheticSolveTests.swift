@@ -1,22 +1,11 @@
 import XCTest
 @testable import DRNetCore
+import TestSupport
 
 /// A reduced but real solve: a small synthetic ternary library with a known answer.
 final class SyntheticSolveTests: XCTestCase {
     func solve(model: SolverOptions.ModelKind) throws -> (PhaseMapSolution, SyntheticLibrary) {
-        let syn = SyntheticLibrary.make(divisions: 6, gridCount: 200, qRange: 15...45, sticksPerPhase: 10, distractors: 3, seed: 4)
-        var o = SolverOptions()
-        o.model = model
-        o.hiddenLayers = [64, 64]
-        o.learningRate = model == .amortised ? 1e-3 : 3e-2
-        o.pretrainSteps = 300
-        o.rampUnit = 20
-        o.maxSteps = 1500
-        o.fineTuneSteps = 200
-        o.convergenceWindow = 100
-        o.walkPoolSize = 200
-        o.polishSteps = 300
-
+        let (syn, o) = SyntheticSolveSetups.small(model: model)
         let problem = try PreparedProblem(library: syn.library, options: o)
         let solver = try DRNetSolver(problem: problem, options: o, seed: 3)
         return (solver.solve(), syn)
@@ -60,16 +49,7 @@ final class SyntheticSolveTests: XCTestCase {
 /// Every random choice flows from the seed: the same seed gives the same solution bit for bit.
 final class DeterminismTests: XCTestCase {
     func run(seed: UInt64) throws -> PhaseMapSolution {
-        let syn = SyntheticLibrary.make(divisions: 4, gridCount: 150, qRange: 15...40, sticksPerPhase: 8, distractors: 2, seed: 9)
-        var o = SolverOptions()
-        o.hiddenLayers = [32]
-        o.maxSteps = 120
-        o.pretrainSteps = 40
-        o.rampUnit = 4
-        o.polishSteps = 30
-        o.fineTuneSteps = 30
-        o.walkPoolSize = 50
-        o.walkLength = 5
+        let (syn, o) = SyntheticSolveSetups.tiny()
         let problem = try PreparedProblem(library: syn.library, options: o)
         return try DRNetSolver(problem: problem, options: o, seed: seed).solve()
     }

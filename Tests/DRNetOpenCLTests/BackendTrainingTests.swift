@@ -7,17 +7,7 @@ import TestSupport
 /// recover the truth, and every OpenCL device must give the CPU's phase sets.
 final class BackendTrainingTests: XCTestCase {
     func solve(_ backend: TestBackends.Available) throws -> (PhaseMapSolution, SyntheticLibrary) {
-        let syn = SyntheticLibrary.make(divisions: 6, gridCount: 200, qRange: 15...45, sticksPerPhase: 10, distractors: 3, seed: 4)
-        var o = SolverOptions()
-        o.hiddenLayers = [64, 64]
-        o.learningRate = 1e-3
-        o.pretrainSteps = 300
-        o.rampUnit = 20
-        o.maxSteps = 1200
-        o.fineTuneSteps = 200
-        o.convergenceWindow = 100
-        o.walkPoolSize = 200
-        o.polishSteps = 300
+        let (syn, o) = SyntheticSolveSetups.small(maxSteps: 1200)
         let problem = try PreparedProblem(library: syn.library, options: o)
         let solver = try DRNetSolver(problem: problem, options: o, seed: 3, backend: backend.make)
         let s = solver.solve()

@@ -78,18 +78,7 @@ public enum SolutionLoader {
             if URL(fileURLWithPath: path).lastPathComponent == "solution.txt", fm.fileExists(atPath: sibling) { json = sibling }
         }
         var ours: PhaseMapSolution?
-        if let json {
-            guard let data = fm.contents(atPath: json) else {
-                throw InputError(file: json, expected: "a readable file", found: "a file that cannot be read")
-            }
-            do {
-                let decoder = JSONDecoder()
-                decoder.nonConformingFloatDecodingStrategy = .convertFromString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
-                ours = try decoder.decode(PhaseMapSolution.self, from: data)
-            } catch {
-                throw InputError(file: json, expected: "a drnet solution.json", found: "undecodable JSON (\(error))")
-            }
-        }
+        if let json { ours = try SolutionFile.read(path: json) }
         guard let libPath = libraryPath ?? ours?.libraryPath else {
             throw InputError(file: path, expected: "the library folder (--library DIR)",
                              found: "no solution.json naming it")

@@ -1,9 +1,14 @@
 import Foundation
 
-/// Reads back a solution folder written by `SolutionWriter` (its `solution.json`).
+/// Reads back a solution written by `SolutionWriter` (its `solution.json`).
 public enum SolutionFile {
+    /// The `solution.json` of a solution folder.
     public static func read(directory: String) throws -> PhaseMapSolution {
-        let path = directory + "/solution.json"
+        try read(path: directory + "/solution.json")
+    }
+
+    /// A `solution.json` file.
+    public static func read(path: String) throws -> PhaseMapSolution {
         guard let data = FileManager.default.contents(atPath: path) else {
             throw InputError(file: path, expected: "a solution written by drnet solve (solution.json)", found: "no readable file")
         }
