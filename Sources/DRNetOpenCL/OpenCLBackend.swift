@@ -26,41 +26,6 @@ public final class OpenCLBackend: ComputeBackend, @unchecked Sendable {
     public var recordsEvents = false
     public private(set) var failure: String?
 
-    /// Device-dependent kernel shape (the macros of Kernels/common.cl).
-    public struct Configuration: Sendable, Codable {
-        public var lanes: Int
-        public var pairGroup: Int
-        public var sampleGroup: Int
-        public var elementGroup: Int
-        /// At most this many pair work-groups per launch (0: one per pair); each loops over pairs.
-        public var pairGroupCap: Int
-
-        public init(lanes: Int, pairGroup: Int, sampleGroup: Int, elementGroup: Int, pairGroupCap: Int = 0) {
-            self.pairGroupCap = pairGroupCap
-            self.lanes = lanes
-            self.pairGroup = pairGroup
-            self.sampleGroup = sampleGroup
-            self.elementGroup = elementGroup
-        }
-
-        /// GPUs: scalar lanes (coalesced), one warp (32) per pair, 256-wide sample groups. CPUs
-        /// (PoCL): explicit vectors of the native float width, one work-item per group (each
-        /// core runs whole groups; PoCL vectorises explicit floatN code, not scalar code).
-        public static func forDevice(_ info: OpenCLInventory.Device) -> Configuration {
-            if info.type == "CPU" {
-                let w = info.nativeFloatVectorWidth
-                let lanes = w >= 16 ? 16 : (w >= 8 ? 8 : (w >= 4 ? 4 : 1))
-                return Configuration(lanes: lanes, pairGroup: 1, sampleGroup: 1, elementGroup: 64,
-                                     pairGroupCap: 8 * max(info.computeUnits, 1))
-            }
-            return Configuration(lanes: 1, pairGroup: 32, sampleGroup: 256, elementGroup: 256)
-        }
-
-        var buildOptions: String {
-            "-DLANES=\(lanes) -DWG_PAIR=\(pairGroup) -DWG_SAMPLE=\(sampleGroup) -cl-std=CL1.2"
-        }
-    }
-
     // Kernels.
     private let renderKernel, mixKernel, lossKernel, backwardKernel: Kernel
     private let biasReluKernel, biasGradKernel, reluBackKernel, gatherKernel, scatterKernel, adamKernel: Kernel
@@ -95,7 +60,13 @@ public final class OpenCLBackend: ComputeBackend, @unchecked Sendable {
         self.device = device
         self.decoder = decoder
         self.reconstructionLoss = reconstruction
-        let config = configuration ?? .forDevice(device.info)
+        let config: Configuration
+        if let configuration {
+            try configuration.validate(for: device.info)
+            config = configuration
+        } else {
+            config = try Configuration.resolved(for: device.info)
+        }
         self.configuration = config
         profileStore = device.profiling ? KernelProfile() : nil
         let source = try KernelSources.load(explicit: kernelsDirectory)
@@ -300,6 +271,10 @@ public final class OpenCLBackend: ComputeBackend, @unchecked Sendable {
 
     public func optimiserMoments() -> (first: [Float], second: [Float]) {
         guarded(([], [])) { () throws(OpenCLError) in (try moment1.read(parameterCount), try moment2.read(parameterCount)) }
+    }
+
+    public func parameterGradient() -> [Float] {
+        guarded([Float](repeating: 0, count: parameterCount)) { () throws(OpenCLError) in try grad.read(parameterCount) }
     }
 
     public func zeroGradient() {

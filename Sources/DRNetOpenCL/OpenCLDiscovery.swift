@@ -16,6 +16,24 @@ public struct OpenCLInventory: Codable, Sendable {
         public var globalMemoryBytes: UInt64
         public var maxAllocationBytes: UInt64
         public var nativeFloatVectorWidth: Int
+        /// CL_DEVICE_MAX_WORK_GROUP_SIZE: the largest work-group any kernel may be launched with.
+        public var maxWorkGroupSize: Int
+
+        public init(id: String, name: String, vendor: String, type: String, driverVersion: String, deviceVersion: String,
+                    computeUnits: Int, globalMemoryBytes: UInt64, maxAllocationBytes: UInt64, nativeFloatVectorWidth: Int,
+                    maxWorkGroupSize: Int) {
+            self.id = id
+            self.name = name
+            self.vendor = vendor
+            self.type = type
+            self.driverVersion = driverVersion
+            self.deviceVersion = deviceVersion
+            self.computeUnits = computeUnits
+            self.globalMemoryBytes = globalMemoryBytes
+            self.maxAllocationBytes = maxAllocationBytes
+            self.nativeFloatVectorWidth = nativeFloatVectorWidth
+            self.maxWorkGroupSize = maxWorkGroupSize
+        }
     }
 
     public struct Platform: Codable, Sendable {
@@ -78,7 +96,8 @@ public struct OpenCLInventory: Codable, Sendable {
                     computeUnits: Int(deviceValue(did, CL_DEVICE_MAX_COMPUTE_UNITS) as cl_uint),
                     globalMemoryBytes: deviceValue(did, CL_DEVICE_GLOBAL_MEM_SIZE),
                     maxAllocationBytes: deviceValue(did, CL_DEVICE_MAX_MEM_ALLOC_SIZE),
-                    nativeFloatVectorWidth: Int(deviceValue(did, CL_DEVICE_NATIVE_VECTOR_WIDTH_FLOAT) as cl_uint)))
+                    nativeFloatVectorWidth: Int(deviceValue(did, CL_DEVICE_NATIVE_VECTOR_WIDTH_FLOAT) as cl_uint),
+                    maxWorkGroupSize: Int(deviceValue(did, CL_DEVICE_MAX_WORK_GROUP_SIZE) as Int)))
             }
             platforms.append(platform)
         }

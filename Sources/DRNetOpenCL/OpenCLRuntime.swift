@@ -15,6 +15,9 @@ public enum OpenCLError: Error, CustomStringConvertible {
     case buildFailed(device: String, options: String, log: String)
     /// A CLBlast routine returned a status code.
     case clblast(String, Int32)
+    /// A kernel shape (`DRNET_KERNEL_SHAPE` or an explicit configuration) that the kernels or
+    /// the device cannot run; the message names the field, the value and what is allowed.
+    case invalidConfiguration(String)
 
     public var description: String {
         switch self {
@@ -27,6 +30,7 @@ public enum OpenCLError: Error, CustomStringConvertible {
         case .buildFailed(let device, let options, let log):
             return "the OpenCL kernels failed to build for \(device) with options '\(options)'; build log:\n\(log)"
         case .clblast(let what, let code): return "CLBlast \(what) failed with status \(code)"
+        case .invalidConfiguration(let why): return "invalid OpenCL kernel shape: \(why)"
         }
     }
 }

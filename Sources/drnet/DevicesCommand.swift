@@ -34,8 +34,18 @@ struct Devices: ParsableCommand {
             if let problem = p.problem { print("  no device: \(problem)") }
             for d in p.devices {
                 let gib = Double(d.globalMemoryBytes) / 1_073_741_824
-                print(String(format: "  opencl:%@  %@ [%@], driver %@, %@, %d compute units, %.1f GiB, float vector width %d",
-                             d.id, d.name, d.type, d.driverVersion, d.deviceVersion, d.computeUnits, gib, d.nativeFloatVectorWidth))
+                print(String(format: "  opencl:%@  %@ [%@], driver %@, %@, %d compute units, %.1f GiB, float vector width %d, max work-group %d",
+                             d.id, d.name, d.type, d.driverVersion, d.deviceVersion, d.computeUnits, gib, d.nativeFloatVectorWidth,
+                             d.maxWorkGroupSize))
+                do {
+                    let s = try OpenCLBackend.Configuration.resolved(for: d)
+                    print("    kernel shape: lanes \(s.lanes), pair group \(s.pairGroup), sample group \(s.sampleGroup), "
+                          + "element group \(s.elementGroup), pair-group cap \(s.pairGroupCap)"
+                          + (ProcessInfo.processInfo.environment[OpenCLBackend.Configuration.environmentVariable] != nil
+                             ? " (\(OpenCLBackend.Configuration.environmentVariable) applied)" : ""))
+                } catch {
+                    print("    kernel shape: \(error)")
+                }
             }
         }
         if let reason = inventory.unusableBecause { print("OpenCL is not usable here: \(reason)") }

@@ -89,6 +89,8 @@ public final class CPUBackend: ComputeBackend, @unchecked Sendable {
         (optimiser?.firstMoment ?? [], optimiser?.secondMoment ?? [])
     }
 
+    public func parameterGradient() -> [Float] { gradient }
+
     public func zeroGradient() {
         gradient.withUnsafeMutableBufferPointer { g in for i in g.indices { g[i] = 0 } }
     }

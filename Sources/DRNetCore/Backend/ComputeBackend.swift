@@ -43,6 +43,8 @@ public protocol ComputeBackend: AnyObject {
     func parameterValues() -> [Float]
     /// The Adam moments as they are now (copied out; checkpoints).
     func optimiserMoments() -> (first: [Float], second: [Float])
+    /// g as it is now (copied out; agreement tests compare gradients before the optimiser).
+    func parameterGradient() -> [Float]
     /// g ← 0.
     func zeroGradient()
     /// Y = relu(…relu(X·W₁ + b₁)…)·W_L + b_L of `network` on the stored θ for a batch X
