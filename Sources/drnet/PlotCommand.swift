@@ -39,8 +39,8 @@ struct Plot: ParsableCommand {
                 throw ValidationError("--samples: \(bad) is not below the library's \(loaded.library.sampleCount) samples")
             }
             var isDir: ObjCBool = false
-            FileManager.default.fileExists(atPath: solution, isDirectory: &isDir)
-            let folder = out ?? (isDir.boolValue ? solution + "/plots" : "plots")
+            let isFolder = FileManager.default.fileExists(atPath: solution, isDirectory: &isDir) && isDir.boolValue
+            let folder = out ?? (isFolder ? solution + "/plots" : "plots")
             let written = try SolutionPlots.write(try SolutionPlotData(loaded, presenceThreshold: threshold), to: folder,
                                                   samples: picks, png: !noPng)
             print("pictures written to \(folder)/: \(written.svg.count) SVG, \(written.png.count) PNG")
