@@ -4,8 +4,9 @@ import DRNetOpenCL
 import TestSupport
 
 /// Every OpenCL device against the CPU specification on the same inputs: decoder forward
-/// (normalised MSE ≤ 1e-7 and a per-element bound), every gradient, the loss parts, one Adam
-/// step, the dense layers, gathers and scatters. Skips where OpenCL is unusable.
+/// (normalised MSE and a per-element bound), every gradient, the loss parts, Adam on identical
+/// gradients, the dense layers and their parameter gradient, gathers and scatters; tolerances in
+/// `AgreementTolerances`. Skips where OpenCL is unusable.
 final class BackendAgreementTests: XCTestCase {
     struct Case {
         let decoder: PeakDecoder
@@ -79,17 +80,17 @@ final class BackendAgreementTests: XCTestCase {
                 for b in 0..<c.batch.count {
                     let want = cpu.reconstruction(b), got = dev.reconstruction(b)
                     for t in 0..<want.count { num += Double(got[t] - want[t]) * Double(got[t] - want[t]); den += Double(want[t] * want[t]) }
-                    assertAgree(got, want, relative: 1e-4, "\(backend.name) x̂[\(b)] (IS \(intensity))")
+                    assertAgree(got, want, relative: AgreementTolerances.decoderForward, "\(backend.name) x̂[\(b)] (IS \(intensity))")
                     let rc = cpu.renderedSample(b), rd = dev.renderedSample(b)
                     for k in c.batch.phases[b].map({ Int($0) }) {
                         let wantRow = Array(UnsafeBufferPointer(start: rc.basisRow(k), count: c.decoder.gridCount))
                         let gotRow = Array(UnsafeBufferPointer(start: rd.basisRow(k), count: c.decoder.gridCount))
-                        assertAgree(gotRow, wantRow, relative: 1e-4, "\(backend.name) B[\(b)][\(k)]")
+                        assertAgree(gotRow, wantRow, relative: AgreementTolerances.decoderForward, "\(backend.name) B[\(b)][\(k)]")
                         XCTAssertEqual(rd.argmax[k], rc.argmax[k], "\(backend.name) argmax B[\(b)][\(k)]")
                     }
                     XCTAssertEqual(rd.mixtureArgmax, rc.mixtureArgmax, "\(backend.name) mixture argmax [\(b)]")
                 }
-                XCTAssertLessThanOrEqual(num / den, 1e-7, "\(backend.name): normalised MSE of x̂ (IS \(intensity))")
+                XCTAssertLessThanOrEqual(num / den, AgreementTolerances.decoderNormalisedMSE, "\(backend.name): normalised MSE of x̂ (IS \(intensity))")
             }
         }
     }
@@ -110,13 +111,13 @@ final class BackendAgreementTests: XCTestCase {
             XCTAssertNil(dev.failure)
             let what = "lanes \(shape.lanes) groups \(shape.pairGroup)/\(shape.sampleGroup)"
             for b in 0..<c.batch.count {
-                assertAgree(dev.reconstruction(b), cpu.reconstruction(b), relative: 1e-4, "\(what) x̂[\(b)]")
-                XCTAssertEqual(got.parts[b].total, want.parts[b].total, accuracy: 1e-4 * want.parts[b].total, what)
+                assertAgree(dev.reconstruction(b), cpu.reconstruction(b), relative: AgreementTolerances.decoderForward, "\(what) x̂[\(b)]")
+                XCTAssertEqual(got.parts[b].total, want.parts[b].total, accuracy: AgreementTolerances.lossParts * want.parts[b].total, what)
             }
-            assertAgree(got.gradFractions, want.gradFractions, relative: 2e-4, "\(what) d/dw")
-            assertAgree(got.gradShifts, want.gradShifts, relative: 2e-3, "\(what) d/ds")
-            assertAgree(got.gradLogVariances, want.gradLogVariances, relative: 2e-3, "\(what) d/dv")
-            assertAgree(got.gradIntensityFactors, want.gradIntensityFactors, relative: 2e-3, "\(what) d/dIS")
+            assertAgree(got.gradFractions, want.gradFractions, relative: AgreementTolerances.fractionGradient, "\(what) d/dw")
+            assertAgree(got.gradShifts, want.gradShifts, relative: AgreementTolerances.peakParameterGradient, "\(what) d/ds")
+            assertAgree(got.gradLogVariances, want.gradLogVariances, relative: AgreementTolerances.peakParameterGradient, "\(what) d/dv")
+            assertAgree(got.gradIntensityFactors, want.gradIntensityFactors, relative: AgreementTolerances.peakParameterGradient, "\(what) d/dIS")
         }
     }
 
@@ -136,54 +137,137 @@ final class BackendAgreementTests: XCTestCase {
                                          (got.parts[b].divergence, want.parts[b].divergence, "divergence"),
                                          (got.parts[b].l2, want.parts[b].l2, "L2"), (got.parts[b].l1, want.parts[b].l1, "L1"),
                                          (got.parts[b].total, want.parts[b].total, "total")] {
-                        XCTAssertEqual(g, w, accuracy: 1e-4 * Swift.abs(w) + 1e-5, "\(what) sample \(b) \(name)")
+                        XCTAssertEqual(g, w, accuracy: AgreementTolerances.lossParts * Swift.abs(w) + 1e-5, "\(what) sample \(b) \(name)")
                     }
                 }
-                assertAgree(got.gradFractions, want.gradFractions, relative: 2e-4, "\(what) d/dw")
-                assertAgree(got.gradShifts, want.gradShifts, relative: 2e-3, "\(what) d/ds")
-                assertAgree(got.gradLogVariances, want.gradLogVariances, relative: 2e-3, "\(what) d/dv")
-                assertAgree(got.gradIntensityFactors, want.gradIntensityFactors, relative: 2e-3, "\(what) d/dIS")
-                assertAgree(got.gradFattening, want.gradFattening, relative: 2e-3, "\(what) d/df")
+                assertAgree(got.gradFractions, want.gradFractions, relative: AgreementTolerances.fractionGradient, "\(what) d/dw")
+                assertAgree(got.gradShifts, want.gradShifts, relative: AgreementTolerances.peakParameterGradient, "\(what) d/ds")
+                assertAgree(got.gradLogVariances, want.gradLogVariances, relative: AgreementTolerances.peakParameterGradient, "\(what) d/dv")
+                assertAgree(got.gradIntensityFactors, want.gradIntensityFactors, relative: AgreementTolerances.peakParameterGradient, "\(what) d/dIS")
+                assertAgree(got.gradFattening, want.gradFattening, relative: AgreementTolerances.peakParameterGradient, "\(what) d/df")
             }
         }
     }
 
-    /// Dense layers (forward, backward through CLBlast), gathers, scatters and one Adam step
-    /// leave the same θ as the CPU store.
-    func testParameterStoreAgrees() throws {
+    /// A small encoder (300 → 64 → 32 → 12) with 5 parameters before and 7 after it in the
+    /// store, and a fixed output gradient: the inputs of the dense-layer and Adam tests.
+    struct StoreCase {
+        let net: DenseNetwork
+        let theta: [Float]
+        let input: [Float]
+        let outputGradient: [Float]
+        let batch: Int
+        var count: Int { theta.count }
+    }
+
+    func makeStoreCase() -> StoreCase {
+        let c = makeCase()
+        let net = DenseNetwork(widths: [300, 64, 32, 12], offset: 5)
+        let count = 5 + net.parameterCount + 7
+        var rng = SeededGenerator(seed: 5)
+        var theta = [Float](repeating: 0, count: count)
+        theta.withUnsafeMutableBufferPointer { net.initialise($0.baseAddress!, rng: &rng) }
+        for i in 0..<5 { theta[i] = Float(i) * 0.1 }
+        for i in (count - 7)..<count { theta[i] = Float(i % 5) - 2 }
+        let batch = 6
+        let gOut = (0..<(batch * 12)).map { Float(($0 * 37) % 11) / 11 - 0.5 }
+        return StoreCase(net: net, theta: theta, input: c.batch.patterns, outputGradient: gOut, batch: batch)
+    }
+
+    /// Dense layers forward (CLBlast vs OpenBLAS) and the parameter gradient after the backward
+    /// pass, compared before any optimiser step, relative to each one's scale; gathers and
+    /// scatters exactly.
+    func testDenseLayersAndGradientAgree() throws {
         for backend in try requireOpenCL() {
             let c = makeCase()
+            let sc = makeStoreCase()
             let cpu = CPUBackend(decoder: c.decoder, reconstruction: c.loss)
             let dev = try backend.make(c.decoder, c.loss)
-            let net = DenseNetwork(widths: [300, 64, 32, 12], offset: 5)
-            let count = 5 + net.parameterCount + 7
-            var rng = SeededGenerator(seed: 5)
-            var theta = [Float](repeating: 0, count: count)
-            theta.withUnsafeMutableBufferPointer { net.initialise($0.baseAddress!, rng: &rng) }
-            for i in 0..<5 { theta[i] = Float(i) * 0.1 }
-            for i in (count - 7)..<count { theta[i] = Float(i % 5) - 2 }
-            let batch = 6
-            let input = c.batch.patterns
-            let gOut = (0..<(batch * 12)).map { Float(($0 * 37) % 11) / 11 - 0.5 }
-            var results: [[Float]] = []
-            var outputs: [[Float]] = []
+            var outputs: [[Float]] = [], gradients: [[Float]] = [], scattered: [[Float]] = []
             for store in [cpu as ComputeBackend, dev] {
-                let adam = AdamOptimizer(count: count, learningRate: 0.01)
-                store.loadParameters(theta, optimiser: adam)
-                outputs.append(store.denseForward(net, input: input, batch: batch))
+                store.loadParameters(sc.theta, optimiser: AdamOptimizer(count: sc.count, learningRate: 0.01))
+                outputs.append(store.denseForward(sc.net, input: sc.input, batch: sc.batch))
                 store.zeroGradient()
-                store.denseBackward(net, outputGradient: gOut, batch: batch)
-                XCTAssertEqual(store.gatherParameters(rows: [0, count - 7], width: 3), [0, 0.1, 0.2, theta[count - 7], theta[count - 6], theta[count - 5]])
-                store.addToGradient(rows: [1, count - 4], width: 2, values: [0.5, -0.25, 1, 2])
-                store.adamStep(scaled: (range: (count - 7)..<count, factor: 0.5))
-                store.adamStep(scaled: nil)
-                store.synchronise()
-                results.append(store.parameterValues())
+                store.denseBackward(sc.net, outputGradient: sc.outputGradient, batch: sc.batch)
+                gradients.append(store.parameterGradient())
+                XCTAssertEqual(store.gatherParameters(rows: [0, sc.count - 7], width: 3),
+                               [0, 0.1, 0.2, sc.theta[sc.count - 7], sc.theta[sc.count - 6], sc.theta[sc.count - 5]],
+                               "\(backend.name) gather")
+                store.zeroGradient()
+                store.addToGradient(rows: [1, sc.count - 4], width: 2, values: [0.5, -0.25, 1, 2])
+                scattered.append(store.parameterGradient())
                 XCTAssertNil(store.failure)
             }
-            assertAgree(outputs[1], outputs[0], relative: 1e-5, "\(backend.name) dense forward")
-            assertAgree(results[1], results[0], relative: 1e-5, "\(backend.name) θ after backward + Adam")
-            XCTAssertEqual(dev.optimiserMoments().first.count, count)
+            assertAgree(outputs[1], outputs[0], relative: AgreementTolerances.denseForward, absolute: 0, "\(backend.name) dense forward")
+            assertAgree(gradients[1], gradients[0], relative: AgreementTolerances.parameterGradient, absolute: 0,
+                        "\(backend.name) parameter gradient after dense backward")
+            XCTAssertEqual(scattered[1], scattered[0], "\(backend.name) scatter-add into g")
+            XCTAssertEqual(scattered[0].filter { $0 != 0 }.count, 4)
+        }
+    }
+
+    /// Adam on identical θ, gradients and moments, so that the kernel's arithmetic is what is
+    /// compared, not the rounding of its inputs. The gradient holds values near ε = 1e-8 on
+    /// purpose (where m̂/(√v̂ + ε) is most sensitive to how ε enters), exact zeros, signs mixed
+    /// from step to step, and large values; a scaled range (factor 0.5) straddles vector chunks.
+    /// Run on every device's own shape and, on the first device, at every vector width the
+    /// kernels support (LANES 1, 4, 8, 16).
+    func testAdamAgreesOnIdenticalGradients() throws {
+        var stores: [(String, (PeakDecoder, ReconstructionLoss) throws -> ComputeBackend)] = try requireOpenCL().map { ($0.name, $0.make) }
+        if let device = TestBackends.openCLDevices().first {
+            for lanes in [1, 4, 8, 16] {
+                let shape = OpenCLBackend.Configuration(lanes: lanes, pairGroup: 1, sampleGroup: 1, elementGroup: 64)
+                stores.append(("\(device.info.name) lanes \(lanes)", {
+                    try OpenCLBackend(device: device, decoder: $0, reconstruction: $1, configuration: shape)
+                }))
+            }
+        }
+        let c = makeCase()
+        let count = 1000 + 13  // not a multiple of any vector width
+        var rng = SeededGenerator(seed: 21)
+        func u() -> Float { Float(rng.next() >> 40) / Float(1 << 24) }
+        let theta = (0..<count).map { _ in 2 * u() - 1 }
+        let nearEpsilon: [Float] = [1e-8, -1e-8, 3e-9, -5e-9, 2e-8, 1.2e-8, 0, 1e-10]
+        func gradient(step: Int) -> [Float] {
+            (0..<count).map { i -> Float in
+                switch i % 4 {
+                case 0: return nearEpsilon[(i / 4 + step) % nearEpsilon.count] * (step % 2 == 0 ? 1 : -1)
+                case 1: return 0
+                case 2: return (2 * u() - 1) * 1e-3
+                default: return (2 * u() - 1) * 10
+                }
+            }
+        }
+        let steps = 3, lr: Float = 0.01
+        let grads = (0..<steps).map(gradient)
+        let scaled = (range: 37..<517, factor: Float(0.5))
+        func run(_ store: ComputeBackend) -> (theta: [Float], moments: (first: [Float], second: [Float])) {
+            store.loadParameters(theta, optimiser: AdamOptimizer(count: count, learningRate: Double(lr)))
+            for (t, g) in grads.enumerated() {
+                store.zeroGradient()
+                store.addToGradient(rows: [0], width: count, values: g)
+                store.adamStep(scaled: t == 1 ? scaled : nil)
+            }
+            store.synchronise()
+            XCTAssertNil(store.failure)
+            return (store.parameterValues(), store.optimiserMoments())
+        }
+        let want = run(CPUBackend(decoder: c.decoder, reconstruction: c.loss))
+        // Compared as the move θ − θ₀, whose scale is the update size lr × steps.
+        let wantMove = zip(want.theta, theta).map { $0 - $1 }
+        let thetaUlp = (theta.map { Swift.abs($0) }.max() ?? 1).ulp
+        let bound = AgreementTolerances.adamParameters * lr * Float(steps) + AgreementTolerances.adamParameterUlps * thetaUlp
+        // The gradient near ε must really move θ by a sizeable, ε-dependent fraction of lr.
+        XCTAssertGreaterThan(Swift.abs(wantMove[0]), 0.1 * lr, "the ε-sensitive element (g = ±1e-8) must move")
+        for (name, make) in stores {
+            let got = run(try make(c.decoder, c.loss))
+            let move = zip(got.theta, theta).map { $0 - $1 }
+            var worst: Float = 0, at = 0
+            for i in 0..<count where Swift.abs(move[i] - wantMove[i]) > worst { worst = Swift.abs(move[i] - wantMove[i]); at = i }
+            XCTAssertLessThanOrEqual(worst, bound,
+                                     "\(name) Adam move: max |Δ| \(worst) at \(at) (g \(grads.map { $0[at] }), got \(move[at]), want \(wantMove[at]))")
+            assertAgree(got.moments.first, want.moments.first, relative: AgreementTolerances.adamMoments, absolute: 0, "\(name) Adam m")
+            assertAgree(got.moments.second, want.moments.second, relative: AgreementTolerances.adamMoments, absolute: 0, "\(name) Adam v")
         }
     }
 }
