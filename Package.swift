@@ -3,7 +3,7 @@ import PackageDescription
 
 let package = Package(
     name: "DRNet",
-    platforms: [.macOS(.v13)],
+    platforms: [.macOS(.v15)],
     products: [
         .library(name: "DRNetCore", targets: ["DRNetCore"]),
         .executable(name: "drnet", targets: ["drnet"]),

@@ -3,7 +3,7 @@ import DRNetCore
 import DRNetOpenCL
 import Foundation
 
-struct Bench: ParsableCommand {
+struct Bench: ReportingCommand {
     static let configuration = CommandConfiguration(
         abstract: "Headless benchmark: training-step time (by part and by kernel), inference throughput, peak memory, sweeps over N, Q and P.",
         discussion: """
@@ -47,7 +47,7 @@ struct Bench: ParsableCommand {
         return values.map { $0! }
     }
 
-    func run() throws {
+    func execute() throws {
         let compute = try DeviceChoice.resolve(device, quiet: json, kernels: kernels, profiling: true)
         let driver = compute.openCL.map { "\($0.platformName) / driver \($0.info.driverVersion)" } ?? CPUBackend.blasDescription
         var options = try config.map { try SolverOptions.load(path: $0) } ?? SolverOptions()
@@ -111,7 +111,7 @@ struct Bench: ParsableCommand {
             solver.trainStep(samples: pool.minibatch(warmup + k))
             perStep.append(seconds(clock.now - t0))
         }
-        if let failure = solver.backend.failure { throw ValidationError("device error during the benchmark: \(failure)") }
+        if let failure = solver.backend.failure { throw CommandFailure(.deviceFailure, "device error during the benchmark: \(failure)") }
         // Per-kernel times from a second, profiled pass over the same minibatches (events are
         // not recorded in the timed pass: creating them costs time on some drivers).
         var kernelMs: [String: Double] = [:]

@@ -4,7 +4,7 @@ import Foundation
 
 /// `drnet check <solution> [--library DIR] [--json]`: the physics rules and the reconstruction
 /// error of a solution, ours or a peer's; exit status 1 when a gated rule is violated.
-struct Check: ParsableCommand {
+struct Check: ReportingCommand {
     static let configuration = CommandConfiguration(
         commandName: "check",
         abstract: "Check a solution against the phase rules (Gibbs, alloying, connectivity, element) and report its reconstruction error.",
@@ -25,7 +25,7 @@ struct Check: ParsableCommand {
     @Option(help: "Rules that set the exit status (comma-separated: gibbs, alloying, connectivity, element).") var rules: String = "gibbs,alloying,connectivity,element"
     @Flag(help: "Print the full report as JSON (with per-sample errors and every component).") var json = false
 
-    func run() throws {
+    func execute() throws {
         let gated: [SolutionCheck.Rule]
         do {
             gated = try rules.split(separator: ",").map { name in
@@ -49,10 +49,10 @@ struct Check: ParsableCommand {
                                    solution: solution, library: loaded.libraryPath)
         } catch let e as InputError {
             stderr("error: \(e.description)")
-            throw ExitCode(2)
+            throw ExitCode(ExitStatus.badInput.rawValue)
         } catch let e as ConfigurationError {
             stderr("error: \(e.description)")
-            throw ExitCode(2)
+            throw ExitCode(ExitStatus.badInput.rawValue)
         }
         if json {
             let enc = JSONEncoder()
@@ -61,6 +61,6 @@ struct Check: ParsableCommand {
         } else {
             print(report.summary())
         }
-        if report.violated { throw ExitCode(1) }
+        if report.violated { throw ExitCode(ExitStatus.ruleViolated.rawValue) }
     }
 }

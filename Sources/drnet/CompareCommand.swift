@@ -2,7 +2,7 @@ import ArgumentParser
 import DRNetCore
 import Foundation
 
-struct Compare: ParsableCommand {
+struct Compare: ReportingCommand {
     static let configuration = CommandConfiguration(
         abstract: "Run the same solve (same seed and settings) on several devices and report how far the results are apart.",
         discussion: """
@@ -26,7 +26,7 @@ struct Compare: ParsableCommand {
     @Flag(help: "Print the comparison as JSON on stdout.") var json = false
     @Flag(help: "No progress lines on stderr.") var quiet = false
 
-    func run() throws {
+    func execute() throws {
         var runs: [(name: String, solution: PhaseMapSolution)] = []
         if let solutions {
             let dirs = solutions.split(separator: ",").map(String.init)
@@ -45,11 +45,11 @@ struct Compare: ParsableCommand {
                 if !quiet { stderr("drnet compare: solving on \(compute.name)") }
                 let dir = out + "/" + label.replacingOccurrences(of: ":", with: "_")
                 // The solve pipeline of `drnet solve` (pictures left out: the comparison is the point).
-                let solution = try SolveRunner.solve(problem: problem, options: options, libraryPath: libraryDir, seed: seed,
+                let solution = try SolveRunner.solve(problem: problem, options: options, seed: seed,
                                                      compute: compute, quiet: quiet, out: dir, plots: false)
-                if solution.stoppedBy == "interrupted" {
+                if solution.stoppedBy == .interrupted {
                     stderr("drnet compare: interrupted; the unfinished solution is in \(dir)")
-                    throw ExitCode(130)
+                    throw ExitCode(ExitStatus.interrupted.rawValue)
                 }
                 runs.append((label, solution))
             }

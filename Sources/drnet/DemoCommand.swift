@@ -3,7 +3,7 @@ import DRNetCore
 import Foundation
 
 /// `drnet demo [--out DIR]`: generate → solve → evaluate on the shipped Mg-Al-Ti-O structures.
-struct Demo: ParsableCommand {
+struct Demo: ReportingCommand {
     static let configuration = CommandConfiguration(
         abstract: "Generate a synthetic Mg-Al-Ti-O library, solve it and score the solution against the known truth.",
         discussion: """
@@ -35,7 +35,7 @@ struct Demo: ParsableCommand {
         return o
     }
 
-    func run() throws {
+    func execute() throws {
         let start = Date()
         let compute = try DeviceChoice.resolve(device, quiet: quiet)
         do {
@@ -48,7 +48,7 @@ struct Demo: ParsableCommand {
             }
             let options = try SolveRunner.options(config: config, fallback: Demo.solverOptions, maxSteps: maxSteps)
             let solutionDir = (out as NSString).appendingPathComponent("solution")
-            let solution = try SolveRunner.solve(library: library, libraryPath: out, options: options, seed: solverSeed,
+            let solution = try SolveRunner.solve(library: library, options: options, seed: solverSeed,
                                                  compute: compute, quiet: quiet, out: solutionDir)
             let truthFile = (out as NSString).appendingPathComponent("truth-fractions.csv")
             let evaluation = try PhaseMapMetrics.evaluate(solutionFile: (solutionDir as NSString).appendingPathComponent("fractions.csv"),
@@ -65,11 +65,11 @@ struct Demo: ParsableCommand {
                   + String(format: "%.4f", evaluation.meanFractionError) + " → truth "
                   + (recovered ? "recovered" : "NOT recovered") + " (targets: correct set, ≥ 95 %, ≤ 0.03); "
                   + String(format: "%.1f s in all", total))
-            if solution.stoppedBy == "interrupted" { throw ExitCode(130) }
+            if solution.stoppedBy == .interrupted { throw ExitCode(ExitStatus.interrupted.rawValue) }
         } catch let e as InputError {
-            stderr("error: \(e.description)"); throw ExitCode.failure
+            stderr("error: \(e.description)"); throw ExitCode(ExitStatus.badInput.rawValue)
         } catch let e as ConfigurationError {
-            stderr("error: \(e.description)"); throw ExitCode.failure
+            stderr("error: \(e.description)"); throw ExitCode(ExitStatus.badInput.rawValue)
         }
     }
 }

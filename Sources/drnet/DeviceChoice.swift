@@ -56,7 +56,7 @@ enum DeviceChoice {
             _ = try KernelSources.load(explicit: kernels)
             return ComputeDevice(name: "opencl:\(device.info.id) \(device.info.name)", openCL: device, kernelsDirectory: kernels)
         } catch {
-            throw ValidationError("--device \(label): \(error.description)")
+            throw CommandFailure(.deviceFailure, "--device \(label): \(error.description)")
         }
     }
 }

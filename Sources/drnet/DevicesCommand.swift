@@ -2,7 +2,7 @@ import ArgumentParser
 import DRNetOpenCL
 import Foundation
 
-struct Devices: ParsableCommand {
+struct Devices: ReportingCommand {
     static let configuration = CommandConfiguration(
         abstract: "List the compute devices: the CPU path, and every OpenCL platform and device with driver, memory and compute units.",
         discussion: "Use a device with --device opencl:P.D; --device auto takes the first OpenCL GPU, else the CPU path.")
@@ -16,7 +16,7 @@ struct Devices: ParsableCommand {
         var auto: String
     }
 
-    func run() throws {
+    func execute() throws {
         let inventory = OpenCLInventory.current
         let cores = ProcessInfo.processInfo.activeProcessorCount
         let gpu = inventory.usable ? inventory.platforms.flatMap(\.devices).first { $0.type == "GPU" } : nil

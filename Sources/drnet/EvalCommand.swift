@@ -4,7 +4,7 @@ import Foundation
 
 /// `drnet eval <solution> --truth <truth.csv> [--threshold T] [--json]`: scores a solution's phase
 /// fractions against a truth (or reference) fraction table.
-struct Eval: ParsableCommand {
+struct Eval: ReportingCommand {
     static let configuration = CommandConfiguration(
         commandName: "eval",
         abstract: "Evaluate a solution's phase fractions against a truth fraction table.",
@@ -42,7 +42,7 @@ struct Eval: ParsableCommand {
         return path
     }
 
-    func run() throws {
+    func execute() throws {
         let result: PhaseMapEvaluation
         do {
             let file = Eval.solutionFile(for: solution)
@@ -56,10 +56,10 @@ struct Eval: ParsableCommand {
             }
         } catch let e as InputError {
             FileHandle.standardError.write(Data("error: \(e.description)\n".utf8))
-            throw ExitCode.failure
+            throw ExitCode(ExitStatus.badInput.rawValue)
         } catch let e as ConfigurationError {
             FileHandle.standardError.write(Data("error: \(e.description)\n".utf8))
-            throw ExitCode.failure
+            throw ExitCode(ExitStatus.badInput.rawValue)
         }
         if json {
             let encoder = JSONEncoder()

@@ -2,7 +2,7 @@ import ArgumentParser
 import DRNetCore
 import Foundation
 
-struct Graph: ParsableCommand {
+struct Graph: ReportingCommand {
     static let configuration = CommandConfiguration(
         abstract: "Build the composition graph of a library and compare it with the library's edges.csv / neighbors.txt.",
         discussion: """
@@ -27,7 +27,7 @@ struct Graph: ParsableCommand {
         var onlyReference: Int?
     }
 
-    func run() throws {
+    func execute() throws {
         let lib = try LibraryLoader.load(directory: libraryDir)
         let graph = try CompositionGraph.build(compositions: lib.compositions, elementCount: lib.elementCount)
         let m = lib.elementCount
@@ -37,7 +37,7 @@ struct Graph: ParsableCommand {
         if let given = lib.edges {
             let reference = try CompositionGraph(sampleCount: lib.sampleCount, edges: given)
             let a = graph.agreement(with: reference)
-            report.referenceFile = lib.sources["edges"]
+            report.referenceFile = lib.sources.edges
             report.referenceEdges = reference.edges.count
             report.common = a.common
             report.onlyComputed = a.onlySelf

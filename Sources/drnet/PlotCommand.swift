@@ -3,7 +3,7 @@ import DRNetCore
 import Foundation
 
 /// `drnet plot <solution> [--library DIR] [--out DIR] [--samples i,j,…] [--no-png]`.
-struct Plot: ParsableCommand {
+struct Plot: ReportingCommand {
     static let configuration = CommandConfiguration(
         commandName: "plot",
         abstract: "Draw a solution: ternary phase maps, the phase-region map, per-sample fits and the loss curves (SVG, and PNG via rsvg-convert).",
@@ -22,7 +22,7 @@ struct Plot: ParsableCommand {
     @Flag(help: "SVG only, no PNG.") var noPng = false
     @Flag(help: "Instead: solve the built-in synthetic library (SyntheticLibrary.make, no external data) and write its solution and pictures to <solution> (the README's example image).") var syntheticExample = false
 
-    func run() throws {
+    func execute() throws {
         if syntheticExample { return try SyntheticExample.run(out: solution, png: !noPng) }
         var picks: [Int]?
         if let samples {
@@ -36,7 +36,7 @@ struct Plot: ParsableCommand {
         do {
             let loaded = try SolutionLoader.load(path: solution, libraryPath: library)
             if let bad = picks?.first(where: { $0 >= loaded.library.sampleCount }) {
-                throw ValidationError("--samples: \(bad) is not below the library's \(loaded.library.sampleCount) samples")
+                throw CommandFailure(.badInput, "--samples: \(bad) is not below the library's \(loaded.library.sampleCount) samples")
             }
             var isDir: ObjCBool = false
             let isFolder = FileManager.default.fileExists(atPath: solution, isDirectory: &isDir) && isDir.boolValue
@@ -47,7 +47,7 @@ struct Plot: ParsableCommand {
             for n in written.notes { print("note: \(n)") }
         } catch let e as InputError {
             stderr("error: \(e.description)")
-            throw ExitCode(2)
+            throw ExitCode(ExitStatus.badInput.rawValue)
         }
     }
 }

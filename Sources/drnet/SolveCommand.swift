@@ -2,7 +2,7 @@ import ArgumentParser
 import DRNetCore
 import Foundation
 
-struct Solve: ParsableCommand {
+struct Solve: ReportingCommand {
     static let configuration = CommandConfiguration(
         abstract: "Solve a composition library: phase fractions and shifts per sample that obey the phase rules.",
         discussion: """
@@ -29,7 +29,7 @@ struct Solve: ParsableCommand {
     @Option(help: "Minutes between checkpoints (0: only on SIGINT/SIGTERM).") var checkpointEvery: Double = 5
     @Flag(help: "Do not draw the pictures (plots/).") var noPlots = false
 
-    func run() throws {
+    func execute() throws {
         // The device first: a device that cannot be opened fails before a large library is read.
         let compute = try DeviceChoice.resolve(device, quiet: quiet, kernels: kernels)
         let resumed = try resume.map { try SolveCheckpoints.load(directory: $0) }
@@ -44,7 +44,7 @@ struct Solve: ParsableCommand {
                                              degreesOfFreedomPath: degreesOfFreedom)
         let options = try SolveRunner.options(base: resumed?.checkpoint.metadata.options, config: config, maxSteps: maxSteps)
         guard checkpointEvery >= 0, checkpointEvery.isFinite else { throw ValidationError("--checkpoint-every must be ≥ 0 minutes") }
-        let solution = try SolveRunner.solve(library: library, libraryPath: libraryDir, options: options, seed: seed,
+        let solution = try SolveRunner.solve(library: library, options: options, seed: seed,
                                              compute: compute, quiet: quiet, out: out, plots: !noPlots) { solver in
             if let resumed {
                 try solver.restore(resumed.checkpoint)
@@ -64,10 +64,10 @@ struct Solve: ParsableCommand {
         } else {
             print(summary.text)
         }
-        if solution.stoppedBy == "interrupted" {
+        if solution.stoppedBy == .interrupted {
             stderr("drnet: interrupted: the solution in \(out) is from an unfinished run (solution.json says so); "
                    + "continue it with: drnet solve --resume \(out)")
-            throw ExitCode(130)
+            throw ExitCode(ExitStatus.interrupted.rawValue)
         }
     }
 }
@@ -91,7 +91,7 @@ struct SolveSummary: Codable {
         meanReconstructionError = s.reconstructionErrorShare.reduce(0, +) / Double(max(s.sampleCount, 1))
         trainingSteps = s.trainingSteps
         fineTuneSteps = s.fineTuneSteps
-        stoppedBy = s.stoppedBy
+        stoppedBy = s.stoppedBy.rawValue
         wallSeconds = s.wallSeconds
         device = s.device
     }

@@ -22,15 +22,15 @@ enum SolveRunner {
         return options
     }
 
-    static func solve(library: CompositionLibrary, libraryPath: String, options: SolverOptions, seed: UInt64,
+    static func solve(library: CompositionLibrary, options: SolverOptions, seed: UInt64,
                       compute: ComputeDevice, quiet: Bool, out: String, plots: Bool = true,
                       configure: (DRNetSolver) throws -> Void = { _ in }) throws -> PhaseMapSolution {
-        try solve(problem: PreparedProblem(library: library, options: options), options: options, libraryPath: libraryPath,
+        try solve(problem: PreparedProblem(library: library, options: options), options: options,
                   seed: seed, compute: compute, quiet: quiet, out: out, plots: plots, configure: configure)
     }
 
     /// The same on an already prepared problem (one preparation serves several devices).
-    static func solve(problem: PreparedProblem, options: SolverOptions, libraryPath: String, seed: UInt64,
+    static func solve(problem: PreparedProblem, options: SolverOptions, seed: UInt64,
                       compute: ComputeDevice, quiet: Bool, out: String, plots: Bool = true,
                       configure: (DRNetSolver) throws -> Void = { _ in }) throws -> PhaseMapSolution {
         let library = problem.library
@@ -55,14 +55,13 @@ enum SolveRunner {
         }
         Interrupt.install()
         solver.shouldStop = { Interrupt.requested }
-        var solution = solver.solve()
+        let solution = solver.solve()
         if let failure = solver.backend.failure {
-            throw ValidationError("the run on \(compute.name) failed and wrote nothing: \(failure)")
+            throw CommandFailure(.deviceFailure, "the run on \(compute.name) failed and wrote nothing: \(failure)")
         }
-        solution.libraryPath = libraryPath
         try SolutionWriter.write(solution, to: out)
         try SolveExtras.write(solver: solver, solution: solution, library: library, out: out, plots: plots, quiet: quiet)
-        if solution.stoppedBy != "interrupted" { SolveCheckpoints.remove(out: out) }
+        if solution.stoppedBy != .interrupted { SolveCheckpoints.remove(out: out) }
         return solution
     }
 }

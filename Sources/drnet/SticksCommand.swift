@@ -4,7 +4,7 @@ import Foundation
 
 /// `drnet sticks <cif…> [--wavelength Å|name] [--qmin Q] [--qmax Q] [--out sticks.csv]`:
 /// candidate stick patterns from crystal structures.
-struct Sticks: ParsableCommand {
+struct Sticks: ReportingCommand {
     static let configuration = CommandConfiguration(
         abstract: "Compute powder stick patterns (candidate phases) from CIF crystal structures.",
         discussion: """
@@ -23,7 +23,7 @@ struct Sticks: ParsableCommand {
     @Flag(help: "Ignore the CIFs' displacement parameters (no Debye–Waller factor).") var noDebyeWaller = false
     @Option(help: "Output stick file; phase-compositions.csv is written to the same folder.") var out: String = "sticks.csv"
 
-    func run() throws {
+    func execute() throws {
         do {
             var options = PowderPatternOptions()
             options.wavelength = try XRayWavelength.parse(wavelength)
@@ -41,10 +41,10 @@ struct Sticks: ParsableCommand {
             print("wrote \(out) and \(compositions) (λ = \(options.wavelength) Å)")
         } catch let e as InputError {
             stderr("error: \(e.description)")
-            throw ExitCode.failure
+            throw ExitCode(ExitStatus.badInput.rawValue)
         } catch let e as ConfigurationError {
             stderr("error: \(e.description)")
-            throw ExitCode.failure
+            throw ExitCode(ExitStatus.badInput.rawValue)
         }
     }
 }

@@ -48,7 +48,7 @@ struct SynthArguments: ParsableArguments {
 }
 
 /// `drnet synth [--seed N] [--noise …] [--out DIR]`: a synthetic library with its truth.
-struct Synth: ParsableCommand {
+struct Synth: ReportingCommand {
     static let configuration = CommandConfiguration(
         abstract: "Generate a synthetic Mg-Al-Ti-O composition library with known phase fractions and shifts.",
         discussion: """
@@ -61,16 +61,16 @@ struct Synth: ParsableCommand {
     @OptionGroup var synth: SynthArguments
     @Option(help: "Output folder.") var out: String = "drnet-synth"
 
-    func run() throws {
+    func execute() throws {
         do {
             let result = try synth.generate(into: out)
             let lib = result.library
             print("wrote \(out)/: N=\(lib.sampleCount) samples, Q=\(lib.gridCount) points, \(lib.phaseCount) candidates, "
                   + "\(result.truthFractions.phases.count) true phases (\(result.truthFractions.phases.joined(separator: ", ")))")
         } catch let e as InputError {
-            stderr("error: \(e.description)"); throw ExitCode.failure
+            stderr("error: \(e.description)"); throw ExitCode(ExitStatus.badInput.rawValue)
         } catch let e as ConfigurationError {
-            stderr("error: \(e.description)"); throw ExitCode.failure
+            stderr("error: \(e.description)"); throw ExitCode(ExitStatus.badInput.rawValue)
         }
     }
 }

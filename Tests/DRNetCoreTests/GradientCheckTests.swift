@@ -19,7 +19,8 @@ final class GradientCheckTests: XCTestCase {
         }
         let lib = syn.library
         let decoder = PeakDecoder(phases: lib.phases, q: lib.q)
-        let loss = DRNetLoss(options: options, decoder: decoder, phaseCompositions: lib.phaseCompositions, elementCount: 3)
+        let loss = DRNetLoss(options: options, decoder: decoder, phaseCompositions: lib.phaseCompositions, elementCount: 3,
+                             backend: CPUBackend(decoder: decoder, reconstruction: ReconstructionLoss(options: options)))
         let samples = [1, 2, 6, 7]
         let t = lib.gridCount, p = lib.phaseCount
         var x = [Float]()
@@ -100,7 +101,8 @@ final class GradientCheckTests: XCTestCase {
         let options = SolverOptions()
         let problem = try PreparedProblem(library: lib, options: options)
         let decoder = PeakDecoder(phases: lib.phases, q: lib.q)
-        let loss = DRNetLoss(options: options, decoder: decoder, phaseCompositions: nil, elementCount: 3)
+        let loss = DRNetLoss(options: options, decoder: decoder, phaseCompositions: nil, elementCount: 3,
+                             backend: CPUBackend(decoder: decoder, reconstruction: ReconstructionLoss(options: options)))
         let walk = WalkPool(graph: problem.graph, count: 1, length: 10, seed: 5).minibatch(0)
         let batch = problem.batch(walk, phases: Array(0..<lib.phaseCount))
         var rng = SeededGenerator(seed: 9)

@@ -25,10 +25,22 @@ final class IOLibraryLoaderTests: XCTestCase {
         XCTAssertEqual(lib.edges, [Edge(0, 1), Edge(1, 2)])
         XCTAssertNil(lib.sampleMask)
         XCTAssertNil(lib.degreesOfFreedom)
-        XCTAssertEqual(lib.sources["instance"], dir.file("lib") + "/instance.txt")
-        XCTAssertEqual(lib.sources["sticks"], dir.file("lib") + "/sticks.csv")
-        XCTAssertNotNil(lib.sources["phaseCompositions"])
-        XCTAssertNotNil(lib.sources["edges"])
+        XCTAssertEqual(lib.sources.directory, dir.file("lib"))
+        XCTAssertEqual(lib.sources.instance, dir.file("lib") + "/instance.txt")
+        XCTAssertEqual(lib.sources.sticks, dir.file("lib") + "/sticks.csv")
+        XCTAssertNotNil(lib.sources.phaseCompositions)
+        XCTAssertNotNil(lib.sources.edges)
+        // A Swift program that loads and solves gets the library's folder in its solution.
+        var options = SolverOptions()
+        options.hiddenLayers = [8]
+        options.maxSteps = 3
+        options.pretrainSteps = 1
+        options.polishSteps = 0
+        options.fineTuneSteps = 1
+        options.walkPoolSize = 4
+        options.walkLength = 2
+        let solution = try DRNetSolver(problem: PreparedProblem(library: lib, options: options), options: options, seed: 1).solve()
+        XCTAssertEqual(solution.libraryPath, dir.file("lib"))
     }
 
     func testExplicitPathsWithMaskAndDOF() throws {
@@ -40,8 +52,8 @@ final class IOLibraryLoaderTests: XCTestCase {
         XCTAssertEqual(lib.name, "lib")
         XCTAssertEqual(lib.sampleMask, [1, 1, 1, 0, 0, 1])
         XCTAssertEqual(lib.degreesOfFreedom, [1, 2, 1])
-        XCTAssertEqual(lib.sources["sampleMask"], mask)
-        XCTAssertEqual(lib.sources["degreesOfFreedom"], dof)
+        XCTAssertEqual(lib.sources.sampleMask, mask)
+        XCTAssertEqual(lib.sources.degreesOfFreedom, dof)
         XCTAssertNil(lib.edges)
         let badDOF = dir.write("dof3.txt", "1\n3\n1\n")
         assertInputError(try LibraryLoader.load(instance: dir.file("lib/instance.txt"), sticks: dir.file("lib/sticks.csv"),
@@ -60,7 +72,7 @@ final class IOLibraryLoaderTests: XCTestCase {
         XCTAssertEqual(lib.elements, ["Bi", "V"])
         XCTAssertEqual(lib.sampleCount, 2)
         XCTAssertEqual(lib.q, [10, 11, 12])
-        XCTAssertEqual(lib.sources["patterns"], dir.file("lib") + "/npy/XRD.npy")
+        XCTAssertEqual(lib.sources.patterns, dir.file("lib") + "/npy/XRD.npy")
         // XRD columns must match Q.
         try NPYWriter.write([10, 11], shape: [2], dtype: .float64, to: dir.file("lib/npy/Q.npy"))
         assertInputError(try LibraryLoader.load(directory: dir.file("lib")),
@@ -123,7 +135,7 @@ final class IOLibraryLoaderTests: XCTestCase {
     func testValidatorOnHandBuiltLibrary() {
         let lib = CompositionLibrary(name: "x", elements: ["A"], q: [1, 2], patterns: [1, 2, 3], compositions: [1, 1],
                                      phases: [CandidatePhase(name: "p", q: [1], intensity: [1])],
-                                     sources: ["patterns": "xrd.npy"])
+                                     sources: LibrarySources(patterns: "xrd.npy"))
         assertInputError(try LibraryValidator.validate(lib), contains: ["xrd.npy", "2×2", "not a multiple"])
     }
 
@@ -169,8 +181,8 @@ final class IOLibraryLoaderTests: XCTestCase {
         XCTAssertEqual(lib.phaseCount, 14)
         XCTAssertEqual(lib.elements, ["Ta", "Rh", "Pd"])
         XCTAssertNil(lib.phaseCompositions)
-        XCTAssertTrue(lib.sources["sticks"]!.hasSuffix("sticks.txt"))
-        XCTAssertTrue(lib.sources["edges"]!.hasSuffix("neighbors.txt"))
+        XCTAssertTrue(lib.sources.sticks!.hasSuffix("sticks.txt"))
+        XCTAssertTrue(lib.sources.edges!.hasSuffix("neighbors.txt"))
         XCTAssertFalse(lib.edges!.isEmpty)
     }
 }

@@ -33,7 +33,7 @@ final class SolverCheckpointTests: XCTestCase {
             first.shouldStop = { first.step >= stopAt }
             first.onCheckpoint = { saved = $0 }
             let interrupted = first.solve()
-            XCTAssertEqual(interrupted.stoppedBy, "interrupted")
+            XCTAssertEqual(interrupted.stoppedBy, .interrupted)
             let c = try XCTUnwrap(saved, "no checkpoint at step \(stopAt)")
             XCTAssertEqual(c.metadata.step, stopAt)
             let path = dir + "/ckpt-\(stopAt).drnet"

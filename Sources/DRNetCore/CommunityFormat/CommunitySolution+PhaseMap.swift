@@ -51,7 +51,7 @@ extension CommunitySolution {
             r = out
         }
         self.init(description: "drnet (Deep Reasoning Networks) solution for \(lib.name) (\(s.libraryPath ?? "?")), seed \(s.seed), "
-                    + "\(s.trainingSteps) training + \(s.fineTuneSteps) fine-tune steps, stopped by \(s.stoppedBy)",
+                    + "\(s.trainingSteps) training + \(s.fineTuneSteps) fine-tune steps, stopped by \(s.stoppedBy.rawValue)",
                   sampleCount: n, phaseCount: k, phaseNames: used.map { s.phaseNames[$0] }, q: lib.q, bases: bases,
                   concentrations: c, shifts: sh, contributions: r)
         if r != nil {

@@ -17,8 +17,7 @@ import Foundation
 /// (`SampleMaskReader`); `npy/sample_indicator.npy` and `npy/degree_of_freedom.npy` are never
 /// picked up automatically.
 ///
-/// `sources` records each file used under the keys `instance` (or `patterns`, `q`,
-/// `compositions`), `sticks`, `phaseCompositions`, `edges`, `sampleMask`, `degreesOfFreedom`.
+/// `sources` records the folder and each file used (`LibrarySources`).
 /// All failures are `InputError`s naming the file.
 public struct LibraryLoader {
     /// Loads the library in `directory`; `name` is the folder's name.
@@ -45,8 +44,10 @@ public struct LibraryLoader {
         let name = URL(fileURLWithPath: directory).standardizedFileURL.lastPathComponent
 
         if let instance = existing("instance.txt") {
-            return try load(instance: instance, sticks: sticks, phaseCompositions: phaseCompositions, edges: edges,
-                            sampleMask: sampleMaskPath, degreesOfFreedom: degreesOfFreedomPath, name: name)
+            var library = try load(instance: instance, sticks: sticks, phaseCompositions: phaseCompositions, edges: edges,
+                                   sampleMask: sampleMaskPath, degreesOfFreedom: degreesOfFreedomPath, name: name)
+            library.sources.directory = directory
+            return library
         }
         let npy = ["npy/XRD.npy", "npy/Q.npy", "npy/composition.npy"].map(path)
         guard npy.allSatisfy({ fm.fileExists(atPath: $0) }) else {
@@ -55,9 +56,11 @@ public struct LibraryLoader {
                              found: "no instance.txt and missing "
                                 + npy.filter { !fm.fileExists(atPath: $0) }.joined(separator: ", "))
         }
-        return try load(patterns: npy[0], q: npy[1], compositions: npy[2], elements: nil, sticks: sticks,
-                        phaseCompositions: phaseCompositions, edges: edges, sampleMask: sampleMaskPath,
-                        degreesOfFreedom: degreesOfFreedomPath, name: name)
+        var library = try load(patterns: npy[0], q: npy[1], compositions: npy[2], elements: nil, sticks: sticks,
+                               phaseCompositions: phaseCompositions, edges: edges, sampleMask: sampleMaskPath,
+                               degreesOfFreedom: degreesOfFreedomPath, name: name)
+        library.sources.directory = directory
+        return library
     }
 
     /// Loads from explicit files: an instance text, a stick library (`.csv` or IAFD text) and
@@ -68,7 +71,7 @@ public struct LibraryLoader {
         let text = try InstanceTextReader.read(path: instance)
         var library = CompositionLibrary(
             name: name ?? folderName(of: instance), elements: text.elements, q: text.q, patterns: text.patterns,
-            compositions: text.compositions, phases: [], sources: ["instance": instance])
+            compositions: text.compositions, phases: [], sources: LibrarySources(instance: instance))
         try complete(&library, sampleCount: text.sampleCount, sticks: sticks, phaseCompositions: phaseCompositions,
                      edges: edges, sampleMask: sampleMask, degreesOfFreedom: degreesOfFreedom)
         return library
@@ -118,7 +121,7 @@ public struct LibraryLoader {
         var library = CompositionLibrary(
             name: name ?? folderName(of: (patterns as NSString).deletingLastPathComponent), elements: symbols,
             q: qArray.floats, patterns: xrd.floats, compositions: comp.values, phases: [],
-            sources: ["patterns": patterns, "q": q, "compositions": compositions])
+            sources: LibrarySources(patterns: patterns, q: q, compositions: compositions))
         try complete(&library, sampleCount: n, sticks: sticks, phaseCompositions: phaseCompositions, edges: edges,
                      sampleMask: sampleMask, degreesOfFreedom: degreesOfFreedom)
         return library
@@ -129,25 +132,25 @@ public struct LibraryLoader {
                                  phaseCompositions: String?, edges: String?, sampleMask: String?,
                                  degreesOfFreedom: String?) throws {
         library.phases = try StickLibraryReader.read(path: sticks)
-        library.sources["sticks"] = sticks
+        library.sources.sticks = sticks
         let p = library.phases.count
         if let pc = phaseCompositions {
             let names = sticks.lowercased().hasSuffix(".csv") ? library.phases.map(\.name) : nil
             library.phaseCompositions = try PhaseCompositionReader.read(
                 path: pc, elements: library.elements, phaseCount: p, phaseNames: names)
-            library.sources["phaseCompositions"] = pc
+            library.sources.phaseCompositions = pc
         }
         if let e = edges {
             library.edges = try GraphFileReader.read(path: e, sampleCount: n)
-            library.sources["edges"] = e
+            library.sources.edges = e
         }
         if let mask = sampleMask {
             library.sampleMask = try SampleMaskReader.readMask(path: mask, sampleCount: n, phaseCount: p)
-            library.sources["sampleMask"] = mask
+            library.sources.sampleMask = mask
         }
         if let dof = degreesOfFreedom {
             library.degreesOfFreedom = try SampleMaskReader.readDegreesOfFreedom(path: dof, sampleCount: n)
-            library.sources["degreesOfFreedom"] = dof
+            library.sources.degreesOfFreedom = dof
         }
         try LibraryValidator.validate(library)
     }

@@ -36,11 +36,11 @@ public enum LibraryValidator {
     /// Throws the first problem found, as an `InputError`.
     public static func validate(_ library: CompositionLibrary) throws {
         let src = library.sources
-        let instance = src["instance"]
-        let patternFile = instance ?? src["patterns"] ?? "patterns"
-        let qFile = instance ?? src["q"] ?? "Q grid"
-        let compFile = instance ?? src["compositions"] ?? "compositions"
-        let sticksFile = src["sticks"] ?? "stick library"
+        let instance = src.instance
+        let patternFile = instance ?? src.patterns ?? "patterns"
+        let qFile = instance ?? src.q ?? "Q grid"
+        let compFile = instance ?? src.compositions ?? "compositions"
+        let sticksFile = src.sticks ?? "stick library"
 
         func sample(_ i: Int) -> String {
             instance != nil ? "key I\(i + 1) (sample \(i))" : "row \(i) (sample \(i))"
@@ -166,7 +166,7 @@ public enum LibraryValidator {
 
         // Phase compositions.
         if let pc = library.phaseCompositions {
-            let file = src["phaseCompositions"] ?? "phase compositions"
+            let file = src.phaseCompositions ?? "phase compositions"
             guard pc.count == pCount * m else {
                 throw InputError(file: file, expected: "P×M = \(pCount)×\(m) values", found: "\(pc.count) values")
             }
@@ -190,7 +190,7 @@ public enum LibraryValidator {
 
         // Edges.
         if let edges = library.edges {
-            let file = src["edges"] ?? "composition graph"
+            let file = src.edges ?? "composition graph"
             for e in edges where !(e.i >= 0 && e.i < e.j && e.j < n) {
                 throw InputError(file: file, expected: "edges 0 ≤ i < j < N = \(n)", found: "edge \(e.i),\(e.j)")
             }
@@ -198,7 +198,7 @@ public enum LibraryValidator {
 
         // Sample mask.
         if let mask = library.sampleMask {
-            let file = src["sampleMask"] ?? "--sample-mask"
+            let file = src.sampleMask ?? "--sample-mask"
             guard mask.count == n * pCount else {
                 throw InputError(file: file, location: "shape", expected: "an N×P mask of \(n)×\(pCount)",
                                  found: "\(mask.count) values")
@@ -211,7 +211,7 @@ public enum LibraryValidator {
 
         // Degrees of freedom.
         if let dof = library.degreesOfFreedom {
-            let file = src["degreesOfFreedom"] ?? "--degrees-of-freedom"
+            let file = src.degreesOfFreedom ?? "--degrees-of-freedom"
             guard dof.count == n else {
                 throw InputError(file: file, expected: "\(n) degrees of freedom (one per sample)",
                                  found: "\(dof.count) values")

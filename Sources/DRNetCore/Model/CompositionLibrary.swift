@@ -23,11 +23,11 @@ public struct CompositionLibrary: Sendable {
     /// Optional per-sample degrees of freedom d_i; nil = number of elements present.
     public var degreesOfFreedom: [Int]?
     /// Files the library was read from (for provenance in outputs).
-    public var sources: [String: String]
+    public var sources: LibrarySources
 
     public init(name: String, elements: [String], q: [Float], patterns: [Float], compositions: [Double],
                 phases: [CandidatePhase], phaseCompositions: [Double]? = nil, edges: [Edge]? = nil,
-                sampleMask: [UInt8]? = nil, degreesOfFreedom: [Int]? = nil, sources: [String: String] = [:]) {
+                sampleMask: [UInt8]? = nil, degreesOfFreedom: [Int]? = nil, sources: LibrarySources = LibrarySources()) {
         self.name = name
         self.elements = elements
         self.q = q

@@ -79,12 +79,13 @@ public final class DRNetLoss: @unchecked Sendable {
     public let constraints: ConstraintTerms
     public let phaseCompositions: [Double]?
     public let elementCount: Int
-    /// Where the decoder and reconstruction loss run.
+    /// Where the decoder and reconstruction loss run: the caller's backend (the solver owns it,
+    /// with the parameter store and the optimiser), used here only for the batched decode.
     public let backend: ComputeBackend
 
     public init(options: SolverOptions, decoder: PeakDecoder, phaseCompositions: [Double]?, elementCount: Int,
-                backend: ComputeBackend? = nil) {
-        self.backend = backend ?? CPUBackend(decoder: decoder, reconstruction: ReconstructionLoss(options: options))
+                backend: ComputeBackend) {
+        self.backend = backend
         self.options = options
         self.decoder = decoder
         self.reconstruction = ReconstructionLoss(options: options)

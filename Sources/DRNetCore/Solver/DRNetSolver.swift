@@ -1,4 +1,3 @@
-import CBLAS
 import Foundation
 
 /// Trains a DRNet on a prepared problem and exports its phase map (method.md §5):
@@ -14,9 +13,10 @@ public final class DRNetSolver {
     public internal(set) var optimiser: AdamOptimizer
     /// The model's parameters θ, copied out of the backend's store (resident on the device with
     /// OpenCL; reading this property is a transfer).
-    public var parameters: [Float] { loss.backend.parameterValues() }
-    /// Where the decoder, the loss, the dense layers, θ and Adam run.
-    public var backend: ComputeBackend { loss.backend }
+    public var parameters: [Float] { backend.parameterValues() }
+    /// Where the decoder, the loss, the dense layers, θ and Adam run; built by the solver from
+    /// the factory it is given (the CPU path by default) and owned by it for the whole run.
+    public let backend: ComputeBackend
     let walks: WalkPool
     var rng: SeededGenerator
     /// Per-candidate switch (P): 0 once pruned.
@@ -45,19 +45,18 @@ public final class DRNetSolver {
     public init(problem: PreparedProblem, options: SolverOptions, seed: UInt64,
                 backend: ((PeakDecoder, ReconstructionLoss) throws -> ComputeBackend)? = nil) throws {
         try options.validate()
-        // Minibatch GEMMs are small (B ≈ 10 rows); the solver parallelises over samples itself,
-        // and OpenBLAS's own threads only spin against it (measured: 1 thread is faster).
-        openblas_set_num_threads(1)
         self.problem = problem
         self.options = options
         self.seed = seed
         let lib = problem.library
         var rng = SeededGenerator(seed: seed)
         let decoder = PeakDecoder(phases: lib.phases, q: lib.q, windowSigmas: options.windowSigmas, epsilon: options.epsilon)
+        let reconstruction = ReconstructionLoss(options: options)
+        let compute = try backend?(decoder, reconstruction) ?? CPUBackend(decoder: decoder, reconstruction: reconstruction)
+        self.backend = compute
         loss = DRNetLoss(options: options, decoder: decoder,
                          phaseCompositions: options.compositionWeight > 0 ? lib.phaseCompositions : nil,
-                         elementCount: lib.elementCount,
-                         backend: try backend?(decoder, ReconstructionLoss(options: options)))
+                         elementCount: lib.elementCount, backend: compute)
         // Candidate screening (NNLS with broadened peaks): prunes candidates that no sample uses
         // and seeds the per-sample logits.
         var screening: CandidateScreening?
@@ -85,7 +84,7 @@ public final class DRNetSolver {
         initial.withUnsafeMutableBufferPointer { chosen.initialise($0.baseAddress!, rng: &rng) }
         optimiser = AdamOptimizer(count: model.parameterCount, learningRate: options.learningRate,
                                   beta1: options.adamBeta1, beta2: options.adamBeta2, epsilon: options.adamEpsilon)
-        loss.backend.loadParameters(initial, optimiser: optimiser)
+        self.backend.loadParameters(initial, optimiser: optimiser)
         walks = WalkPool(graph: problem.graph, count: options.walkPoolSize, length: options.walkLength,
                          seed: rng.next())
         self.rng = rng
@@ -158,19 +157,20 @@ public final class DRNetSolver {
     }
     public var timings = StepTimings()
 
-    /// Runs the current model over the whole library in chunks of 256 samples, handing each
-    /// chunk's samples, batch data and head outputs to `body`.
+    /// Runs the current model over the whole library in chunks of `SolveLoop.inferenceChunk`
+    /// samples, handing each chunk's samples, batch data and head outputs to `body`.
     func forEachChunk(_ body: ([Int], BatchData, HeadOutputs) -> Void) {
         let n = problem.sampleCount
-        for start in stride(from: 0, to: n, by: 256) {
-            let samples = Array(start..<min(n, start + 256))
+        let chunk = SolveLoop.inferenceChunk
+        for start in stride(from: 0, to: n, by: chunk) {
+            let samples = Array(start..<min(n, start + chunk))
             let data = batch(samples)
             let heads = model.forward(on: backend, samples: samples, patterns: data.patterns, compositions: data.compositions)
             body(samples, data, heads)
         }
     }
 
-    /// Latents for every sample (chunks of 256 through the model and the renderer).
+    /// Latents for every sample (in chunks through the model and the renderer).
     public func inferAll() -> (fractions: [Float], shifts: [Float], logVariances: [Float], recon: [ReconstructionLoss.Parts], reconstructions: [Float]) {
         let n = problem.sampleCount, p = problem.phaseCount, t = problem.gridCount
         var w = [Float](), s = [Float](), v = [Float](), parts = [ReconstructionLoss.Parts](), xh = [Float]()
@@ -218,190 +218,18 @@ public final class DRNetSolver {
         return (0..<problem.sampleCount).map { i in (0..<p).filter { Double(w[i * p + $0]) > options.minActivation } }
     }
 
-    /// Runs the whole solve: training until converged (or the cap), refine, fine-tune, export.
-    /// Continues from `run` (a fresh state starts at the beginning; a restored one resumes its
-    /// stage at its step). Every piece of loop state lives in `run`, so that a checkpoint taken
-    /// at a step boundary and restored gives the identical remainder.
+    /// Runs the whole solve: training until converged (or the cap), polish and refine,
+    /// fine-tune, export (each stage a method of `DRNetSolver+Stages.swift`). Continues from
+    /// `run` (a fresh state starts at the beginning; a restored one resumes its stage at its
+    /// step). Every piece of loop state lives in `run`, so that a checkpoint taken at a step
+    /// boundary and restored gives the identical remainder.
     public func solve() -> PhaseMapSolution {
-        let device = loss.backend.deviceName
-        /// Interrupted, or the device failed (its error is in `backend.failure`).
-        func halted() -> Bool { shouldStop() || backend.failure != nil }
-        let clock = ContinuousClock()
-        let start = clock.now
-        let elapsedBefore = run.elapsedSeconds
-        func elapsed() -> Double { let d = clock.now - start; return elapsedBefore + Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18 }
-        var lastReport = elapsed()
-        let fullStrength = options.pretrainSteps + 10 * options.rampUnit
-        let recordEvery = 50
-
-        func record(stage: String, cap: Int) {
-            guard run.acc.n > 0 else { return }
-            let a = run.acc, n = Double(a.n)
-            let rec = LossRecord(step: step, stage: stage, total: a.total / n, reconstruction: a.recon / n, gibbs: a.gibbs / n,
-                                 smoothness: a.smooth / n, gibbsWeight: a.gamma / n, violatingShare: a.viol / n)
-            run.history.append(rec)
-            run.acc = SolverRunState.Accumulator()
-            let now = elapsed()
-            if let progress, now - lastReport >= progressInterval {
-                lastReport = now
-                let rate = (now - elapsedBefore) / Double(max(step - run.stepAtStart, 1))
-                progress(TrainingProgress(stage: stage, step: step, stepCap: cap, record: rec, elapsedSeconds: now,
-                                          etaSeconds: rate * Double(max(0, cap - step)),
-                                          activeCandidates: candidateSwitch.filter { $0 > 0 }.count))
-            }
-        }
-
-        func accumulate(_ r: LossReport) {
-            run.acc.n += 1; run.acc.total += r.total; run.acc.recon += r.reconstruction; run.acc.gibbs += r.gibbs
-            run.acc.smooth += r.smoothness; run.acc.viol += r.violatingShare; run.acc.gamma += r.gibbsWeight
-        }
-
-        /// A step boundary: hands out a checkpoint when one is due or a stop is requested (before
-        /// the stop changes anything); true when the run must stop.
-        var stopCheckpointed = false
-        func boundary() -> Bool {
-            // A failed device: stop without a checkpoint (its parameters are not valid).
-            if backend.failure != nil { return true }
-            let stop = shouldStop()
-            // After a stop only the first boundary checkpoints: later ones sit after the early
-            // exit changed the run (it is finished and exported as interrupted).
-            if let onCheckpoint, !stopCheckpointed, stop || checkpointDue() {
-                stopCheckpointed = stop
-                run.elapsedSeconds = elapsed()
-                onCheckpoint(checkpoint())
-            }
-            return stop
-        }
-
-        let cap = options.maxSteps
+        let session = SolveSession(elapsedBefore: run.elapsedSeconds)
         run.stepAtStart = step
-        /// The next `walksPerStep` walks, concatenated, and which consecutive pairs are edges.
-        func nextSamples() -> (samples: [Int], pairValid: [Bool]) {
-            var samples: [Int] = [], valid: [Bool] = []
-            for _ in 0..<options.walksPerStep {
-                let walk = walks.minibatch(run.walkIndex % walks.count)
-                if !samples.isEmpty { valid.append(false) }
-                valid += [Bool](repeating: true, count: max(walk.count - 1, 0))
-                samples += walk
-                run.walkIndex += 1
-            }
-            return (samples, valid)
-        }
-
-        if run.stage == .train {
-            while step < cap {
-                if boundary() { run.stoppedBy = backend.failure != nil ? "device error" : "interrupted"; break }
-                let next = nextSamples()
-                let r = trainStep(samples: next.samples, pairValid: next.pairValid)
-                accumulate(r)
-                if step % recordEvery == 0 { record(stage: "train", cap: cap) }
-                if step % options.convergenceWindow == 0 && step >= fullStrength + options.convergenceWindow {
-                    // Deterministic figures over the whole library (no minibatch noise): the mean
-                    // reconstruction loss and the per-sample phase sets.
-                    let inferred = inferAll()
-                    let mean = inferred.recon.reduce(0) { $0 + $1.total } / Double(max(inferred.recon.count, 1))
-                    let sets = phaseSets(inferred.fractions)
-                    if let prevMean = run.previousWindowMean, let prev = run.previousSets {
-                        let changed = zip(prev, sets).filter { $0 != $1 }.count
-                        let improvement = (prevMean - mean) / max(abs(prevMean), 1e-12)
-                        if improvement < options.convergenceTolerance && Double(changed) <= 0.005 * Double(sets.count) {
-                            run.stoppedBy = "converged"
-                            break
-                        }
-                    }
-                    run.previousWindowMean = mean
-                    run.previousSets = sets
-                }
-            }
-            record(stage: "train", cap: cap)
-            run.trainingSteps = step
-            if options.fineTunePerSample && options.model == .amortised { switchToPerSampleLatents() }
-            run.stage = .polish
-        }
-
-        // Refine: a hard mask that obeys the rules exactly. With `polishSteps`, the latents are
-        // first polished per sample (all allowed candidates, constraint terms on) so that the
-        // discrete choices (top-d phases, alloying) are taken on converged fractions and shifts.
-        func refine(alloyRule: Bool) -> RefineStep.Result {
-            let soft = inferAll()
-            return RefineStep.run(fractions: soft.fractions, shifts: soft.shifts, sampleCount: problem.sampleCount,
-                                  phaseCount: problem.phaseCount, degrees: problem.degrees, elementsPresent: problem.elementsPresent,
-                                  graph: problem.graph, presence: options.refinePresence,
-                                  usageThreshold: options.refineUsage, shiftUnit: options.shiftUnit, alloyRule: alloyRule)
-        }
-        if run.stage == .polish {
-            if options.polishSteps > 0 {
-                let cap = run.trainingSteps + options.polishSteps
-                while run.polish < options.polishSteps {
-                    if boundary() { break }
-                    let next = nextSamples()
-                    accumulate(trainStep(samples: next.samples, pairValid: next.pairValid))
-                    run.polish += 1
-                    if step % recordEvery == 0 { record(stage: "polish", cap: cap) }
-                }
-                record(stage: "polish", cap: cap)
-            }
-            let refined = refine(alloyRule: true)
-            run.refined = refined.mask
-            run.alloying = refined.alloying
-            refinedMask = refined.mask.map { Float($0) }
-            run.stage = .fineTune
-        }
-
-        // Fine-tune under the refined mask with shifts frozen, then refine again on the
-        // fine-tuned fractions (within the mask: it can only shrink) until the mask is stable:
-        // a phase whose usage fell below the threshold during fine-tuning is dropped.
-        if run.stage == .fineTune {
-            while !halted() {
-                let steps = run.round == 0 ? options.fineTuneSteps : options.fineTuneSteps / 2
-                let fineCap = step - run.roundStep + steps
-                while run.roundStep < steps {
-                    if boundary() { break }
-                    let next = nextSamples()
-                    accumulate(trainStep(samples: next.samples, pairValid: next.pairValid, freezeShifts: true))
-                    run.fine += 1
-                    run.roundStep += 1
-                    if step % recordEvery == 0 { record(stage: "fine-tune", cap: fineCap) }
-                }
-                record(stage: "fine-tune", cap: fineCap)
-                run.round += 1
-                run.roundStep = 0
-                guard run.round < 4, steps > 0 else { break }
-                var again = refine(alloyRule: true)
-                for i in 0..<again.mask.count { again.mask[i] &= run.refined[i] }
-                if again.mask == run.refined { break }
-                run.refined = again.mask
-                run.alloying = zip(run.alloying, again.alloying).map { $0 || $1 }
-                refinedMask = run.refined.map { Float($0) }
-            }
-            run.stage = .done
-        }
-        if halted() { run.stoppedBy = backend.failure != nil ? "device error" : "interrupted" }
-        let (trainingSteps, polish, fine, stoppedBy, history) = (run.trainingSteps, run.polish, run.fine, run.stoppedBy, run.history)
-        let refined = (mask: run.refined, alloying: run.alloying)
-
-        let final = inferAll()
-        let n = problem.sampleCount, p = problem.phaseCount, t = problem.gridCount
-        var errors = [Double](), shares = [Double]()
-        for i in 0..<n {
-            var l1 = 0.0, mass = 0.0
-            for j in 0..<t {
-                let x = Double(problem.normalised[i * t + j])
-                l1 += abs(x - Double(final.reconstructions[i * t + j]))
-                mass += abs(x)
-            }
-            errors.append(l1 / Double(t))
-            shares.append(mass > 0 ? l1 / mass : 0)
-        }
-        let used = (0..<p).filter { k in (0..<n).contains { final.fractions[$0 * p + k] > 0 } }
-        return PhaseMapSolution(
-            library: problem.library.name, libraryPath: problem.library.sources["directory"],
-            elements: problem.library.elements, phaseNames: problem.library.phases.map(\.name),
-            sampleCount: n, phaseCount: p, fractions: final.fractions, shifts: final.shifts, logVariances: final.logVariances,
-            reconstructionError: errors, reconstructionErrorShare: shares, reconstructionLoss: final.recon.map(\.total),
-            refinedMask: refined.mask, alloying: refined.alloying, usedPhases: used, degreesOfFreedom: problem.degrees,
-            settings: options, seed: seed, device: device, trainingSteps: trainingSteps, polishSteps: polish, fineTuneSteps: fine,
-            stoppedBy: stoppedBy, wallSeconds: elapsed(), maskSource: problem.maskSource, graphSource: problem.graphSource,
-            edges: problem.graph.edges.map { [$0.i, $0.j] }, lossHistory: history)
+        if run.stage == .train { train(session) }
+        if run.stage == .polish { polishAndRefine(session) }
+        if run.stage == .fineTune { fineTune(session) }
+        if halted() { run.stoppedBy = backend.failure != nil ? .deviceError : .interrupted }
+        return export(session)
     }
 }

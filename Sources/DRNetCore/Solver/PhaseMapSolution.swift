@@ -31,7 +31,7 @@ public struct PhaseMapSolution: Codable, Sendable {
     public var trainingSteps: Int
     public var polishSteps: Int
     public var fineTuneSteps: Int
-    public var stoppedBy: String
+    public var stoppedBy: StopReason
     public var wallSeconds: Double
     public var maskSource: String
     public var graphSource: String

@@ -47,7 +47,7 @@ public struct PreparedProblem: Sendable {
         var mask = [Float](repeating: 1, count: n * p)
         if let sm = lib.sampleMask {
             for i in 0..<(n * p) { mask[i] = sm[i] != 0 ? 1 : 0 }
-            maskSource = lib.sources["sampleMask"] ?? "explicit sample mask"
+            maskSource = lib.sources.sampleMask ?? "explicit sample mask"
         } else if let pc = lib.phaseCompositions, options.elementRule {
             for i in 0..<n {
                 for k in 0..<p {
@@ -69,7 +69,7 @@ public struct PreparedProblem: Sendable {
 
         if let edges = lib.edges {
             graph = try CompositionGraph(sampleCount: n, edges: edges)
-            graphSource = lib.sources["edges"] ?? "given edges"
+            graphSource = lib.sources.edges ?? "given edges"
         } else {
             graph = try CompositionGraph.build(compositions: lib.compositions, elementCount: m)
             graphSource = m == 3 ? "Delaunay triangulation" : (m <= 2 ? "composition path" : "k-nearest neighbours")

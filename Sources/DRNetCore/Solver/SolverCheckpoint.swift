@@ -19,7 +19,7 @@ public struct SolverRunState: Codable, Sendable, Equatable {
     public var acc = Accumulator()
     public var previousWindowMean: Double?
     public var previousSets: [[Int]]?
-    public var stoppedBy = "step cap"
+    public var stoppedBy = StopReason.stepCap
     public var trainingSteps = 0
     public var polish = 0
     public var fine = 0

@@ -5,7 +5,7 @@ extension DRNetSolver {
     ///     c_ik(q_t) = w_ik·B_ik(q_t) / max_t m_i(q_t),   Σ_k c_ik = x̂_i when `phases` holds every
     ///                                                   phase with w_ik > 0
     ///
-    /// in the units of the max-normalised pattern x̃_i. Rendered by the backend in chunks of 256
+    /// in the units of the max-normalised pattern x̃_i. Rendered by the backend in chunks of `SolveLoop.inferenceChunk`
     /// samples, like `inferAll` (intensity factors and fattening included).
     public func phaseContributions(phases: [Int]) -> [Float] {
         let p = problem.phaseCount, t = problem.gridCount, k = phases.count

@@ -96,7 +96,7 @@ public enum SynthGenerator {
         }
         let library = CompositionLibrary(name: name, elements: elements, q: q, patterns: patterns, compositions: compositions,
                                          phases: phases, phaseCompositions: phaseCompositions,
-                                         sources: ["generator": "drnet synth (seed \(options.seed))"])
+                                         sources: LibrarySources(generator: "drnet synth (seed \(options.seed))"))
         let names = diagram.phases.map(\.name)
         return SynthResult(library: library, truthFractions: try FractionTable(phases: names, fractions: fractions),
                            truthShifts: try FractionTable(phases: names, fractions: shifts),

@@ -55,7 +55,7 @@ public struct SyntheticLibrary {
         }
         let lib = CompositionLibrary(name: "synthetic", elements: ["A", "B", "C"], q: q, patterns: patterns,
                                      compositions: comps, phases: phases, phaseCompositions: phaseComps,
-                                     sources: ["directory": "built-in synthetic library (seed \(seed))"])
+                                     sources: LibrarySources(generator: "built-in synthetic library (seed \(seed))"))
         return SyntheticLibrary(library: lib, truth: truth)
     }
 }

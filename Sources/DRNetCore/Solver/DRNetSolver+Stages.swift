@@ -1,0 +1,236 @@
+import Foundation
+
+/// Fixed constants of the solve loop: bookkeeping and schedule shape, not model settings.
+public enum SolveLoop {
+    /// Samples per pass when the whole library is evaluated (convergence test, refine, export).
+    public static let inferenceChunk = 256
+    /// Training steps per loss record (`PhaseMapSolution.lossHistory`).
+    public static let recordInterval = 50
+    /// Fine-tune rounds at most: the first runs `fineTuneSteps`, each later one
+    /// `fineTuneSteps / laterRoundDivisor`, and a refine within the previous mask follows each
+    /// until the mask is stable.
+    public static let maxFineTuneRounds = 4
+    public static let laterRoundDivisor = 2
+    /// The convergence test's second criterion: at most this share of the samples changed its
+    /// phase set over the last window.
+    public static let settledPhaseSetShare = 0.005
+    /// Steps of the Gibbs/alloy ramp (in units of `rampUnit`) before the constraint terms are at
+    /// full strength; the convergence test starts one window after that.
+    public static let rampUnits = 10
+}
+
+/// Wall-clock and reporting state of one `solve()` call (not part of a checkpoint: a resumed run
+/// starts a new session and adds its time to `run.elapsedSeconds`).
+final class SolveSession {
+    let clock = ContinuousClock()
+    let start: ContinuousClock.Instant
+    let elapsedBefore: Double
+    var lastReport: Double
+    /// After a stop only the first step boundary checkpoints.
+    var stopCheckpointed = false
+
+    init(elapsedBefore: Double) {
+        start = clock.now
+        self.elapsedBefore = elapsedBefore
+        lastReport = elapsedBefore
+    }
+
+    /// Seconds of the whole run: earlier sessions plus this one.
+    func elapsed() -> Double {
+        let d = clock.now - start
+        return elapsedBefore + Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18
+    }
+}
+
+extension DRNetSolver {
+    /// Interrupted, or the device failed (its error is in `backend.failure`).
+    func halted() -> Bool { shouldStop() || backend.failure != nil }
+
+    /// Appends a loss record (means since the last one) and reports progress when due.
+    func record(stage: String, cap: Int, _ session: SolveSession) {
+        guard run.acc.n > 0 else { return }
+        let a = run.acc, n = Double(a.n)
+        let rec = LossRecord(step: step, stage: stage, total: a.total / n, reconstruction: a.recon / n, gibbs: a.gibbs / n,
+                             smoothness: a.smooth / n, gibbsWeight: a.gamma / n, violatingShare: a.viol / n)
+        run.history.append(rec)
+        run.acc = SolverRunState.Accumulator()
+        let now = session.elapsed()
+        if let progress, now - session.lastReport >= progressInterval {
+            session.lastReport = now
+            let rate = (now - session.elapsedBefore) / Double(max(step - run.stepAtStart, 1))
+            progress(TrainingProgress(stage: stage, step: step, stepCap: cap, record: rec, elapsedSeconds: now,
+                                      etaSeconds: rate * Double(max(0, cap - step)),
+                                      activeCandidates: candidateSwitch.filter { $0 > 0 }.count))
+        }
+    }
+
+    /// Adds a step's loss terms to the running sums of the next record.
+    func accumulate(_ r: LossReport) {
+        run.acc.n += 1
+        run.acc.total += r.total
+        run.acc.recon += r.reconstruction
+        run.acc.gibbs += r.gibbs
+        run.acc.smooth += r.smoothness
+        run.acc.viol += r.violatingShare
+        run.acc.gamma += r.gibbsWeight
+    }
+
+    /// A step boundary: hands out a checkpoint when one is due or a stop is requested (before
+    /// the stop changes anything); true when the run must stop.
+    func boundary(_ session: SolveSession) -> Bool {
+        // A failed device: stop without a checkpoint (its parameters are not valid).
+        if backend.failure != nil { return true }
+        let stop = shouldStop()
+        // After a stop only the first boundary checkpoints: later ones sit after the early
+        // exit changed the run (it is finished and exported as interrupted).
+        if let onCheckpoint, !session.stopCheckpointed, stop || checkpointDue() {
+            session.stopCheckpointed = stop
+            run.elapsedSeconds = session.elapsed()
+            onCheckpoint(checkpoint())
+        }
+        return stop
+    }
+
+    /// The next `walksPerStep` walks, concatenated, and which consecutive pairs are edges.
+    func nextSamples() -> (samples: [Int], pairValid: [Bool]) {
+        var samples: [Int] = [], valid: [Bool] = []
+        for _ in 0..<options.walksPerStep {
+            let walk = walks.minibatch(run.walkIndex % walks.count)
+            if !samples.isEmpty { valid.append(false) }
+            valid += [Bool](repeating: true, count: max(walk.count - 1, 0))
+            samples += walk
+            run.walkIndex += 1
+        }
+        return (samples, valid)
+    }
+
+    /// Stage 1: trains until converged, stopped or at `maxSteps`; then switches to per-sample
+    /// latents when the options say so.
+    func train(_ session: SolveSession) {
+        let cap = options.maxSteps
+        let fullStrength = options.pretrainSteps + SolveLoop.rampUnits * options.rampUnit
+        while step < cap {
+            if boundary(session) { run.stoppedBy = backend.failure != nil ? .deviceError : .interrupted; break }
+            let next = nextSamples()
+            accumulate(trainStep(samples: next.samples, pairValid: next.pairValid))
+            if step % SolveLoop.recordInterval == 0 { record(stage: "train", cap: cap, session) }
+            if step % options.convergenceWindow == 0 && step >= fullStrength + options.convergenceWindow && hasConverged() {
+                run.stoppedBy = .converged
+                break
+            }
+        }
+        record(stage: "train", cap: cap, session)
+        run.trainingSteps = step
+        if options.fineTunePerSample && options.model == .amortised { switchToPerSampleLatents() }
+        run.stage = .polish
+    }
+
+    /// The convergence test, over the whole library (no minibatch noise): the mean
+    /// reconstruction loss improved by less than `convergenceTolerance` since the last window
+    /// and at most `SolveLoop.settledPhaseSetShare` of the samples changed their phase set.
+    /// Otherwise remembers this window's figures for the next test.
+    func hasConverged() -> Bool {
+        let inferred = inferAll()
+        let mean = inferred.recon.reduce(0) { $0 + $1.total } / Double(max(inferred.recon.count, 1))
+        let sets = phaseSets(inferred.fractions)
+        if let prevMean = run.previousWindowMean, let prev = run.previousSets {
+            let changed = zip(prev, sets).filter { $0 != $1 }.count
+            let improvement = (prevMean - mean) / max(abs(prevMean), 1e-12)
+            if improvement < options.convergenceTolerance && Double(changed) <= SolveLoop.settledPhaseSetShare * Double(sets.count) {
+                return true
+            }
+        }
+        run.previousWindowMean = mean
+        run.previousSets = sets
+        return false
+    }
+
+    /// The refine step on the current model's latents: a hard mask that obeys the rules exactly.
+    func refine(alloyRule: Bool) -> RefineStep.Result {
+        let soft = inferAll()
+        return RefineStep.run(fractions: soft.fractions, shifts: soft.shifts, sampleCount: problem.sampleCount,
+                              phaseCount: problem.phaseCount, degrees: problem.degrees, elementsPresent: problem.elementsPresent,
+                              graph: problem.graph, presence: options.refinePresence,
+                              usageThreshold: options.refineUsage, shiftUnit: options.shiftUnit, alloyRule: alloyRule)
+    }
+
+    /// Stage 2: with `polishSteps`, the latents are polished (all allowed candidates, constraint
+    /// terms on) so that the discrete choices are taken on converged fractions and shifts; then
+    /// the refine step fixes the mask.
+    func polishAndRefine(_ session: SolveSession) {
+        if options.polishSteps > 0 {
+            let cap = run.trainingSteps + options.polishSteps
+            while run.polish < options.polishSteps {
+                if boundary(session) { break }
+                let next = nextSamples()
+                accumulate(trainStep(samples: next.samples, pairValid: next.pairValid))
+                run.polish += 1
+                if step % SolveLoop.recordInterval == 0 { record(stage: "polish", cap: cap, session) }
+            }
+            record(stage: "polish", cap: cap, session)
+        }
+        let refined = refine(alloyRule: true)
+        run.refined = refined.mask
+        run.alloying = refined.alloying
+        refinedMask = refined.mask.map { Float($0) }
+        run.stage = .fineTune
+    }
+
+    /// Stage 3: fine-tune under the refined mask with shifts frozen, then refine again on the
+    /// fine-tuned fractions (within the mask: it can only shrink) until the mask is stable (at
+    /// most `SolveLoop.maxFineTuneRounds` rounds): a phase whose usage fell below the threshold
+    /// during fine-tuning is dropped.
+    func fineTune(_ session: SolveSession) {
+        while !halted() {
+            let steps = run.round == 0 ? options.fineTuneSteps : options.fineTuneSteps / SolveLoop.laterRoundDivisor
+            let fineCap = step - run.roundStep + steps
+            while run.roundStep < steps {
+                if boundary(session) { break }
+                let next = nextSamples()
+                accumulate(trainStep(samples: next.samples, pairValid: next.pairValid, freezeShifts: true))
+                run.fine += 1
+                run.roundStep += 1
+                if step % SolveLoop.recordInterval == 0 { record(stage: "fine-tune", cap: fineCap, session) }
+            }
+            record(stage: "fine-tune", cap: fineCap, session)
+            run.round += 1
+            run.roundStep = 0
+            guard run.round < SolveLoop.maxFineTuneRounds, steps > 0 else { break }
+            var again = refine(alloyRule: true)
+            for i in 0..<again.mask.count { again.mask[i] &= run.refined[i] }
+            if again.mask == run.refined { break }
+            run.refined = again.mask
+            run.alloying = zip(run.alloying, again.alloying).map { $0 || $1 }
+            refinedMask = run.refined.map { Float($0) }
+        }
+        run.stage = .done
+    }
+
+    /// Stage 4: one pass over the library under the final model gives the solution: latents,
+    /// reconstruction losses and the per-sample L1 error (`ReconstructionError`'s formula).
+    func export(_ session: SolveSession) -> PhaseMapSolution {
+        let final = inferAll()
+        let n = problem.sampleCount, p = problem.phaseCount, t = problem.gridCount
+        var errors = [Double](), shares = [Double]()
+        for i in 0..<n {
+            var l1 = 0.0, mass = 0.0
+            for j in 0..<t {
+                let x = Double(problem.normalised[i * t + j])
+                l1 += abs(x - Double(final.reconstructions[i * t + j]))
+                mass += abs(x)
+            }
+            errors.append(l1 / Double(t))
+            shares.append(mass > 0 ? l1 / mass : 0)
+        }
+        let used = (0..<p).filter { k in (0..<n).contains { final.fractions[$0 * p + k] > 0 } }
+        return PhaseMapSolution(
+            library: problem.library.name, libraryPath: problem.library.sources.directory,
+            elements: problem.library.elements, phaseNames: problem.library.phases.map(\.name),
+            sampleCount: n, phaseCount: p, fractions: final.fractions, shifts: final.shifts, logVariances: final.logVariances,
+            reconstructionError: errors, reconstructionErrorShare: shares, reconstructionLoss: final.recon.map(\.total),
+            refinedMask: run.refined, alloying: run.alloying, usedPhases: used, degreesOfFreedom: problem.degrees,
+            settings: options, seed: seed, device: backend.deviceName, trainingSteps: run.trainingSteps, polishSteps: run.polish,
+            fineTuneSteps: run.fine, stoppedBy: run.stoppedBy, wallSeconds: session.elapsed(), maskSource: problem.maskSource,
+            graphSource: problem.graphSource, edges: problem.graph.edges.map { [$0.i, $0.j] }, lossHistory: run.history)
+    }
+}
