@@ -9,7 +9,10 @@ let package = Package(
         .executable(name: "drnet", targets: ["drnet"]),
     ],
     dependencies: [
-        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        // Pinned by exact version rather than by a committed Package.resolved: the revision ids of the
+        // package mirrors on the project's machines are not upstream's, so a resolved file from here
+        // would not resolve elsewhere.
+        .package(url: "https://github.com/apple/swift-argument-parser", exact: "1.8.2"),
     ],
     targets: [
         // OpenBLAS's CBLAS interface (Debian: libopenblas-dev), used for the encoder's GEMMs.
@@ -25,13 +28,11 @@ let package = Package(
         // read at run time (--kernels, DRNET_KERNELS, next to the executable, the source tree).
         .target(
             name: "DRNetOpenCL",
-            dependencies: ["DRNetCore", "COpenCL", "CCLBlast"],
-            swiftSettings: [.unsafeFlags(["-Ounchecked"], .when(configuration: .release))]
+            dependencies: ["DRNetCore", "COpenCL", "CCLBlast"]
         ),
         .target(
             name: "DRNetCore",
-            dependencies: ["CBLAS"],
-            swiftSettings: [.unsafeFlags(["-Ounchecked"], .when(configuration: .release))]
+            dependencies: ["CBLAS"]
         ),
         .executableTarget(
             name: "drnet",
