@@ -6,24 +6,27 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .library(name: "DRNetCore", targets: ["DRNetCore"]),
-        .executable(name: "drnet", targets: ["drnet"]),
+        .executable(name: "drnet", targets: ["drnet"])
     ],
     dependencies: [
         // Pinned by exact version rather than by a committed Package.resolved: the revision ids of the
         // package mirrors on the project's machines are not upstream's, so a resolved file from here
         // would not resolve elsewhere.
-        .package(url: "https://github.com/apple/swift-argument-parser", exact: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-argument-parser", exact: "1.8.2")
     ],
     targets: [
         // OpenBLAS's CBLAS interface (Debian: libopenblas-dev), used for the encoder's GEMMs.
-        .systemLibrary(name: "CBLAS", path: "Sources/CBLAS", pkgConfig: "openblas",
-                       providers: [.apt(["libopenblas-dev"])]),
+        .systemLibrary(
+            name: "CBLAS", path: "Sources/CBLAS", pkgConfig: "openblas",
+            providers: [.apt(["libopenblas-dev"])]),
         // The OpenCL ICD loader (Debian: ocl-icd-opencl-dev, opencl-headers).
-        .systemLibrary(name: "COpenCL", path: "Sources/COpenCL", pkgConfig: "OpenCL",
-                       providers: [.apt(["ocl-icd-opencl-dev", "opencl-headers"])]),
+        .systemLibrary(
+            name: "COpenCL", path: "Sources/COpenCL", pkgConfig: "OpenCL",
+            providers: [.apt(["ocl-icd-opencl-dev", "opencl-headers"])]),
         // CLBlast's C API (Debian: libclblast-dev), for the encoder's matrix products on OpenCL.
-        .systemLibrary(name: "CCLBlast", path: "Sources/CCLBlast", pkgConfig: "clblast",
-                       providers: [.apt(["libclblast-dev"])]),
+        .systemLibrary(
+            name: "CCLBlast", path: "Sources/CCLBlast", pkgConfig: "clblast",
+            providers: [.apt(["libclblast-dev"])]),
         // The OpenCL backend: host code only; the kernels are the top-level Kernels/*.cl files,
         // read at run time (--kernels, DRNET_KERNELS, next to the executable, the source tree).
         .target(
@@ -40,6 +43,6 @@ let package = Package(
         ),
         .target(name: "TestSupport", dependencies: ["DRNetCore", "DRNetOpenCL"], path: "Tests/TestSupport"),
         .testTarget(name: "DRNetCoreTests", dependencies: ["DRNetCore", "TestSupport"]),
-        .testTarget(name: "DRNetOpenCLTests", dependencies: ["DRNetOpenCL", "DRNetCore", "TestSupport"]),
+        .testTarget(name: "DRNetOpenCLTests", dependencies: ["DRNetOpenCL", "DRNetCore", "TestSupport"])
     ]
 )

@@ -59,12 +59,15 @@ public final class KernelProgram: @unchecked Sendable {
     public init(device: OpenCLDevice, source: String, options: String) throws(OpenCLError) {
         self.device = device
         self.options = options
-        let key = Self.hash([device.info.name, device.info.driverVersion, device.platformVersion, device.info.deviceVersion,
-                             options, source])
+        let key = Self.hash([
+            device.info.name, device.info.driverVersion, device.platformVersion, device.info.deviceVersion,
+            options, source
+        ])
         cacheKey = key
         let cacheFile = Self.cacheDirectory().map { $0 + "/\(key).bin" }
         if let cacheFile, let binary = FileManager.default.contents(atPath: cacheFile),
-           let built = Self.fromBinary(device, [UInt8](binary), options: options) {
+            let built = Self.fromBinary(device, [UInt8](binary), options: options)
+        {
             program = built
             fromCache = true
             return
@@ -109,7 +112,9 @@ public final class KernelProgram: @unchecked Sendable {
 
     static func buildLog(_ prog: cl_program, _ dev: cl_device_id) -> String {
         var size = 0
-        guard clGetProgramBuildInfo(prog, dev, cl_program_build_info(CL_PROGRAM_BUILD_LOG), 0, nil, &size) == CL_SUCCESS, size > 0 else { return "" }
+        guard clGetProgramBuildInfo(prog, dev, cl_program_build_info(CL_PROGRAM_BUILD_LOG), 0, nil, &size) == CL_SUCCESS, size > 0 else {
+            return ""
+        }
         var bytes = [CChar](repeating: 0, count: size)
         _ = clGetProgramBuildInfo(prog, dev, cl_program_build_info(CL_PROGRAM_BUILD_LOG), size, &bytes, nil)
         return String(decoding: bytes.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
@@ -118,11 +123,13 @@ public final class KernelProgram: @unchecked Sendable {
     static func binary(_ prog: cl_program) -> [UInt8]? {
         var size = 0
         guard clGetProgramInfo(prog, cl_program_info(CL_PROGRAM_BINARY_SIZES), MemoryLayout<Int>.size, &size, nil) == CL_SUCCESS,
-              size > 0 else { return nil }
+            size > 0
+        else { return nil }
         var bytes = [UInt8](repeating: 0, count: size)
         let ok = bytes.withUnsafeMutableBufferPointer { buf -> Bool in
             var ptr: UnsafeMutablePointer<UInt8>? = buf.baseAddress
-            return clGetProgramInfo(prog, cl_program_info(CL_PROGRAM_BINARIES), MemoryLayout<UnsafeMutablePointer<UInt8>?>.size, &ptr, nil) == CL_SUCCESS
+            return clGetProgramInfo(prog, cl_program_info(CL_PROGRAM_BINARIES), MemoryLayout<UnsafeMutablePointer<UInt8>?>.size, &ptr, nil)
+                == CL_SUCCESS
         }
         return ok ? bytes : nil
     }
@@ -199,7 +206,8 @@ public final class Kernel: @unchecked Sendable {
         var global = groups * local, loc = local
         var event: cl_event?
         let wantEvent = profile != nil && program.device.profiling
-        let status = wantEvent
+        let status =
+            wantEvent
             ? clEnqueueNDRangeKernel(program.device.queue, kernel, 1, nil, &global, &loc, 0, nil, &event)
             : clEnqueueNDRangeKernel(program.device.queue, kernel, 1, nil, &global, &loc, 0, nil, nil)
         try check(status, "clEnqueueNDRangeKernel(\(name), \(groups)×\(local))")
@@ -223,7 +231,8 @@ public final class KernelProfile: @unchecked Sendable {
         for (name, event) in pending {
             var start: cl_ulong = 0, end: cl_ulong = 0
             if clGetEventProfilingInfo(event, cl_profiling_info(CL_PROFILING_COMMAND_START), 8, &start, nil) == CL_SUCCESS,
-               clGetEventProfilingInfo(event, cl_profiling_info(CL_PROFILING_COMMAND_END), 8, &end, nil) == CL_SUCCESS, end >= start {
+                clGetEventProfilingInfo(event, cl_profiling_info(CL_PROFILING_COMMAND_END), 8, &end, nil) == CL_SUCCESS, end >= start
+            {
                 seconds[name, default: 0] += Double(end - start) * 1e-9
                 calls[name, default: 0] += 1
             }

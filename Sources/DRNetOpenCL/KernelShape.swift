@@ -44,8 +44,9 @@ extension OpenCLBackend {
             if info.type == "CPU" {
                 let w = info.nativeFloatVectorWidth
                 let lanes = w >= 16 ? 16 : (w >= 8 ? 8 : (w >= 4 ? 4 : 1))
-                return Configuration(lanes: lanes, pairGroup: 1, sampleGroup: 1, elementGroup: 64,
-                                     pairGroupCap: 8 * max(info.computeUnits, 1))
+                return Configuration(
+                    lanes: lanes, pairGroup: 1, sampleGroup: 1, elementGroup: 64,
+                    pairGroupCap: 8 * max(info.computeUnits, 1))
             }
             let group = min(256, max(info.maxWorkGroupSize, 1))
             return Configuration(lanes: 1, pairGroup: min(32, group), sampleGroup: group, elementGroup: group)
@@ -53,8 +54,10 @@ extension OpenCLBackend {
 
         /// The device's default shape with the fields named in `DRNET_KERNEL_SHAPE` (if set)
         /// replaced, validated against the kernels and the device.
-        public static func resolved(for info: OpenCLInventory.Device,
-                                    environment: [String: String] = ProcessInfo.processInfo.environment)
+        public static func resolved(
+            for info: OpenCLInventory.Device,
+            environment: [String: String] = ProcessInfo.processInfo.environment
+        )
             throws(OpenCLError) -> Configuration
         {
             var shape = forDevice(info)

@@ -55,8 +55,10 @@ public final class OpenCLBackend: ComputeBackend, @unchecked Sendable {
 
     /// Opens the backend on `device` for the decoder's stick library and grid.
     /// - Parameter kernelsDirectory: explicit `Kernels/` folder (else the search of `KernelSources`).
-    public init(device: OpenCLDevice, decoder: PeakDecoder, reconstruction: ReconstructionLoss,
-                kernelsDirectory: String? = nil, configuration: Configuration? = nil) throws(OpenCLError) {
+    public init(
+        device: OpenCLDevice, decoder: PeakDecoder, reconstruction: ReconstructionLoss,
+        kernelsDirectory: String? = nil, configuration: Configuration? = nil
+    ) throws(OpenCLError) {
         self.device = device
         self.decoder = decoder
         self.reconstructionLoss = reconstruction
@@ -133,7 +135,9 @@ public final class OpenCLBackend: ComputeBackend, @unchecked Sendable {
         return result
     }
 
-    private func run(_ batch: DecoderBatch, wantGradients: Bool, gradScale: Double, into result: inout DecoderBatchResult) throws(OpenCLError) {
+    private func run(_ batch: DecoderBatch, wantGradients: Bool, gradScale: Double, into result: inout DecoderBatchResult)
+        throws(OpenCLError)
+    {
         let b = batch.count, p = P
         let useIS = !batch.intensityFactors.isEmpty
         var ps: [Int32] = [], pk: [Int32] = [], starts: [Int32] = [0]
@@ -241,9 +245,10 @@ public final class OpenCLBackend: ComputeBackend, @unchecked Sendable {
         var rows: [Float] = []
         rows.reserveCapacity((hi - lo) * T)
         for i in 0..<(hi - lo) { rows += rowsPadded[(i * Tpad)..<(i * Tpad + T)] }
-        r.load(phases: last.phases[b], rows: rows, normalisers: norms, argmaxes: args, mixture: Array(mix.prefix(T)),
-               reconstruction: Array(d.xhat[(b * Tpad)..<(b * Tpad + T)]), mixtureNormaliser: d.mixNorm[b],
-               mixtureArgmax: Int(d.mixArgmax[b]))
+        r.load(
+            phases: last.phases[b], rows: rows, normalisers: norms, argmaxes: args, mixture: Array(mix.prefix(T)),
+            reconstruction: Array(d.xhat[(b * Tpad)..<(b * Tpad + T)]), mixtureNormaliser: d.mixNorm[b],
+            mixtureArgmax: Int(d.mixArgmax[b]))
         return r
     }
 
@@ -282,18 +287,23 @@ public final class OpenCLBackend: ComputeBackend, @unchecked Sendable {
     }
 
     /// C = op(A)·op(B) (+ β·C), row-major, through CLBlast on the device queue.
-    private func sgemm(transA: Bool, transB: Bool, m: Int, n: Int, k: Int, a: DeviceBuffer<Float>, aOffset: Int, lda: Int,
-                       b: DeviceBuffer<Float>, bOffset: Int, ldb: Int, beta: Float,
-                       c: DeviceBuffer<Float>, cOffset: Int, ldc: Int) throws(OpenCLError) {
+    private func sgemm(
+        transA: Bool, transB: Bool, m: Int, n: Int, k: Int, a: DeviceBuffer<Float>, aOffset: Int, lda: Int,
+        b: DeviceBuffer<Float>, bOffset: Int, ldb: Int, beta: Float,
+        c: DeviceBuffer<Float>, cOffset: Int, ldc: Int
+    ) throws(OpenCLError) {
         var queue: cl_command_queue? = device.queue
         var event: cl_event?
         let wantEvent = profile != nil
         let ta = transA ? CLBlastTransposeYes : CLBlastTransposeNo, tb = transB ? CLBlastTransposeYes : CLBlastTransposeNo
-        let status = wantEvent
-            ? CLBlastSgemm(CLBlastLayoutRowMajor, ta, tb, m, n, k, 1, a.mem, aOffset, lda, b.mem, bOffset, ldb, beta,
-                           c.mem, cOffset, ldc, &queue, &event)
-            : CLBlastSgemm(CLBlastLayoutRowMajor, ta, tb, m, n, k, 1, a.mem, aOffset, lda, b.mem, bOffset, ldb, beta,
-                           c.mem, cOffset, ldc, &queue, nil)
+        let status =
+            wantEvent
+            ? CLBlastSgemm(
+                CLBlastLayoutRowMajor, ta, tb, m, n, k, 1, a.mem, aOffset, lda, b.mem, bOffset, ldb, beta,
+                c.mem, cOffset, ldc, &queue, &event)
+            : CLBlastSgemm(
+                CLBlastLayoutRowMajor, ta, tb, m, n, k, 1, a.mem, aOffset, lda, b.mem, bOffset, ldb, beta,
+                c.mem, cOffset, ldc, &queue, nil)
         if status.rawValue != 0 { throw .clblast("SGEMM \(m)×\(n)×\(k)", Int32(status.rawValue)) }
         if let event, let profile { profile.record("clblast_sgemm", event) }
     }
@@ -318,8 +328,9 @@ public final class OpenCLBackend: ComputeBackend, @unchecked Sendable {
             try acts[0].write(input)
             for l in 0..<network.layerCount {
                 let n = network.widths[l], m = network.widths[l + 1]
-                try sgemm(transA: false, transB: false, m: batch, n: m, k: n, a: acts[l], aOffset: 0, lda: n,
-                          b: theta, bOffset: network.weightOffsets[l], ldb: m, beta: 0, c: acts[l + 1], cOffset: 0, ldc: m)
+                try sgemm(
+                    transA: false, transB: false, m: batch, n: m, k: n, a: acts[l], aOffset: 0, lda: n,
+                    b: theta, bOffset: network.weightOffsets[l], ldb: m, beta: 0, c: acts[l + 1], cOffset: 0, ldc: m)
                 let k = biasReluKernel
                 try k.set(0, acts[l + 1]); try k.set(1, theta); try k.set(2, Int32(network.biasOffsets[l]))
                 try k.set(3, Int32(m)); try k.set(4, Int32(batch * m)); try k.set(5, Int32(l < network.layerCount - 1 ? 1 : 0))
@@ -341,8 +352,9 @@ public final class OpenCLBackend: ComputeBackend, @unchecked Sendable {
             for l in stride(from: network.layerCount - 1, through: 0, by: -1) {
                 let n = network.widths[l], m = network.widths[l + 1]
                 // dW += Xᵀ·Δ (n×m), db += Σ_rows Δ
-                try sgemm(transA: true, transB: false, m: n, n: m, k: batch, a: acts[l], aOffset: 0, lda: n,
-                          b: delta, bOffset: 0, ldb: m, beta: 1, c: grad, cOffset: network.weightOffsets[l], ldc: m)
+                try sgemm(
+                    transA: true, transB: false, m: n, n: m, k: batch, a: acts[l], aOffset: 0, lda: n,
+                    b: delta, bOffset: 0, ldb: m, beta: 1, c: grad, cOffset: network.weightOffsets[l], ldc: m)
                 let k = biasGradKernel
                 try k.set(0, delta); try k.set(1, Int32(m)); try k.set(2, Int32(batch)); try k.set(3, grad)
                 try k.set(4, Int32(network.biasOffsets[l]))
@@ -350,8 +362,9 @@ public final class OpenCLBackend: ComputeBackend, @unchecked Sendable {
                 if l == 0 { break }
                 // Δ_prev = Δ·Wᵀ (B×n), through the ReLU of layer l−1's output.
                 try spare.reserve(batch * n)
-                try sgemm(transA: false, transB: true, m: batch, n: n, k: m, a: delta, aOffset: 0, lda: m,
-                          b: theta, bOffset: network.weightOffsets[l], ldb: m, beta: 0, c: spare, cOffset: 0, ldc: n)
+                try sgemm(
+                    transA: false, transB: true, m: batch, n: n, k: m, a: delta, aOffset: 0, lda: m,
+                    b: theta, bOffset: network.weightOffsets[l], ldb: m, beta: 0, c: spare, cOffset: 0, ldc: n)
                 let r = reluBackKernel
                 try r.set(0, spare); try r.set(1, acts[l]); try r.set(2, Int32(batch * n))
                 try r.launch(groups: elementGroups(batch * n), local: configuration.elementGroup, profile: profile)

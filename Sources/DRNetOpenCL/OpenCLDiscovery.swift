@@ -19,9 +19,11 @@ public struct OpenCLInventory: Codable, Sendable {
         /// CL_DEVICE_MAX_WORK_GROUP_SIZE: the largest work-group any kernel may be launched with.
         public var maxWorkGroupSize: Int
 
-        public init(id: String, name: String, vendor: String, type: String, driverVersion: String, deviceVersion: String,
-                    computeUnits: Int, globalMemoryBytes: UInt64, maxAllocationBytes: UInt64, nativeFloatVectorWidth: Int,
-                    maxWorkGroupSize: Int) {
+        public init(
+            id: String, name: String, vendor: String, type: String, driverVersion: String, deviceVersion: String,
+            computeUnits: Int, globalMemoryBytes: UInt64, maxAllocationBytes: UInt64, nativeFloatVectorWidth: Int,
+            maxWorkGroupSize: Int
+        ) {
             self.id = id
             self.name = name
             self.vendor = vendor
@@ -58,9 +60,11 @@ public struct OpenCLInventory: Codable, Sendable {
         var count: cl_uint = 0
         let status = clGetPlatformIDs(0, nil, &count)
         if status == CL_PLATFORM_NOT_FOUND_KHR || (status == CL_SUCCESS && count == 0) {
-            return OpenCLInventory(platforms: [], unusableBecause:
-                "no OpenCL platform is installed (the ICD loader found no vendor in /etc/OpenCL/vendors; "
-                + "on Debian install pocl-opencl-icd for the CPU, or the GPU vendor's OpenCL driver)")
+            return OpenCLInventory(
+                platforms: [],
+                unusableBecause:
+                    "no OpenCL platform is installed (the ICD loader found no vendor in /etc/OpenCL/vendors; "
+                    + "on Debian install pocl-opencl-icd for the CPU, or the GPU vendor's OpenCL driver)")
         }
         guard status == CL_SUCCESS else {
             return OpenCLInventory(platforms: [], unusableBecause: "clGetPlatformIDs failed with OpenCL error \(status)")
@@ -72,13 +76,15 @@ public struct OpenCLInventory: Codable, Sendable {
         var platforms: [Platform] = []
         for (p, pid) in ids.enumerated() {
             guard let pid else { continue }
-            var platform = Platform(index: p, name: platformString(pid, CL_PLATFORM_NAME),
-                                    vendor: platformString(pid, CL_PLATFORM_VENDOR),
-                                    version: platformString(pid, CL_PLATFORM_VERSION), devices: [], problem: nil)
+            var platform = Platform(
+                index: p, name: platformString(pid, CL_PLATFORM_NAME),
+                vendor: platformString(pid, CL_PLATFORM_VENDOR),
+                version: platformString(pid, CL_PLATFORM_VERSION), devices: [], problem: nil)
             var n: cl_uint = 0
             let ds = clGetDeviceIDs(pid, cl_device_type(CL_DEVICE_TYPE_ALL), 0, nil, &n)
             if ds != CL_SUCCESS || n == 0 {
-                platform.problem = ds == CL_DEVICE_NOT_FOUND || n == 0
+                platform.problem =
+                    ds == CL_DEVICE_NOT_FOUND || n == 0
                     ? "the platform reports no device (for PoCL: is its kernel cache directory writable?)"
                     : "clGetDeviceIDs failed with OpenCL error \(ds)"
                 platforms.append(platform)
@@ -89,22 +95,26 @@ public struct OpenCLInventory: Codable, Sendable {
             for (d, did) in devs.enumerated() {
                 guard let did else { continue }
                 let type: cl_device_type = deviceValue(did, CL_DEVICE_TYPE)
-                platform.devices.append(Device(
-                    id: "\(p).\(d)", name: deviceString(did, CL_DEVICE_NAME), vendor: deviceString(did, CL_DEVICE_VENDOR),
-                    type: typeName(type), driverVersion: deviceString(did, CL_DRIVER_VERSION),
-                    deviceVersion: deviceString(did, CL_DEVICE_VERSION),
-                    computeUnits: Int(deviceValue(did, CL_DEVICE_MAX_COMPUTE_UNITS) as cl_uint),
-                    globalMemoryBytes: deviceValue(did, CL_DEVICE_GLOBAL_MEM_SIZE),
-                    maxAllocationBytes: deviceValue(did, CL_DEVICE_MAX_MEM_ALLOC_SIZE),
-                    nativeFloatVectorWidth: Int(deviceValue(did, CL_DEVICE_NATIVE_VECTOR_WIDTH_FLOAT) as cl_uint),
-                    maxWorkGroupSize: Int(deviceValue(did, CL_DEVICE_MAX_WORK_GROUP_SIZE) as Int)))
+                platform.devices.append(
+                    Device(
+                        id: "\(p).\(d)", name: deviceString(did, CL_DEVICE_NAME), vendor: deviceString(did, CL_DEVICE_VENDOR),
+                        type: typeName(type), driverVersion: deviceString(did, CL_DRIVER_VERSION),
+                        deviceVersion: deviceString(did, CL_DEVICE_VERSION),
+                        computeUnits: Int(deviceValue(did, CL_DEVICE_MAX_COMPUTE_UNITS) as cl_uint),
+                        globalMemoryBytes: deviceValue(did, CL_DEVICE_GLOBAL_MEM_SIZE),
+                        maxAllocationBytes: deviceValue(did, CL_DEVICE_MAX_MEM_ALLOC_SIZE),
+                        nativeFloatVectorWidth: Int(deviceValue(did, CL_DEVICE_NATIVE_VECTOR_WIDTH_FLOAT) as cl_uint),
+                        maxWorkGroupSize: Int(deviceValue(did, CL_DEVICE_MAX_WORK_GROUP_SIZE) as Int)))
             }
             platforms.append(platform)
         }
         let anyDevice = platforms.contains { !$0.devices.isEmpty }
-        return OpenCLInventory(platforms: platforms, unusableBecause: anyDevice ? nil
-            : "OpenCL platforms are installed but none reports a device: "
-              + platforms.map { "\($0.name): \($0.problem ?? "no device")" }.joined(separator: "; "))
+        return OpenCLInventory(
+            platforms: platforms,
+            unusableBecause: anyDevice
+                ? nil
+                : "OpenCL platforms are installed but none reports a device: "
+                    + platforms.map { "\($0.name): \($0.problem ?? "no device")" }.joined(separator: "; "))
     }
 
     static func platformString(_ id: cl_platform_id, _ param: Int32) -> String {

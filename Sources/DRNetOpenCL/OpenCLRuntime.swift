@@ -86,8 +86,9 @@ public final class OpenCLDevice: @unchecked Sendable {
         let chosen: (OpenCLInventory.Platform, OpenCLInventory.Device)
         if let selector {
             guard let match = all.first(where: { $0.1.id == selector }) else {
-                throw .unknownDevice("no OpenCL device \(selector); available: "
-                    + all.map { "opencl:\($0.1.id) (\($0.1.name))" }.joined(separator: ", "))
+                throw .unknownDevice(
+                    "no OpenCL device \(selector); available: "
+                        + all.map { "opencl:\($0.1.id) (\($0.1.name))" }.joined(separator: ", "))
             }
             chosen = match
         } else {
@@ -145,7 +146,8 @@ public final class DeviceBuffer<T>: @unchecked Sendable {
         self.count = max(count, 1)
         var status: cl_int = 0
         guard let m = clCreateBuffer(device.context, cl_mem_flags(CL_MEM_READ_WRITE), self.count * MemoryLayout<T>.stride, nil, &status),
-              status == CL_SUCCESS else {
+            status == CL_SUCCESS
+        else {
             throw .call("clCreateBuffer(\(self.count * MemoryLayout<T>.stride) bytes)", status)
         }
         mem = m
@@ -161,7 +163,8 @@ public final class DeviceBuffer<T>: @unchecked Sendable {
         var status: cl_int = 0
         let newCount = max(n, count + count / 2)
         guard let m = clCreateBuffer(device.context, cl_mem_flags(CL_MEM_READ_WRITE), newCount * MemoryLayout<T>.stride, nil, &status),
-              status == CL_SUCCESS else {
+            status == CL_SUCCESS
+        else {
             throw .call("clCreateBuffer(\(newCount * MemoryLayout<T>.stride) bytes)", status)
         }
         clReleaseMemObject(mem)
@@ -174,7 +177,8 @@ public final class DeviceBuffer<T>: @unchecked Sendable {
         guard !values.isEmpty else { return }
         try reserve(offset + values.count)
         let status = values.withUnsafeBytes { raw in
-            clEnqueueWriteBuffer(device.queue, mem, cl_bool(CL_TRUE), offset * MemoryLayout<T>.stride, raw.count, raw.baseAddress, 0, nil, nil)
+            clEnqueueWriteBuffer(
+                device.queue, mem, cl_bool(CL_TRUE), offset * MemoryLayout<T>.stride, raw.count, raw.baseAddress, 0, nil, nil)
         }
         try check(status, "clEnqueueWriteBuffer")
     }
@@ -184,7 +188,8 @@ public final class DeviceBuffer<T>: @unchecked Sendable {
         guard n > 0 else { return [] }
         var out = [T](repeating: 0, count: n)
         let status = out.withUnsafeMutableBytes { raw in
-            clEnqueueReadBuffer(device.queue, mem, cl_bool(CL_TRUE), offset * MemoryLayout<T>.stride, raw.count, raw.baseAddress, 0, nil, nil)
+            clEnqueueReadBuffer(
+                device.queue, mem, cl_bool(CL_TRUE), offset * MemoryLayout<T>.stride, raw.count, raw.baseAddress, 0, nil, nil)
         }
         try check(status, "clEnqueueReadBuffer")
         return out

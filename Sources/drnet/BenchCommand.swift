@@ -5,14 +5,15 @@ import Foundation
 
 struct Bench: ReportingCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Headless benchmark: training-step time (by part and by kernel), inference throughput, peak memory, sweeps over N, Q and P.",
+        abstract:
+            "Headless benchmark: training-step time (by part and by kernel), inference throughput, peak memory, sweeps over N, Q and P.",
         discussion: """
-        Runs on --library when given, else on a built-in synthetic library of Al-Li-Fe's size \
-        (N=231, Q=650, P=159). All candidates are rendered (no pruning: the reference's cost). \
-        Warm-up steps are not timed. With --sweep, also times inference streamed in chunks over \
-        generated data for each N of --sweep-n (memory bounded by the chunk), and training steps \
-        and inference for each Q of --sweep-q and P of --sweep-p. One JSON object per line with --json.
-        """)
+            Runs on --library when given, else on a built-in synthetic library of Al-Li-Fe's size \
+            (N=231, Q=650, P=159). All candidates are rendered (no pruning: the reference's cost). \
+            Warm-up steps are not timed. With --sweep, also times inference streamed in chunks over \
+            generated data for each N of --sweep-n (memory bounded by the chunk), and training steps \
+            and inference for each Q of --sweep-q and P of --sweep-p. One JSON object per line with --json.
+            """)
 
     @Option(help: "Library folder (default: built-in synthetic problem).") var library: String?
     @Option(help: "Per-sample allowed-phase mask for --library.") var sampleMask: String?
@@ -31,7 +32,9 @@ struct Bench: ReportingCommand {
     @Flag(help: "JSON lines on stdout.") var json = false
 
     func validate() throws {
-        guard steps >= 1, warmup >= 0, sweepSteps >= 1 else { throw ValidationError("--steps and --sweep-steps must be ≥ 1 and --warmup ≥ 0") }
+        guard steps >= 1, warmup >= 0, sweepSteps >= 1 else {
+            throw ValidationError("--steps and --sweep-steps must be ≥ 1 and --warmup ≥ 0")
+        }
         guard chunk >= 1 else { throw ValidationError("--chunk must be ≥ 1") }
         for (name, list) in [("--sweep-n", sweepN), ("--sweep-q", sweepQ), ("--sweep-p", sweepP)] {
             guard parse(list) != nil else { throw ValidationError("\(name) '\(list)': expected comma-separated positive integers") }
@@ -69,13 +72,15 @@ struct Bench: ReportingCommand {
         let solver = try DRNetSolver(problem: problem, options: options, seed: seed, backend: compute.backendFactory)
         for n in parse(sweepN)! {
             let (rate, timing) = streamed(solver: solver, library: base, count: n)
-            let record = SweepResult(benchmark: "inference-N", device: compute.name, driver: driver, samples: n,
-                                     gridPoints: base.gridCount, candidates: base.phaseCount, chunk: chunk,
-                                     inferenceSamplesPerSecond: rate, inferSeconds: timing.inferSeconds,
-                                     generateSeconds: timing.produceSeconds, medianStepMs: nil, peakMemoryMB: peakMemoryMB())
+            let record = SweepResult(
+                benchmark: "inference-N", device: compute.name, driver: driver, samples: n,
+                gridPoints: base.gridCount, candidates: base.phaseCount, chunk: chunk,
+                inferenceSamplesPerSecond: rate, inferSeconds: timing.inferSeconds,
+                generateSeconds: timing.produceSeconds, medianStepMs: nil, peakMemoryMB: peakMemoryMB())
             output(record) {
-                String(format: "N=%6d (Q=%d P=%d, chunks of %d): %8.0f samples/s, %.2f s on the device path, peak memory %.0f MB",
-                       n, base.gridCount, base.phaseCount, chunk, rate, timing.inferSeconds, record.peakMemoryMB)
+                String(
+                    format: "N=%6d (Q=%d P=%d, chunks of %d): %8.0f samples/s, %.2f s on the device path, peak memory %.0f MB",
+                    n, base.gridCount, base.phaseCount, chunk, rate, timing.inferSeconds, record.peakMemoryMB)
             }
         }
         // Q and P sweeps: training step and inference on generated libraries of N=231.
@@ -84,13 +89,15 @@ struct Bench: ReportingCommand {
                 let q = axis == "Q" ? v : 650, p = axis == "P" ? v : 159
                 let l = SyntheticLibrary.make(divisions: 20, gridCount: q, sticksPerPhase: 60, distractors: p - 3, seed: seed).library
                 let r = try measure(l, options: options, compute: compute, steps: sweepSteps, warmup: 3)
-                let record = SweepResult(benchmark: "sweep-\(axis)", device: compute.name, driver: driver, samples: l.sampleCount,
-                                         gridPoints: q, candidates: p, chunk: chunk,
-                                         inferenceSamplesPerSecond: r.inferenceSamplesPerSecond, inferSeconds: nil,
-                                         generateSeconds: nil, medianStepMs: r.medianStepMs, peakMemoryMB: peakMemoryMB())
+                let record = SweepResult(
+                    benchmark: "sweep-\(axis)", device: compute.name, driver: driver, samples: l.sampleCount,
+                    gridPoints: q, candidates: p, chunk: chunk,
+                    inferenceSamplesPerSecond: r.inferenceSamplesPerSecond, inferSeconds: nil,
+                    generateSeconds: nil, medianStepMs: r.medianStepMs, peakMemoryMB: peakMemoryMB())
                 output(record) {
-                    String(format: "%@ sweep: Q=%5d P=%4d: training step median %7.1f ms, inference %7.0f samples/s",
-                           axis, q, p, r.medianStepMs, r.inferenceSamplesPerSecond)
+                    String(
+                        format: "%@ sweep: Q=%5d P=%4d: training step median %7.1f ms, inference %7.0f samples/s",
+                        axis, q, p, r.medianStepMs, r.inferenceSamplesPerSecond)
                 }
             }
         }
@@ -124,7 +131,7 @@ struct Bench: ReportingCommand {
             openCL.recordsEvents = false
             kernelMs = openCL.takeKernelTimes().mapValues { 1000 * $0 / Double(steps) }
         }
-        _ = solver.inferAll()   // first pass sizes the inference workspaces: not timed
+        _ = solver.inferAll()  // first pass sizes the inference workspaces: not timed
         let t0 = clock.now
         _ = solver.inferAll()
         let inferSeconds = seconds(clock.now - t0)
@@ -147,20 +154,23 @@ struct Bench: ReportingCommand {
     func streamed(solver: DRNetSolver, library: CompositionLibrary, count: Int) -> (Double, StreamingInference.Timing) {
         let t = library.gridCount, m = library.elementCount, n0 = library.sampleCount
         var checksum = 0.0
-        let timing = StreamingInference.run(solver: solver, count: count, chunk: chunk, produce: { range in
-            var patterns = [Float](), comps = [Double]()
-            patterns.reserveCapacity(range.count * t)
-            for i in range {
-                let j = i % n0
-                let row = library.patterns[(j * t)..<((j + 1) * t)]
-                let mx = row.max() ?? 1
-                patterns += row.map { $0 / (mx + 1e-9) }
-                comps += library.compositions[(j * m)..<((j + 1) * m)]
-            }
-            return .init(patterns: patterns, compositions: comps)
-        }, sink: { _, report in
-            checksum += report.reconstruction
-        })
+        let timing = StreamingInference.run(
+            solver: solver, count: count, chunk: chunk,
+            produce: { range in
+                var patterns = [Float](), comps = [Double]()
+                patterns.reserveCapacity(range.count * t)
+                for i in range {
+                    let j = i % n0
+                    let row = library.patterns[(j * t)..<((j + 1) * t)]
+                    let mx = row.max() ?? 1
+                    patterns += row.map { $0 / (mx + 1e-9) }
+                    comps += library.compositions[(j * m)..<((j + 1) * m)]
+                }
+                return .init(patterns: patterns, compositions: comps)
+            },
+            sink: { _, report in
+                checksum += report.reconstruction
+            })
         precondition(checksum.isFinite)
         return (Double(count) / timing.inferSeconds, timing)
     }
@@ -170,16 +180,18 @@ struct Bench: ReportingCommand {
         r.driver = driver
         r.benchmark = benchmark
         output(r) {
-            var text = String(format: """
-                %@ on %@ (%@): N=%d Q=%d P=%d batch %d (%@ model)
-                training step: median %.1f ms, mean %.1f ms over %d steps
-                  encoder forward %.1f ms, loss + decoder (fwd+bwd) %.1f ms, encoder backward %.1f ms, Adam %.1f ms
-                inference: %.0f samples/s; peak memory %.0f MB
-                """, r.library, r.device, driver, r.samples, r.gridPoints, r.candidates, r.batch, r.model,
+            var text = String(
+                format: """
+                    %@ on %@ (%@): N=%d Q=%d P=%d batch %d (%@ model)
+                    training step: median %.1f ms, mean %.1f ms over %d steps
+                      encoder forward %.1f ms, loss + decoder (fwd+bwd) %.1f ms, encoder backward %.1f ms, Adam %.1f ms
+                    inference: %.0f samples/s; peak memory %.0f MB
+                    """, r.library, r.device, driver, r.samples, r.gridPoints, r.candidates, r.batch, r.model,
                 r.medianStepMs, r.meanStepMs, r.steps, r.encoderForwardMs, r.lossAndDecoderMs,
                 r.encoderBackwardMs, r.optimiserMs, r.inferenceSamplesPerSecond, r.peakMemoryMB)
             if let k = r.kernelMsPerStep {
-                text += "\nkernel time per training step (OpenCL profiling): "
+                text +=
+                    "\nkernel time per training step (OpenCL profiling): "
                     + k.sorted { $0.value > $1.value }.map { String(format: "%@ %.2f ms", $0.key, $0.value) }.joined(separator: ", ")
             }
             return text

@@ -18,11 +18,15 @@ struct Check: ReportingCommand {
 
     @Argument(help: "Solution folder or solution file (key=value text, or solution.json).") var solution: String
     @Option(help: "Library folder (default: libraryPath in the solution's solution.json).") var library: String?
-    @Option(help: "Per-sample degrees of freedom (N, .npy or one integer per line); default: the solve's, else the cations present.") var degreesOfFreedom: String?
+    @Option(help: "Per-sample degrees of freedom (N, .npy or one integer per line); default: the solve's, else the cations present.")
+    var degreesOfFreedom: String?
     @Option(help: "Presence threshold on normalised fractions.") var threshold: Double = 0.01
-    @Option(help: "Shift difference between neighbours above which a shared phase is alloying (the alloying rule's d − 1 limit).") var shiftUnit: Double = 0.001
-    @Option(help: "Shift difference between neighbours above which a shared phase's shift is a jump (alloying-rule violation).") var shiftTolerance: Double = 0.01
-    @Option(help: "Rules that set the exit status (comma-separated: gibbs, alloying, connectivity, element).") var rules: String = "gibbs,alloying,connectivity,element"
+    @Option(help: "Shift difference between neighbours above which a shared phase is alloying (the alloying rule's d − 1 limit).")
+    var shiftUnit: Double = 0.001
+    @Option(help: "Shift difference between neighbours above which a shared phase's shift is a jump (alloying-rule violation).")
+    var shiftTolerance: Double = 0.01
+    @Option(help: "Rules that set the exit status (comma-separated: gibbs, alloying, connectivity, element).") var rules: String =
+        "gibbs,alloying,connectivity,element"
     @Flag(help: "Print the full report as JSON (with per-sample errors and every component).") var json = false
 
     func execute() throws {
@@ -45,8 +49,9 @@ struct Check: ReportingCommand {
         let report: SolutionCheck
         do {
             let loaded = try SolutionLoader.load(path: solution, libraryPath: library, degreesOfFreedomPath: degreesOfFreedom)
-            report = SolutionCheck(input: try loaded.checkInput(), options: options, gatedRules: gated,
-                                   solution: solution, library: loaded.libraryPath)
+            report = SolutionCheck(
+                input: try loaded.checkInput(), options: options, gatedRules: gated,
+                solution: solution, library: loaded.libraryPath)
         } catch let e as InputError {
             stderr("error: \(e.description)")
             throw ExitCode(ExitStatus.badInput.rawValue)

@@ -6,11 +6,11 @@ struct Compare: ReportingCommand {
     static let configuration = CommandConfiguration(
         abstract: "Run the same solve (same seed and settings) on several devices and report how far the results are apart.",
         discussion: """
-        Solves <library-dir> once per device of --devices (default cpu,opencl), writing each solution to \
-        <out>/<device>/ as `drnet solve` does (without pictures), then compares each to the first: per-sample phase sets, fraction and shift \
-        differences, loss curves and the wall-time ratio. With --solutions A,B it compares two existing \
-        solution folders instead of solving.
-        """)
+            Solves <library-dir> once per device of --devices (default cpu,opencl), writing each solution to \
+            <out>/<device>/ as `drnet solve` does (without pictures), then compares each to the first: per-sample phase sets, fraction and shift \
+            differences, loss curves and the wall-time ratio. With --solutions A,B it compares two existing \
+            solution folders instead of solving.
+            """)
 
     @Argument(help: "Library folder (not needed with --solutions).") var libraryDir: String?
     @Option(help: "Devices to run, comma-separated (auto, cpu, opencl, opencl:P.D).") var devices: String = "cpu,opencl"
@@ -45,8 +45,9 @@ struct Compare: ReportingCommand {
                 if !quiet { stderr("drnet compare: solving on \(compute.name)") }
                 let dir = out + "/" + label.replacingOccurrences(of: ":", with: "_")
                 // The solve pipeline of `drnet solve` (pictures left out: the comparison is the point).
-                let solution = try SolveRunner.solve(problem: problem, options: options, seed: seed,
-                                                     compute: compute, quiet: quiet, out: dir, plots: false)
+                let solution = try SolveRunner.solve(
+                    problem: problem, options: options, seed: seed,
+                    compute: compute, quiet: quiet, out: dir, plots: false)
                 if solution.stoppedBy == .interrupted {
                     stderr("drnet compare: interrupted; the unfinished solution is in \(dir)")
                     throw ExitCode(ExitStatus.interrupted.rawValue)
@@ -56,7 +57,8 @@ struct Compare: ReportingCommand {
         }
         var reports: [SolutionComparison] = []
         for other in runs.dropFirst() {
-            reports.append(try SolutionComparison(runs[0].solution, other.solution, names: (runs[0].name, other.name), threshold: threshold))
+            reports.append(
+                try SolutionComparison(runs[0].solution, other.solution, names: (runs[0].name, other.name), threshold: threshold))
         }
         if json {
             let enc = JSONEncoder()

@@ -36,7 +36,8 @@ enum DeviceChoice {
                 return device
             }
             if !quiet {
-                let why = inventory.unusableBecause.map { "OpenCL is not usable here: \($0)" }
+                let why =
+                    inventory.unusableBecause.map { "OpenCL is not usable here: \($0)" }
                     ?? "no OpenCL GPU; OpenCL offers only \(inventory.platforms.flatMap(\.devices).map { "\($0.name) (\($0.type))" }.joined(separator: ", ")), use --device opencl to run on it"
                 stderr("drnet: device auto → cpu (\(why))")
             }

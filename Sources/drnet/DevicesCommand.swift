@@ -20,8 +20,9 @@ struct Devices: ReportingCommand {
         let inventory = OpenCLInventory.current
         let cores = ProcessInfo.processInfo.activeProcessorCount
         let gpu = inventory.usable ? inventory.platforms.flatMap(\.devices).first { $0.type == "GPU" } : nil
-        let report = Report(cpu: "cpu: Swift SIMD + OpenBLAS, \(cores) cores", opencl: inventory,
-                            auto: gpu.map { "opencl:\($0.id) (\($0.name))" } ?? "cpu")
+        let report = Report(
+            cpu: "cpu: Swift SIMD + OpenBLAS, \(cores) cores", opencl: inventory,
+            auto: gpu.map { "opencl:\($0.id) (\($0.name))" } ?? "cpu")
         if json {
             let enc = JSONEncoder()
             enc.outputFormatting = [.prettyPrinted, .sortedKeys]
@@ -34,15 +35,18 @@ struct Devices: ReportingCommand {
             if let problem = p.problem { print("  no device: \(problem)") }
             for d in p.devices {
                 let gib = Double(d.globalMemoryBytes) / 1_073_741_824
-                print(String(format: "  opencl:%@  %@ [%@], driver %@, %@, %d compute units, %.1f GiB, float vector width %d, max work-group %d",
-                             d.id, d.name, d.type, d.driverVersion, d.deviceVersion, d.computeUnits, gib, d.nativeFloatVectorWidth,
-                             d.maxWorkGroupSize))
+                print(
+                    String(
+                        format: "  opencl:%@  %@ [%@], driver %@, %@, %d compute units, %.1f GiB, float vector width %d, max work-group %d",
+                        d.id, d.name, d.type, d.driverVersion, d.deviceVersion, d.computeUnits, gib, d.nativeFloatVectorWidth,
+                        d.maxWorkGroupSize))
                 do {
                     let s = try OpenCLBackend.Configuration.resolved(for: d)
-                    print("    kernel shape: lanes \(s.lanes), pair group \(s.pairGroup), sample group \(s.sampleGroup), "
-                          + "element group \(s.elementGroup), pair-group cap \(s.pairGroupCap)"
-                          + (ProcessInfo.processInfo.environment[OpenCLBackend.Configuration.environmentVariable] != nil
-                             ? " (\(OpenCLBackend.Configuration.environmentVariable) applied)" : ""))
+                    print(
+                        "    kernel shape: lanes \(s.lanes), pair group \(s.pairGroup), sample group \(s.sampleGroup), "
+                            + "element group \(s.elementGroup), pair-group cap \(s.pairGroupCap)"
+                            + (ProcessInfo.processInfo.environment[OpenCLBackend.Configuration.environmentVariable] != nil
+                                ? " (\(OpenCLBackend.Configuration.environmentVariable) applied)" : ""))
                 } catch {
                     print("    kernel shape: \(error)")
                 }

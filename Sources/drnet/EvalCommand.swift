@@ -49,8 +49,9 @@ struct Eval: ReportingCommand {
             if !file.hasSuffix(".csv") {
                 // Issue 4: a community key=value solution file (solution.txt, IAFD's, …).
                 let table = try CommunitySolutionReader.read(path: file).fractionTable()
-                result = try PhaseMapMetrics.evaluate(solution: table, truth: FractionTable.read(contentsOfFile: truth),
-                                                      threshold: threshold, solutionFile: file, truthFile: truth)
+                result = try PhaseMapMetrics.evaluate(
+                    solution: table, truth: FractionTable.read(contentsOfFile: truth),
+                    threshold: threshold, solutionFile: file, truthFile: truth)
             } else {
                 result = try PhaseMapMetrics.evaluate(solutionFile: file, truthFile: truth, threshold: threshold)
             }

@@ -6,7 +6,8 @@ import Foundation
 struct Plot: ReportingCommand {
     static let configuration = CommandConfiguration(
         commandName: "plot",
-        abstract: "Draw a solution: ternary phase maps, the phase-region map, per-sample fits and the loss curves (SVG, and PNG via rsvg-convert).",
+        abstract:
+            "Draw a solution: ternary phase maps, the phase-region map, per-sample fits and the loss curves (SVG, and PNG via rsvg-convert).",
         discussion: """
             <solution> is a solution folder (solution.txt / solution.json) or a community key=value solution file. \
             Pictures go to --out (default: <solution-dir>/plots, or ./plots for a file). Fit plots need per-phase \
@@ -17,10 +18,15 @@ struct Plot: ReportingCommand {
     @Argument(help: "Solution folder or solution file.") var solution: String
     @Option(help: "Library folder (default: libraryPath in solution.json).") var library: String?
     @Option(help: "Output folder for the pictures.") var out: String?
-    @Option(help: "Samples (zero-based, comma-separated) to draw fit plots for (default: a few chosen: worst fit, most phases, median fit, …).") var samples: String?
+    @Option(
+        help: "Samples (zero-based, comma-separated) to draw fit plots for (default: a few chosen: worst fit, most phases, median fit, …).")
+    var samples: String?
     @Option(help: "Presence threshold on normalised fractions.") var threshold: Double = 0.01
     @Flag(help: "SVG only, no PNG.") var noPng = false
-    @Flag(help: "Instead: solve the built-in synthetic library (SyntheticLibrary.make, no external data) and write its solution and pictures to <solution> (the README's example image).") var syntheticExample = false
+    @Flag(
+        help:
+            "Instead: solve the built-in synthetic library (SyntheticLibrary.make, no external data) and write its solution and pictures to <solution> (the README's example image)."
+    ) var syntheticExample = false
 
     func execute() throws {
         if syntheticExample { return try SyntheticExample.run(out: solution, png: !noPng) }
@@ -41,8 +47,9 @@ struct Plot: ReportingCommand {
             var isDir: ObjCBool = false
             let isFolder = FileManager.default.fileExists(atPath: solution, isDirectory: &isDir) && isDir.boolValue
             let folder = out ?? (isFolder ? solution + "/plots" : "plots")
-            let written = try SolutionPlots.write(try SolutionPlotData(loaded, presenceThreshold: threshold), to: folder,
-                                                  samples: picks, png: !noPng)
+            let written = try SolutionPlots.write(
+                try SolutionPlotData(loaded, presenceThreshold: threshold), to: folder,
+                samples: picks, png: !noPng)
             print("pictures written to \(folder)/: \(written.svg.count) SVG, \(written.png.count) PNG")
             for n in written.notes { print("note: \(n)") }
         } catch let e as InputError {

@@ -45,8 +45,9 @@ enum SolveCheckpoints {
         guard let lib = c.metadata.context["libraryDir"] else {
             throw InputError(file: path, location: "metadata context", expected: "the library folder (libraryDir)", found: "none")
         }
-        return Resumed(checkpoint: c, libraryDir: lib, sampleMask: c.metadata.context["sampleMask"],
-                       degreesOfFreedom: c.metadata.context["degreesOfFreedom"])
+        return Resumed(
+            checkpoint: c, libraryDir: lib, sampleMask: c.metadata.context["sampleMask"],
+            degreesOfFreedom: c.metadata.context["degreesOfFreedom"])
     }
 
     /// Removes the checkpoint after a run that finished (the solution holds the result).
@@ -58,13 +59,16 @@ enum SolveCheckpoints {
 /// What `solve` writes besides fractions.csv, shifts.csv and solution.json: `solution.txt` (the
 /// community key=value format, with per-phase reconstructions R) and the pictures in `plots/`.
 enum SolveExtras {
-    static func write(solver: DRNetSolver, solution: PhaseMapSolution, library: CompositionLibrary, out: String,
-                      plots: Bool, quiet: Bool) throws {
+    static func write(
+        solver: DRNetSolver, solution: PhaseMapSolution, library: CompositionLibrary, out: String,
+        plots: Bool, quiet: Bool
+    ) throws {
         let contributions = solver.phaseContributions(phases: solution.usedPhases)
         let community = CommunitySolution(solution: solution, library: library, contributions: contributions)
         try CommunitySolutionWriter.write(community, to: out + "/solution.txt")
         guard plots else { return }
-        let loaded = LoadedSolution(path: out, community: community, ours: solution, library: library, libraryPath: solution.libraryPath ?? "")
+        let loaded = LoadedSolution(
+            path: out, community: community, ours: solution, library: library, libraryPath: solution.libraryPath ?? "")
         let written = try SolutionPlots.write(try SolutionPlotData(loaded), to: out + "/plots")
         if !quiet {
             stderr("drnet: pictures in \(out)/plots/: \(written.svg.count) SVG, \(written.png.count) PNG")

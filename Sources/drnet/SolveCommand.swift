@@ -6,26 +6,31 @@ struct Solve: ReportingCommand {
     static let configuration = CommandConfiguration(
         abstract: "Solve a composition library: phase fractions and shifts per sample that obey the phase rules.",
         discussion: """
-        <library-dir> holds instance.txt (or npy/XRD.npy, npy/Q.npy, npy/composition.npy), sticks.csv or sticks.txt, \
-        and optionally phase-compositions.csv and edges.csv / neighbors.txt. Writes fractions.csv, shifts.csv and \
-        solution.json, solution.txt (community key=value format) and plots/ to --out. Progress goes to stderr. \
-        A checkpoint (<out>/checkpoint.drnet) is written every --checkpoint-every minutes and on SIGINT/SIGTERM; \
-        `drnet solve --resume <out>` continues that run to the same result as an uninterrupted run.
-        """)
+            <library-dir> holds instance.txt (or npy/XRD.npy, npy/Q.npy, npy/composition.npy), sticks.csv or sticks.txt, \
+            and optionally phase-compositions.csv and edges.csv / neighbors.txt. Writes fractions.csv, shifts.csv and \
+            solution.json, solution.txt (community key=value format) and plots/ to --out. Progress goes to stderr. \
+            A checkpoint (<out>/checkpoint.drnet) is written every --checkpoint-every minutes and on SIGINT/SIGTERM; \
+            `drnet solve --resume <out>` continues that run to the same result as an uninterrupted run.
+            """)
 
     @Argument(help: "Library folder (not with --resume).") var libraryDir: String?
     @Option(help: "Per-sample allowed-phase mask (N×P, .npy or CSV).") var sampleMask: String?
     @Option(help: "Per-sample degrees of freedom (N, .npy or one integer per line).") var degreesOfFreedom: String?
     @Option(help: "JSON settings file (see configs/); keys not given keep their defaults.") var config: String?
     @Option(help: "Random seed: every random choice flows from it.") var seed: UInt64 = 1
-    @Option(help: "Compute device: auto, cpu, opencl or opencl:P.D (auto: an OpenCL GPU if there is one, else the CPU, saying why; see `drnet devices`).") var device: String = "auto"
-    @Option(help: "Folder of the OpenCL kernels (default: DRNET_KERNELS, Kernels/ next to the executable, the source tree).") var kernels: String?
+    @Option(
+        help:
+            "Compute device: auto, cpu, opencl or opencl:P.D (auto: an OpenCL GPU if there is one, else the CPU, saying why; see `drnet devices`)."
+    ) var device: String = "auto"
+    @Option(help: "Folder of the OpenCL kernels (default: DRNET_KERNELS, Kernels/ next to the executable, the source tree).") var kernels:
+        String?
     @Option(help: "Override the step cap of the config.") var maxSteps: Int?
     @Option(help: "Output folder.") var out: String = "drnet-solution"
     @Flag(help: "Print the run summary as JSON on stdout.") var json = false
     @Flag(help: "No progress lines on stderr.") var quiet = false
     // Issue 4 (checkpoints, resume, pictures): see SolveCheckpoints.swift.
-    @Option(help: "Resume the run whose checkpoint is in this folder (its --out); library, settings and seed come from the checkpoint.") var resume: String?
+    @Option(help: "Resume the run whose checkpoint is in this folder (its --out); library, settings and seed come from the checkpoint.")
+    var resume: String?
     @Option(help: "Minutes between checkpoints (0: only on SIGINT/SIGTERM).") var checkpointEvery: Double = 5
     @Flag(help: "Do not draw the pictures (plots/).") var noPlots = false
 
@@ -35,17 +40,22 @@ struct Solve: ReportingCommand {
         let resumed = try resume.map { try SolveCheckpoints.load(directory: $0) }
         guard let libraryDir = resumed?.libraryDir ?? libraryDir else { throw ValidationError("give a library folder, or --resume DIR") }
         if resumed != nil && (self.libraryDir != nil || config != nil || maxSteps != nil) {
-            throw ValidationError("--resume takes the library, settings and seed from the checkpoint: no <library-dir>, --config or --max-steps")
+            throw ValidationError(
+                "--resume takes the library, settings and seed from the checkpoint: no <library-dir>, --config or --max-steps")
         }
         let out = resume ?? self.out
-        let (sampleMask, degreesOfFreedom) = resumed.map { ($0.sampleMask, $0.degreesOfFreedom) } ?? (self.sampleMask, self.degreesOfFreedom)
+        let (sampleMask, degreesOfFreedom) =
+            resumed.map { ($0.sampleMask, $0.degreesOfFreedom) } ?? (self.sampleMask, self.degreesOfFreedom)
         let seed = resumed?.checkpoint.metadata.seed ?? self.seed
-        let library = try LibraryLoader.load(directory: libraryDir, sampleMaskPath: sampleMask,
-                                             degreesOfFreedomPath: degreesOfFreedom)
+        let library = try LibraryLoader.load(
+            directory: libraryDir, sampleMaskPath: sampleMask,
+            degreesOfFreedomPath: degreesOfFreedom)
         let options = try SolveRunner.options(base: resumed?.checkpoint.metadata.options, config: config, maxSteps: maxSteps)
         guard checkpointEvery >= 0, checkpointEvery.isFinite else { throw ValidationError("--checkpoint-every must be ≥ 0 minutes") }
-        let solution = try SolveRunner.solve(library: library, options: options, seed: seed,
-                                             compute: compute, quiet: quiet, out: out, plots: !noPlots) { solver in
+        let solution = try SolveRunner.solve(
+            library: library, options: options, seed: seed,
+            compute: compute, quiet: quiet, out: out, plots: !noPlots
+        ) { solver in
             if let resumed {
                 try solver.restore(resumed.checkpoint)
                 if !quiet { stderr("drnet: resuming \(out) at step \(solver.step) (\(solver.run.stage.rawValue))") }
@@ -65,8 +75,9 @@ struct Solve: ReportingCommand {
             print(summary.text)
         }
         if solution.stoppedBy == .interrupted {
-            stderr("drnet: interrupted: the solution in \(out) is from an unfinished run (solution.json says so); "
-                   + "continue it with: drnet solve --resume \(out)")
+            stderr(
+                "drnet: interrupted: the solution in \(out) is from an unfinished run (solution.json says so); "
+                    + "continue it with: drnet solve --resume \(out)")
             throw ExitCode(ExitStatus.interrupted.rawValue)
         }
     }

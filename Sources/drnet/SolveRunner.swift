@@ -11,8 +11,10 @@ import Foundation
 enum SolveRunner {
     /// The run's settings: `base` (a checkpoint's), else the `--config` file, else `fallback`;
     /// `--max-steps` overrides the step cap; validated.
-    static func options(base: SolverOptions? = nil, config: String?, fallback: SolverOptions = SolverOptions(),
-                        maxSteps: Int?) throws -> SolverOptions {
+    static func options(
+        base: SolverOptions? = nil, config: String?, fallback: SolverOptions = SolverOptions(),
+        maxSteps: Int?
+    ) throws -> SolverOptions {
         var options = try base ?? config.map { try SolverOptions.load(path: $0) } ?? fallback
         if let maxSteps {
             guard maxSteps >= 1 else { throw ValidationError("--max-steps must be ≥ 1") }
@@ -22,35 +24,46 @@ enum SolveRunner {
         return options
     }
 
-    static func solve(library: CompositionLibrary, options: SolverOptions, seed: UInt64,
-                      compute: ComputeDevice, quiet: Bool, out: String, plots: Bool = true,
-                      configure: (DRNetSolver) throws -> Void = { _ in }) throws -> PhaseMapSolution {
-        try solve(problem: PreparedProblem(library: library, options: options), options: options,
-                  seed: seed, compute: compute, quiet: quiet, out: out, plots: plots, configure: configure)
+    static func solve(
+        library: CompositionLibrary, options: SolverOptions, seed: UInt64,
+        compute: ComputeDevice, quiet: Bool, out: String, plots: Bool = true,
+        configure: (DRNetSolver) throws -> Void = { _ in }
+    ) throws -> PhaseMapSolution {
+        try solve(
+            problem: PreparedProblem(library: library, options: options), options: options,
+            seed: seed, compute: compute, quiet: quiet, out: out, plots: plots, configure: configure)
     }
 
     /// The same on an already prepared problem (one preparation serves several devices).
-    static func solve(problem: PreparedProblem, options: SolverOptions, seed: UInt64,
-                      compute: ComputeDevice, quiet: Bool, out: String, plots: Bool = true,
-                      configure: (DRNetSolver) throws -> Void = { _ in }) throws -> PhaseMapSolution {
+    static func solve(
+        problem: PreparedProblem, options: SolverOptions, seed: UInt64,
+        compute: ComputeDevice, quiet: Bool, out: String, plots: Bool = true,
+        configure: (DRNetSolver) throws -> Void = { _ in }
+    ) throws -> PhaseMapSolution {
         let library = problem.library
         let solver = try DRNetSolver(problem: problem, options: options, seed: seed, backend: compute.backendFactory)
         try configure(solver)
         if !quiet {
-            stderr("drnet: \(library.name): N=\(library.sampleCount) Q=\(library.gridCount) P=\(library.phaseCount) "
-                   + "M=\(library.elementCount); mask: \(problem.maskSource); graph: \(problem.graphSource) "
-                   + "(\(problem.graph.edges.count) edges); model: \(options.model.rawValue); seed \(seed)")
+            stderr(
+                "drnet: \(library.name): N=\(library.sampleCount) Q=\(library.gridCount) P=\(library.phaseCount) "
+                    + "M=\(library.elementCount); mask: \(problem.maskSource); graph: \(problem.graphSource) "
+                    + "(\(problem.graph.edges.count) edges); model: \(options.model.rawValue); seed \(seed)")
             if let screening = solver.screening {
                 let kept = solver.candidateSwitch.filter { $0 > 0 }.count
                 let top = (0..<library.phaseCount).sorted { screening.usage[$0] > screening.usage[$1] }.prefix(8)
-                stderr("drnet: screening (NNLS, broadened peaks): \(kept) of \(library.phaseCount) candidates kept; "
-                       + "largest usage: " + top.map { "\(library.phases[$0].name) \(String(format: "%.1f", screening.usage[$0]))" }.joined(separator: ", "))
+                stderr(
+                    "drnet: screening (NNLS, broadened peaks): \(kept) of \(library.phaseCount) candidates kept; "
+                        + "largest usage: "
+                        + top.map { "\(library.phases[$0].name) \(String(format: "%.1f", screening.usage[$0]))" }.joined(separator: ", "))
             }
             solver.progress = { p in
                 let r = p.record
-                stderr(String(format: "[%@] step %d/%d  loss %.3f  recon %.3f  gibbs %.3f (γ %.2f)  smooth %.3f  violating %.0f%%  %.0fs elapsed, ≤%.0fs left",
-                              p.stage, p.step, p.stepCap, r.total, r.reconstruction, r.gibbs, r.gibbsWeight, r.smoothness,
-                              100 * r.violatingShare, p.elapsedSeconds, p.etaSeconds))
+                stderr(
+                    String(
+                        format:
+                            "[%@] step %d/%d  loss %.3f  recon %.3f  gibbs %.3f (γ %.2f)  smooth %.3f  violating %.0f%%  %.0fs elapsed, ≤%.0fs left",
+                        p.stage, p.step, p.stepCap, r.total, r.reconstruction, r.gibbs, r.gibbsWeight, r.smoothness,
+                        100 * r.violatingShare, p.elapsedSeconds, p.etaSeconds))
             }
         }
         Interrupt.install()

@@ -16,7 +16,8 @@ struct Sticks: ReportingCommand {
             """)
 
     @Argument(help: "CIF files (one structure each).") var cifs: [String]
-    @Option(help: "X-ray wavelength: a number in Å or a name (CuKa, CuKa1, MoKa, CoKa, …).") var wavelength: String = XRayWavelength.defaultName
+    @Option(help: "X-ray wavelength: a number in Å or a name (CuKa, CuKa1, MoKa, CoKa, …).") var wavelength: String = XRayWavelength
+        .defaultName
     @Option(help: "Lowest Q, nm⁻¹.") var qmin: Double = 0
     @Option(help: "Highest Q, nm⁻¹ (capped at 4π/λ).") var qmax: Double = 80
     @Option(help: "Drop reflections weaker than this percentage of the strongest.") var minIntensity: Double = 0.01
@@ -35,7 +36,8 @@ struct Sticks: ReportingCommand {
             let compositions = try StickLibraryBuilder.write(phases, sticksPath: out)
             for phase in phases {
                 let strongest = phase.reflections.max { $0.relativeIntensity < $1.relativeIntensity }
-                let text = strongest.map { "strongest (\($0.h) \($0.k) \($0.l)) at q = \(String(format: "%.3f", $0.q)) nm⁻¹" } ?? "no reflections"
+                let text =
+                    strongest.map { "strongest (\($0.h) \($0.k) \($0.l)) at q = \(String(format: "%.3f", $0.q)) nm⁻¹" } ?? "no reflections"
                 print("\(phase.name): \(phase.reflections.count) reflections; \(text)")
             }
             print("wrote \(out) and \(compositions) (λ = \(options.wavelength) Å)")

@@ -13,11 +13,15 @@ enum StructureLocator {
             return fm.fileExists(atPath: p, isDirectory: &d) && d.boolValue
         }
         if let flag {
-            guard isDir(flag) else { throw InputError(file: flag, expected: "a folder of CIF files (--structures)", found: "no such folder") }
+            guard isDir(flag) else {
+                throw InputError(file: flag, expected: "a folder of CIF files (--structures)", found: "no such folder")
+            }
             return flag
         }
         if let env = ProcessInfo.processInfo.environment["DRNET_STRUCTURES"], !env.isEmpty {
-            guard isDir(env) else { throw InputError(file: env, expected: "a folder of CIF files (DRNET_STRUCTURES)", found: "no such folder") }
+            guard isDir(env) else {
+                throw InputError(file: env, expected: "a folder of CIF files (DRNET_STRUCTURES)", found: "no such folder")
+            }
             return env
         }
         let executable = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent()
@@ -33,7 +37,9 @@ enum StructureLocator {
                 dir = parent
             }
         }
-        throw InputError(file: "data/structures/\(system)", expected: "the shipped structures beside the executable, the working directory or the source tree",
-                         found: "none; pass --structures DIR or set DRNET_STRUCTURES")
+        throw InputError(
+            file: "data/structures/\(system)",
+            expected: "the shipped structures beside the executable, the working directory or the source tree",
+            found: "none; pass --structures DIR or set DRNET_STRUCTURES")
     }
 }

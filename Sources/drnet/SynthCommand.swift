@@ -9,8 +9,11 @@ struct SynthArguments: ParsableArguments {
     @Option(help: "Noise level: counts at the strongest peak (poisson) or σ relative to the maximum (gaussian).") var noiseLevel: Double?
     @Option(help: "Smooth background amplitude relative to the pattern maximum (0 = none).") var background: Double = 0
     @Option(help: "Steps per side of the ternary composition grid ((D+1)(D+2)/2 samples).") var divisions: Int = 15
-    @Option(help: "Folder of the Mg-Al-Ti-O structures (default: data/structures/mg-al-ti-o found beside the executable or working directory).") var structures: String?
-    @Option(help: "X-ray wavelength for the stick intensities (Å or a name such as CuKa).") var wavelength: String = XRayWavelength.defaultName
+    @Option(
+        help: "Folder of the Mg-Al-Ti-O structures (default: data/structures/mg-al-ti-o found beside the executable or working directory).")
+    var structures: String?
+    @Option(help: "X-ray wavelength for the stick intensities (Å or a name such as CuKa).") var wavelength: String = XRayWavelength
+        .defaultName
 
     func options() throws -> SynthOptions {
         var o = SynthOptions()
@@ -37,10 +40,12 @@ struct SynthArguments: ParsableArguments {
         pattern.minRelativeIntensity = 0.1
         let paths = MgAlTiODiagram.candidates.map { (folder as NSString).appendingPathComponent($0 + ".cif") }
         let candidates = try StickLibraryBuilder.phases(fromCIFs: paths, options: pattern)
-        let result = try SynthGenerator.generate(candidates: candidates, diagram: try MgAlTiODiagram.diagram(),
-                                                 elements: MgAlTiODiagram.elements, options: options,
-                                                 name: URL(fileURLWithPath: out).lastPathComponent)
-        let description = "drnet synth: Mg-Al-Ti-O synthetic library, seed \(options.seed), noise \(options.noise.rawValue) "
+        let result = try SynthGenerator.generate(
+            candidates: candidates, diagram: try MgAlTiODiagram.diagram(),
+            elements: MgAlTiODiagram.elements, options: options,
+            name: URL(fileURLWithPath: out).lastPathComponent)
+        let description =
+            "drnet synth: Mg-Al-Ti-O synthetic library, seed \(options.seed), noise \(options.noise.rawValue) "
             + "\(options.noise == .none ? "" : String(options.noiseLevel)), background \(options.background), divisions \(options.divisions)"
         try SynthLibraryWriter.write(result, candidates: candidates, to: out, description: description)
         return result
@@ -65,8 +70,9 @@ struct Synth: ReportingCommand {
         do {
             let result = try synth.generate(into: out)
             let lib = result.library
-            print("wrote \(out)/: N=\(lib.sampleCount) samples, Q=\(lib.gridCount) points, \(lib.phaseCount) candidates, "
-                  + "\(result.truthFractions.phases.count) true phases (\(result.truthFractions.phases.joined(separator: ", ")))")
+            print(
+                "wrote \(out)/: N=\(lib.sampleCount) samples, Q=\(lib.gridCount) points, \(lib.phaseCount) candidates, "
+                    + "\(result.truthFractions.phases.count) true phases (\(result.truthFractions.phases.joined(separator: ", ")))")
         } catch let e as InputError {
             stderr("error: \(e.description)"); throw ExitCode(ExitStatus.badInput.rawValue)
         } catch let e as ConfigurationError {

@@ -48,7 +48,7 @@ final class CIFReaderTests: XCTestCase {
     func testShippedSpinelExpandsToWyckoffMultiplicities() throws {
         let s = try CIFReader.read(path: Self.structurePath("mg-al-ti-o", "MgAl2O4-spinel"))
         XCTAssertEqual(s.operations.count, 192)
-        XCTAssertEqual(s.siteMultiplicities(), [8, 16, 32])   // 8a, 16d, 32e
+        XCTAssertEqual(s.siteMultiplicities(), [8, 16, 32])  // 8a, 16d, 32e
         let c = s.cationFractions()
         XCTAssertEqual(c["Mg"]!, 1.0 / 3, accuracy: 1e-12)
         XCTAssertEqual(c["Al"]!, 2.0 / 3, accuracy: 1e-12)
@@ -74,7 +74,9 @@ final class CIFReaderTests: XCTestCase {
 
     func testErrorsNameFileLineAndExpectation() {
         // Space group named but no operations: no database to look it up in.
-        let noOps = Self.rockSalt.replacingOccurrences(of: "loop_\n_space_group_symop_operation_xyz\n'x, y, z'\n'x, y+1/2, z+1/2'\n'1/2+x, y, 1/2+z'\n'x+0.5,y+0.5,z'\n", with: "_symmetry_space_group_name_H-M 'F m -3 m'\n")
+        let noOps = Self.rockSalt.replacingOccurrences(
+            of: "loop_\n_space_group_symop_operation_xyz\n'x, y, z'\n'x, y+1/2, z+1/2'\n'1/2+x, y, 1/2+z'\n'x+0.5,y+0.5,z'\n",
+            with: "_symmetry_space_group_name_H-M 'F m -3 m'\n")
         let e1 = error(noOps)
         XCTAssertTrue(e1?.expected.contains("no space-group database") ?? false, "\(String(describing: e1))")
         XCTAssertTrue(e1?.found.contains("F m -3 m") ?? false)
@@ -100,7 +102,8 @@ final class CIFReaderTests: XCTestCase {
             .replacingOccurrences(of: "0 0 0 0.01", with: "0 0 0 1.5")
         XCTAssertTrue(error(occupancy)?.expected.contains("occupancy in (0, 1]") ?? false)
 
-        let cartesian = "data_x\n_symmetry_space_group_name_H-M 'P 1'\n_cell_length_a 3\n_cell_length_b 3\n_cell_length_c 3\nloop_\n_atom_site_label\n_atom_site_Cartn_x\n_atom_site_Cartn_y\n_atom_site_Cartn_z\nFe1 0 0 0\n"
+        let cartesian =
+            "data_x\n_symmetry_space_group_name_H-M 'P 1'\n_cell_length_a 3\n_cell_length_b 3\n_cell_length_c 3\nloop_\n_atom_site_label\n_atom_site_Cartn_x\n_atom_site_Cartn_y\n_atom_site_Cartn_z\nFe1 0 0 0\n"
         XCTAssertTrue(error(cartesian)?.found.contains("Cartesian") ?? false)
 
         XCTAssertThrowsError(try CIFReader.read(path: "/nonexistent/x.cif")) { e in

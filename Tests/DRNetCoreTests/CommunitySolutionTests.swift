@@ -6,11 +6,12 @@ import TestSupport
 final class CommunitySolutionTests: XCTestCase {
     func sample() -> CommunitySolution {
         let t = 4, n = 3, k = 2
-        return CommunitySolution(description: "test", uuid: "u-1", sampleCount: n, phaseCount: k, phaseNames: ["Al2O3", "Li O"],
-                                 q: [15, 15.1, 15.2, 15.3], bases: (0..<(k * t)).map { Float($0) / 7 },
-                                 concentrations: [1, 0, 0.25, 0.75, 0.1 / 3, 1 - 0.1 / 3], shifts: [1.01, 0, 0.999, 1.0005, 1, 1.123456789],
-                                 contributions: (0..<(n * k * t)).map { Float($0) * 0.37 + 1e-7 }, loss: [0.01, 0.02, 1e-5],
-                                 lossProportion: [0.1, 0.2, 0.3])
+        return CommunitySolution(
+            description: "test", uuid: "u-1", sampleCount: n, phaseCount: k, phaseNames: ["Al2O3", "Li O"],
+            q: [15, 15.1, 15.2, 15.3], bases: (0..<(k * t)).map { Float($0) / 7 },
+            concentrations: [1, 0, 0.25, 0.75, 0.1 / 3, 1 - 0.1 / 3], shifts: [1.01, 0, 0.999, 1.0005, 1, 1.123456789],
+            contributions: (0..<(n * k * t)).map { Float($0) * 0.37 + 1e-7 }, loss: [0.01, 0.02, 1e-5],
+            lossProportion: [0.1, 0.2, 0.3])
     }
 
     func testRoundTripIsIdentical() throws {

@@ -2,8 +2,10 @@ import XCTest
 @testable import DRNetCore
 
 final class EvaluationFractionTableTests: XCTestCase {
-    private func parseError(_ text: String, file: String = "t.csv",
-                            line: UInt = #line) -> InputError? {
+    private func parseError(
+        _ text: String, file: String = "t.csv",
+        line: UInt = #line
+    ) -> InputError? {
         do {
             _ = try FractionTable.parse(text, file: file)
             XCTFail("expected an InputError", line: line)
@@ -110,8 +112,9 @@ final class EvaluationFractionTableTests: XCTestCase {
 
     func testDescriptionNamesFileLineAndColumn() {
         let e = parseError("sample,A\n0,x\n", file: "/tmp/sol/fractions.csv")
-        XCTAssertEqual(e?.description,
-                       "/tmp/sol/fractions.csv, line 2, column 2 (A): expected a number (phase fraction), found `x`")
+        XCTAssertEqual(
+            e?.description,
+            "/tmp/sol/fractions.csv, line 2, column 2 (A): expected a number (phase fraction), found `x`")
     }
 
     func testMissingFile() {

@@ -4,18 +4,22 @@ import XCTest
 final class EvaluationMetricsTests: XCTestCase {
     /// Truth phases A, B, C; solution phases B, A, D (other order; C truth-only, D solution-only).
     private func tables() throws -> (solution: FractionTable, truth: FractionTable) {
-        let truth = try FractionTable(phases: ["A", "B", "C"], fractions: [
-            [0.5, 0.5, 0],      // 0
-            [1, 0, 0],          // 1
-            [0, 0.2, 0.8],      // 2
-            [0.005, 0.995, 0],  // 3: A below the threshold
-        ])
-        let solution = try FractionTable(phases: ["B", "A", "D"], fractions: [
-            [0.5, 0.5, 0],      // 0: exact
-            [0, 0.7, 0.3],      // 1: {A, D} vs {A}
-            [1, 0, 0],          // 2: {B} vs {B, C}
-            [0.99, 0.01, 0],    // 3: {A, B} vs {B} (0.01 ≥ T)
-        ])
+        let truth = try FractionTable(
+            phases: ["A", "B", "C"],
+            fractions: [
+                [0.5, 0.5, 0],  // 0
+                [1, 0, 0],  // 1
+                [0, 0.2, 0.8],  // 2
+                [0.005, 0.995, 0]  // 3: A below the threshold
+            ])
+        let solution = try FractionTable(
+            phases: ["B", "A", "D"],
+            fractions: [
+                [0.5, 0.5, 0],  // 0: exact
+                [0, 0.7, 0.3],  // 1: {A, D} vs {A}
+                [1, 0, 0],  // 2: {B} vs {B, C}
+                [0.99, 0.01, 0]  // 3: {A, B} vs {B} (0.01 ≥ T)
+            ])
         return (solution, truth)
     }
 
@@ -41,11 +45,13 @@ final class EvaluationMetricsTests: XCTestCase {
         XCTAssertEqual(r.phasesInBoth, ["A", "B"])
         XCTAssertEqual(r.phasesOnlyInSolution, ["D"])
         XCTAssertEqual(r.phasesOnlyInTruth, ["C"])
-        XCTAssertEqual(r.mismatches, [
-            SampleMismatch(sample: 1, solutionPhases: ["A", "D"], truthPhases: ["A"]),
-            SampleMismatch(sample: 2, solutionPhases: ["B"], truthPhases: ["B", "C"]),
-            SampleMismatch(sample: 3, solutionPhases: ["A", "B"], truthPhases: ["B"]),
-        ])
+        XCTAssertEqual(
+            r.mismatches,
+            [
+                SampleMismatch(sample: 1, solutionPhases: ["A", "D"], truthPhases: ["A"]),
+                SampleMismatch(sample: 2, solutionPhases: ["B"], truthPhases: ["B", "C"]),
+                SampleMismatch(sample: 3, solutionPhases: ["A", "B"], truthPhases: ["B"])
+            ])
         XCTAssertEqual(r.threshold, 0.01)
         XCTAssertNil(r.solutionFile)
     }
@@ -53,7 +59,7 @@ final class EvaluationMetricsTests: XCTestCase {
     func testThresholdChangesPresence() throws {
         let (s, t) = try tables()
         let r = try PhaseMapMetrics.evaluate(solution: s, truth: t, threshold: 0.02)
-        XCTAssertEqual(r.exactMatchCount, 2) // sample 3 now matches: {B} vs {B}
+        XCTAssertEqual(r.exactMatchCount, 2)  // sample 3 now matches: {B} vs {B}
         XCTAssertEqual(r.falsePositives, 1)
         // Fraction error ignores the threshold.
         XCTAssertEqual(r.meanFractionError, (0 + 0.3 + 0.8 + 0.005) / 4, accuracy: 1e-12)
@@ -120,8 +126,11 @@ final class EvaluationMetricsTests: XCTestCase {
     func testSampleSetsMustMatch() throws {
         let t = try FractionTable(phases: ["A"], fractions: [[1], [1], [1]])
         let s = try FractionTable(phases: ["A"], samples: [0, 1, 5], fractions: [[1], [1], [1]])
-        XCTAssertThrowsError(try PhaseMapMetrics.evaluate(solution: s, truth: t,
-                                                          solutionFile: "sol.csv", truthFile: "truth.csv")) { error in
+        XCTAssertThrowsError(
+            try PhaseMapMetrics.evaluate(
+                solution: s, truth: t,
+                solutionFile: "sol.csv", truthFile: "truth.csv")
+        ) { error in
             let e = error as? InputError
             XCTAssertEqual(e?.file, "sol.csv")
             XCTAssertEqual(e?.expected, "the same 3 samples as truth.csv")

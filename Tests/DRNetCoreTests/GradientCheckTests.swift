@@ -7,11 +7,12 @@ import TestSupport
 final class GradientCheckTests: XCTestCase {
     /// A small problem: 4 samples in walk order, 6 candidates, 120 grid points.
     func smallProblem(seed: UInt64, intensityFactors: Bool = false) -> (DRNetLoss, BatchData, HeadOutputs) {
-        let syn = SyntheticLibrary.make(divisions: 3, gridCount: 500, qRange: 15...40, sticksPerPhase: 6, distractors: 3, logVariance: -1.5, seed: seed)
+        let syn = SyntheticLibrary.make(
+            divisions: 3, gridCount: 500, qRange: 15...40, sticksPerPhase: 6, distractors: 3, logVariance: -1.5, seed: seed)
         var options = SolverOptions()
         options.compositionWeight = 0.05
-        options.shiftUnit = 0.02          // jumps of the random heads straddle the threshold, so
-        options.shiftAmplify = 0.02       // the alloy term is active but not saturated
+        options.shiftUnit = 0.02  // jumps of the random heads straddle the threshold, so
+        options.shiftAmplify = 0.02  // the alloy term is active but not saturated
         if intensityFactors {
             options.intensityFactorMax = 1.5
             options.intensityRegWeight = 0.5
@@ -19,22 +20,25 @@ final class GradientCheckTests: XCTestCase {
         }
         let lib = syn.library
         let decoder = PeakDecoder(phases: lib.phases, q: lib.q)
-        let loss = DRNetLoss(options: options, decoder: decoder, phaseCompositions: lib.phaseCompositions, elementCount: 3,
-                             backend: CPUBackend(decoder: decoder, reconstruction: ReconstructionLoss(options: options)))
+        let loss = DRNetLoss(
+            options: options, decoder: decoder, phaseCompositions: lib.phaseCompositions, elementCount: 3,
+            backend: CPUBackend(decoder: decoder, reconstruction: ReconstructionLoss(options: options)))
         let samples = [1, 2, 6, 7]
         let t = lib.gridCount, p = lib.phaseCount
         var x = [Float]()
         for i in samples { x += lib.patterns[(i * t)..<((i + 1) * t)] }
-        let batch = BatchData(samples: samples, patterns: x, mask: [Float](repeating: 1, count: samples.count * p),
-                              degrees: [2, 2, 3, 3], compositions: samples.flatMap { i in (0..<3).map { lib.compositions[i * 3 + $0] } })
+        let batch = BatchData(
+            samples: samples, patterns: x, mask: [Float](repeating: 1, count: samples.count * p),
+            degrees: [2, 2, 3, 3], compositions: samples.flatMap { i in (0..<3).map { lib.compositions[i * 3 + $0] } })
         var rng = SeededGenerator(seed: seed)
         func gauss(_ s: Float) -> Float {
             let u1 = max(Double(rng.next() >> 11) / Double(1 << 53), 1e-12), u2 = Double(rng.next() >> 11) / Double(1 << 53)
             return s * Float((-2 * Foundation.log(u1)).squareRoot() * Foundation.cos(2 * .pi * u2))
         }
         let n = samples.count * p
-        var heads = HeadOutputs(logits: (0..<n).map { _ in gauss(1.5) }, shiftPre: (0..<n).map { _ in gauss(0.1) },
-                                widthPre: (0..<n).map { _ in gauss(0.5) })
+        var heads = HeadOutputs(
+            logits: (0..<n).map { _ in gauss(1.5) }, shiftPre: (0..<n).map { _ in gauss(0.1) },
+            widthPre: (0..<n).map { _ in gauss(0.5) })
         if intensityFactors {
             heads.intensityPre = (0..<(n * decoder.sticks.maxSticks)).map { _ in gauss(0.7) }
             heads.fattening = 0.3
@@ -59,12 +63,15 @@ final class GradientCheckTests: XCTestCase {
                     numeric[i] = (total(up) - total(down)) / (2 * Double(h))
                 }
                 if ProcessInfo.processInfo.environment["DRNET_DEBUG_FD"] != nil {
-                    for i in 0..<analytic.count where abs(Double(analytic[i]) - numeric[i]) > 0.05 { print(name, i, analytic[i], numeric[i]) }
+                    for i in 0..<analytic.count where abs(Double(analytic[i]) - numeric[i]) > 0.05 {
+                        print(name, i, analytic[i], numeric[i])
+                    }
                 }
                 let scale = numeric.map { abs($0) }.max()!
                 let err = zip(analytic, numeric).map { abs(Double($0) - $1) }.max()!
                 XCTAssertGreaterThan(scale, 1e-3, "\(name): gradient vanished (seed \(seed), step \(step))")
-                XCTAssertLessThan(err, 4e-2 * scale, "\(name): max |analytic − numeric| = \(err), scale \(scale) (seed \(seed), step \(step))")
+                XCTAssertLessThan(
+                    err, 4e-2 * scale, "\(name): max |analytic − numeric| = \(err), scale \(scale) (seed \(seed), step \(step))")
             }
         }
     }
@@ -101,17 +108,20 @@ final class GradientCheckTests: XCTestCase {
         let options = SolverOptions()
         let problem = try PreparedProblem(library: lib, options: options)
         let decoder = PeakDecoder(phases: lib.phases, q: lib.q)
-        let loss = DRNetLoss(options: options, decoder: decoder, phaseCompositions: nil, elementCount: 3,
-                             backend: CPUBackend(decoder: decoder, reconstruction: ReconstructionLoss(options: options)))
+        let loss = DRNetLoss(
+            options: options, decoder: decoder, phaseCompositions: nil, elementCount: 3,
+            backend: CPUBackend(decoder: decoder, reconstruction: ReconstructionLoss(options: options)))
         let walk = WalkPool(graph: problem.graph, count: 1, length: 10, seed: 5).minibatch(0)
         let batch = problem.batch(walk, phases: Array(0..<lib.phaseCount))
         var rng = SeededGenerator(seed: 9)
         func uniform() -> Float { Float(rng.next() >> 40) / Float(1 << 24) * 2 - 1 }
         let n = walk.count * lib.phaseCount
-        let heads = HeadOutputs(logits: (0..<n).map { _ in 2 * uniform() }, shiftPre: (0..<n).map { _ in 0.3 * uniform() },
-                                widthPre: (0..<n).map { _ in 0.5 * uniform() })
-        let dir = HeadOutputs(logits: (0..<n).map { _ in uniform() }, shiftPre: (0..<n).map { _ in uniform() },
-                              widthPre: (0..<n).map { _ in uniform() })
+        let heads = HeadOutputs(
+            logits: (0..<n).map { _ in 2 * uniform() }, shiftPre: (0..<n).map { _ in 0.3 * uniform() },
+            widthPre: (0..<n).map { _ in 0.5 * uniform() })
+        let dir = HeadOutputs(
+            logits: (0..<n).map { _ in uniform() }, shiftPre: (0..<n).map { _ in uniform() },
+            widthPre: (0..<n).map { _ in uniform() })
         var g = HeadOutputs.zeros(batch: walk.count, phases: lib.phaseCount)
         _ = loss.evaluate(heads: heads, batch: batch, step: 0, gradients: &g)
         var analytic = 0.0
@@ -120,12 +130,14 @@ final class GradientCheckTests: XCTestCase {
         }
         let eps: Float = 1e-3
         func moved(_ s: Float) -> HeadOutputs {
-            HeadOutputs(logits: zip(heads.logits, dir.logits).map { $0 + s * $1 },
-                        shiftPre: zip(heads.shiftPre, dir.shiftPre).map { $0 + s * $1 },
-                        widthPre: zip(heads.widthPre, dir.widthPre).map { $0 + s * $1 })
+            HeadOutputs(
+                logits: zip(heads.logits, dir.logits).map { $0 + s * $1 },
+                shiftPre: zip(heads.shiftPre, dir.shiftPre).map { $0 + s * $1 },
+                widthPre: zip(heads.widthPre, dir.widthPre).map { $0 + s * $1 })
         }
-        let numeric = (loss.evaluate(heads: moved(eps), batch: batch, step: 0).total
-                       - loss.evaluate(heads: moved(-eps), batch: batch, step: 0).total) / (2 * Double(eps))
+        let numeric =
+            (loss.evaluate(heads: moved(eps), batch: batch, step: 0).total
+                - loss.evaluate(heads: moved(-eps), batch: batch, step: 0).total) / (2 * Double(eps))
         XCTAssertEqual(analytic, numeric, accuracy: 2e-2 * abs(numeric), "directional derivative")
     }
 }

@@ -50,15 +50,17 @@ final class GraphCompositionTests: XCTestCase {
     }
 
     private func compareWithReference(_ dataset: String) throws
-        -> (ours: CompositionGraph, reference: CompositionGraph, common: Int, onlyOurs: Int, onlyReference: Int) {
+        -> (ours: CompositionGraph, reference: CompositionGraph, common: Int, onlyOurs: Int, onlyReference: Int)
+    {
         let (c, m, dir) = try compositions(dataset)
         XCTAssertEqual(m, 3)
         let ours = try CompositionGraph.build(compositions: c, elementCount: m)
         let reference = try CompositionGraph(sampleCount: ours.sampleCount, edges: referenceEdges(dir))
         let a = ours.agreement(with: reference)
-        print("graph \(dataset): N = \(ours.sampleCount), ours \(ours.edges.count) edges (mean degree "
-              + "\(ours.meanDegree)), reference \(reference.edges.count) (mean degree \(reference.meanDegree)); "
-              + "common \(a.common), only ours \(a.onlySelf), only reference \(a.onlyOther)")
+        print(
+            "graph \(dataset): N = \(ours.sampleCount), ours \(ours.edges.count) edges (mean degree "
+                + "\(ours.meanDegree)), reference \(reference.edges.count) (mean degree \(reference.meanDegree)); "
+                + "common \(a.common), only ours \(a.onlySelf), only reference \(a.onlyOther)")
         XCTAssertTrue(ours.isConnected)
         return (ours, reference, a.common, a.onlySelf, a.onlyOther)
     }
@@ -66,10 +68,10 @@ final class GraphCompositionTests: XCTestCase {
     func testAlLiFeDelaunayMatchesReference() throws {
         let r = try compareWithReference("al-li-fe")
         XCTAssertEqual(r.ours.sampleCount, 231)
-        XCTAssertEqual(r.common, 630)       // the reference is the full Delaunay graph of the grid
+        XCTAssertEqual(r.common, 630)  // the reference is the full Delaunay graph of the grid
         XCTAssertEqual(r.onlyOurs, 0)
         XCTAssertEqual(r.onlyReference, 0)
-        XCTAssertEqual(r.ours.meanDegree, 2 * 630 / 231, accuracy: 1e-12)   // ≈ 5.45
+        XCTAssertEqual(r.ours.meanDegree, 2 * 630 / 231, accuracy: 1e-12)  // ≈ 5.45
     }
 
     func testBiCuVDelaunayMatchesReference() throws {
@@ -121,8 +123,10 @@ final class GraphCompositionTests: XCTestCase {
         XCTAssertThrowsError(try CompositionGraph.build(compositions: [.nan, 1, 0], elementCount: 3))
         XCTAssertThrowsError(try CompositionGraph.build(compositions: [0.5, 0.5], elementCount: 2, strategy: .delaunay))
         XCTAssertThrowsError(try CompositionGraph.build(compositions: [1, 0, 0], elementCount: 3, strategy: .path))
-        XCTAssertThrowsError(try CompositionGraph.build(compositions: [1, 0, 0], elementCount: 3,
-                                                        strategy: .nearestNeighbors(k: 0)))
+        XCTAssertThrowsError(
+            try CompositionGraph.build(
+                compositions: [1, 0, 0], elementCount: 3,
+                strategy: .nearestNeighbors(k: 0)))
     }
 
     func testTernaryDuplicatesAndFewSamples() throws {
@@ -132,13 +136,15 @@ final class GraphCompositionTests: XCTestCase {
         XCTAssertEqual(g.edges, [Edge(0, 1), Edge(0, 2), Edge(0, 3), Edge(0, 4), Edge(1, 2), Edge(1, 4), Edge(2, 4)])
         XCTAssertTrue(g.isConnected)
         XCTAssertEqual(try CompositionGraph.build(compositions: [0.2, 0.3, 0.5], elementCount: 3).edges, [])
-        XCTAssertEqual(try CompositionGraph.build(compositions: [0.2, 0.3, 0.5, 0.5, 0.3, 0.2], elementCount: 3).edges,
-                       [Edge(0, 1)])
+        XCTAssertEqual(
+            try CompositionGraph.build(compositions: [0.2, 0.3, 0.5, 0.5, 0.3, 0.2], elementCount: 3).edges,
+            [Edge(0, 1)])
         XCTAssertEqual(try CompositionGraph.build(compositions: [], elementCount: 3).sampleCount, 0)
         // Collinear ternary samples (constant third fraction): a path in order along the line.
         let line: [Double] = [0.5, 0.4, 0.1, 0.1, 0.8, 0.1, 0.9, 0.0, 0.1, 0.3, 0.6, 0.1]
-        XCTAssertEqual(try CompositionGraph.build(compositions: line, elementCount: 3).edges,
-                       [Edge(0, 2), Edge(0, 3), Edge(1, 3)])
+        XCTAssertEqual(
+            try CompositionGraph.build(compositions: line, elementCount: 3).edges,
+            [Edge(0, 2), Edge(0, 3), Edge(1, 3)])
     }
 
     func testBinaryPath() throws {
@@ -165,24 +171,29 @@ final class GraphCompositionTests: XCTestCase {
         let g = try CompositionGraph.build(compositions: c, elementCount: 4)
         XCTAssertTrue(g.isConnected)
         XCTAssertEqual(g.sampleCount, 60)
-        XCTAssertGreaterThanOrEqual(g.degrees.min()!, 8)      // k = 2M = 8 nearest, symmetrised
+        XCTAssertGreaterThanOrEqual(g.degrees.min()!, 8)  // k = 2M = 8 nearest, symmetrised
         let crossing = g.edges.filter { ($0.i < 30) != ($0.j < 30) }
         XCTAssertEqual(crossing.count, 1)
         let knnOnly = NeighborGraphs.nearestNeighbors(points: c, dimension: 4, k: 8)
         XCTAssertFalse(try CompositionGraph(sampleCount: 60, edges: knnOnly).isConnected)
         // Explicit k, and kNN on ternary data.
-        let g3 = try CompositionGraph.build(compositions: Array(c.prefix(3 * 20)), elementCount: 3,
-                                            strategy: .nearestNeighbors(k: 2))
+        let g3 = try CompositionGraph.build(
+            compositions: Array(c.prefix(3 * 20)), elementCount: 3,
+            strategy: .nearestNeighbors(k: 2))
         XCTAssertTrue(g3.isConnected)
     }
 
     func testQuaternaryGridMeanDegree() throws {
         // The quaternary grid with step 0.1 (286 samples).
         var c: [Double] = []
-        for a in 0...10 { for b in 0...(10 - a) { for d in 0...(10 - a - b) {
-            let row: [Double] = [Double(a) / 10, Double(b) / 10, Double(d) / 10, Double(10 - a - b - d) / 10]
-            c += row
-        } } }
+        for a in 0...10 {
+            for b in 0...(10 - a) {
+                for d in 0...(10 - a - b) {
+                    let row: [Double] = [Double(a) / 10, Double(b) / 10, Double(d) / 10, Double(10 - a - b - d) / 10]
+                    c += row
+                }
+            }
+        }
         let g = try CompositionGraph.build(compositions: c, elementCount: 4)
         XCTAssertEqual(g.sampleCount, 286)
         XCTAssertTrue(g.isConnected)

@@ -85,12 +85,14 @@ final class GraphDelaunayTests: XCTestCase {
             let tri = DelaunayTriangulation(points: p)
             GraphTestKit.assertValidDelaunay(tri, p)
             let reps = (0..<n).filter { tri.representative[$0] == $0 }
-            XCTAssertEqual(tri.edges.count - (n - reps.count), {
-                let q = reps.flatMap { [p[2 * $0], p[2 * $0 + 1]] }
-                let m = reps.count
-                if tri.triangles.isEmpty { return max(m - 1, 0) }
-                return 3 * m - 3 - GraphTestKit.hullBoundaryCount(q)
-            }(), "trial \(trial)")
+            XCTAssertEqual(
+                tri.edges.count - (n - reps.count),
+                {
+                    let q = reps.flatMap { [p[2 * $0], p[2 * $0 + 1]] }
+                    let m = reps.count
+                    if tri.triangles.isEmpty { return max(m - 1, 0) }
+                    return 3 * m - 3 - GraphTestKit.hullBoundaryCount(q)
+                }(), "trial \(trial)")
             XCTAssertTrue((0..<n).allSatisfy { tri.representative[tri.representative[$0]] == tri.representative[$0] })
             // Connected: duplicates and collinear paths included.
             let g = try? CompositionGraph(sampleCount: n, edges: tri.edges)
@@ -105,8 +107,12 @@ final class GraphDelaunayTests: XCTestCase {
         let tri = DelaunayTriangulation(points: p)
         XCTAssertEqual(tri.representative, [0, 1, 2, 3, 1, 3])
         XCTAssertEqual(tri.triangles.count, 3)
-        XCTAssertEqual(tri.edges, [Edge(0, 1), Edge(0, 2), Edge(0, 3), Edge(1, 2), Edge(1, 3), Edge(1, 4),
-                                   Edge(2, 3), Edge(3, 5)])
+        XCTAssertEqual(
+            tri.edges,
+            [
+                Edge(0, 1), Edge(0, 2), Edge(0, 3), Edge(1, 2), Edge(1, 3), Edge(1, 4),
+                Edge(2, 3), Edge(3, 5)
+            ])
         // All points identical: a star on point 0.
         let same = DelaunayTriangulation(points: [Double](repeating: 0.3, count: 8))
         XCTAssertEqual(same.edges, [Edge(0, 1), Edge(0, 2), Edge(0, 3)])
@@ -160,12 +166,14 @@ final class GraphDelaunayTests: XCTestCase {
         }
         let y = SimplexProjection.orthonormal(compositions: c, elementCount: m)
         XCTAssertEqual(y.count, n * (m - 1))
-        for i in 0..<n { for j in 0..<n {
-            var dc = 0.0, dy = 0.0
-            for k in 0..<m { dc += pow(c[i * m + k] - c[j * m + k], 2) }
-            for k in 0..<(m - 1) { dy += pow(y[i * (m - 1) + k] - y[j * (m - 1) + k], 2) }
-            XCTAssertEqual(dc, dy, accuracy: 1e-12)
-        } }
+        for i in 0..<n {
+            for j in 0..<n {
+                var dc = 0.0, dy = 0.0
+                for k in 0..<m { dc += pow(c[i * m + k] - c[j * m + k], 2) }
+                for k in 0..<(m - 1) { dy += pow(y[i * (m - 1) + k] - y[j * (m - 1) + k], 2) }
+                XCTAssertEqual(dc, dy, accuracy: 1e-12)
+            }
+        }
         let t = SimplexProjection.ternary(compositions: [1, 0, 0, 0, 1, 0, 0, 0, 1])
         XCTAssertEqual(t[0], 0); XCTAssertEqual(t[1], 0); XCTAssertEqual(t[2], 1); XCTAssertEqual(t[3], 0)
         XCTAssertEqual(t[4], 0.5); XCTAssertEqual(t[5], 3.0.squareRoot() / 2, accuracy: 1e-15)

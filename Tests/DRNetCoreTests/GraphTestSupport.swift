@@ -54,7 +54,7 @@ enum GraphTestKit {
         }
         let lower = chain(idx), upper = chain(idx.reversed())
         let hull = Array(lower.dropLast()) + Array(upper.dropLast())
-        var a = 0.0   // fan from the first hull vertex (no cancellation far from the origin)
+        var a = 0.0  // fan from the first hull vertex (no cancellation far from the origin)
         for k in 1..<max(hull.count - 1, 1) { a += orient(p, hull[0], hull[k], hull[k + 1]) }
         return a / 2
     }
@@ -62,8 +62,10 @@ enum GraphTestKit {
     /// Asserts that `tri` is a valid Delaunay triangulation of the distinct points `p` (N×2):
     /// CCW non-degenerate triangles, each side in one or two triangles, total area = hull area,
     /// no two edges crossing, empty circumcircles (points on the circle allowed, relative tolerance).
-    static func assertValidDelaunay(_ tri: DelaunayTriangulation, _ p: [Double], checkCrossings: Bool = true,
-                                    file: StaticString = #filePath, line: UInt = #line) {
+    static func assertValidDelaunay(
+        _ tri: DelaunayTriangulation, _ p: [Double], checkCrossings: Bool = true,
+        file: StaticString = #filePath, line: UInt = #line
+    ) {
         let n = p.count / 2
         var sideCount: [Edge: Int] = [:]
         var area = 0.0

@@ -17,8 +17,9 @@ final class GraphWalkTests: XCTestCase {
     private func assertWalk(_ w: [Int], on g: CompositionGraph, file: StaticString = #filePath, line: UInt = #line) {
         XCTAssertEqual(Set(w).count, w.count, "walk revisits a sample", file: file, line: line)
         for k in w.indices.dropFirst() {
-            XCTAssertTrue(g.neighbors(of: w[k - 1]).contains(w[k]), "step \(w[k - 1])→\(w[k]) is not an edge",
-                          file: file, line: line)
+            XCTAssertTrue(
+                g.neighbors(of: w[k - 1]).contains(w[k]), "step \(w[k - 1])→\(w[k]) is not an edge",
+                file: file, line: line)
         }
     }
 
@@ -67,8 +68,12 @@ final class GraphWalkTests: XCTestCase {
         // A star with one long arm: from the centre, only the arm gives 4 samples; with 8 attempts
         // the chance of missing it is (5/6)^8 ≈ 23%, so check over many seeds that most succeed and
         // that a single attempt succeeds less often.
-        let g = try CompositionGraph(sampleCount: 9, edges: [Edge(0, 1), Edge(0, 2), Edge(0, 3), Edge(0, 4),
-                                                              Edge(0, 5), Edge(0, 6), Edge(6, 7), Edge(7, 8)])
+        let g = try CompositionGraph(
+            sampleCount: 9,
+            edges: [
+                Edge(0, 1), Edge(0, 2), Edge(0, 3), Edge(0, 4),
+                Edge(0, 5), Edge(0, 6), Edge(6, 7), Edge(7, 8)
+            ])
         var many = 0, one = 0
         for seed in 0..<200 {
             var r1 = SeededGenerator(seed: UInt64(seed)), r2 = SeededGenerator(seed: UInt64(seed))

@@ -11,27 +11,35 @@ final class IOGraphFileTests: XCTestCase {
     }
 
     func testEdgeErrors() {
-        assertInputError(try GraphFileReader.parseEdges("i,j\n0,1\n0,3\n", file: "e.csv", sampleCount: 3),
-                         contains: ["e.csv", "line 3", "0…2", "item 2 = 3"])
-        assertInputError(try GraphFileReader.parseEdges("i,j\n-1,1\n", file: "e.csv", sampleCount: 3),
-                         contains: ["e.csv", "line 2", "item 1 = -1"])
-        assertInputError(try GraphFileReader.parseEdges("i,j\n1,1\n", file: "e.csv", sampleCount: 3),
-                         contains: ["e.csv", "line 2", "self-loop"])
-        assertInputError(try GraphFileReader.parseEdges("i,j\n1,x\n", file: "e.csv", sampleCount: 3),
-                         contains: ["e.csv", "line 2", "\"x\""])
-        assertInputError(try GraphFileReader.parseEdges("i,j\n1,2,3\n", file: "e.csv", sampleCount: 4),
-                         contains: ["line 2", "two fields", "3 fields"])
+        assertInputError(
+            try GraphFileReader.parseEdges("i,j\n0,1\n0,3\n", file: "e.csv", sampleCount: 3),
+            contains: ["e.csv", "line 3", "0…2", "item 2 = 3"])
+        assertInputError(
+            try GraphFileReader.parseEdges("i,j\n-1,1\n", file: "e.csv", sampleCount: 3),
+            contains: ["e.csv", "line 2", "item 1 = -1"])
+        assertInputError(
+            try GraphFileReader.parseEdges("i,j\n1,1\n", file: "e.csv", sampleCount: 3),
+            contains: ["e.csv", "line 2", "self-loop"])
+        assertInputError(
+            try GraphFileReader.parseEdges("i,j\n1,x\n", file: "e.csv", sampleCount: 3),
+            contains: ["e.csv", "line 2", "\"x\""])
+        assertInputError(
+            try GraphFileReader.parseEdges("i,j\n1,2,3\n", file: "e.csv", sampleCount: 4),
+            contains: ["line 2", "two fields", "3 fields"])
     }
 
     func testNeighbors() throws {
         let edges = try GraphFileReader.parseNeighbors("0,1,2\n1,0\n2,0,1,\n", file: "n.txt", sampleCount: 3)
         XCTAssertEqual(edges, [Edge(0, 1), Edge(0, 2), Edge(1, 2)])
-        assertInputError(try GraphFileReader.parseNeighbors("0,1\n1,5\n", file: "n.txt", sampleCount: 3),
-                         contains: ["n.txt", "line 2", "item 2 = 5"])
-        assertInputError(try GraphFileReader.parseNeighbors("0,1\n1,1\n", file: "n.txt", sampleCount: 3),
-                         contains: ["n.txt", "line 2", "self-loop"])
-        assertInputError(try GraphFileReader.parseNeighbors("0,1\n0,2\n", file: "n.txt", sampleCount: 3),
-                         contains: ["n.txt", "line 2", "first at line 1"])
+        assertInputError(
+            try GraphFileReader.parseNeighbors("0,1\n1,5\n", file: "n.txt", sampleCount: 3),
+            contains: ["n.txt", "line 2", "item 2 = 5"])
+        assertInputError(
+            try GraphFileReader.parseNeighbors("0,1\n1,1\n", file: "n.txt", sampleCount: 3),
+            contains: ["n.txt", "line 2", "self-loop"])
+        assertInputError(
+            try GraphFileReader.parseNeighbors("0,1\n0,2\n", file: "n.txt", sampleCount: 3),
+            contains: ["n.txt", "line 2", "first at line 1"])
     }
 
     func testRealGraphs() throws {

@@ -19,16 +19,16 @@ final class IOInstanceTextTests: XCTestCase {
     func testCompositionKeyOrderAndFallback() throws {
         // Composition names rows in element order, whatever order the rows appear in.
         let text = """
-        M=2
-        Elements=Ta,Rh
-        N=2
-        Composition=Ta,Rh
-        Rh=0.9,0.2
-        Ta=0.1,0.8
-        Q=1,2,
-        I1=1,2
-        I2=3,4
-        """
+            M=2
+            Elements=Ta,Rh
+            N=2
+            Composition=Ta,Rh
+            Rh=0.9,0.2
+            Ta=0.1,0.8
+            Q=1,2,
+            I1=1,2
+            I2=3,4
+            """
         let inst = try InstanceTextReader.parse(text, file: "m.txt")
         XCTAssertEqual(inst.compositions, [0.1, 0.9, 0.8, 0.2])
         XCTAssertEqual(inst.q, [1, 2])  // one trailing comma tolerated
@@ -42,49 +42,57 @@ final class IOInstanceTextTests: XCTestCase {
         let noN = smallInstanceText().replacingOccurrences(of: "N=3\n", with: "")
         assertInputError(try InstanceTextReader.parse(noN, file: "inst.txt"), contains: ["inst.txt", "key N", "missing key"])
         let noRow = smallInstanceText().replacingOccurrences(of: "CAl=", with: "XAl=")
-        assertInputError(try InstanceTextReader.parse(noRow, file: "inst.txt"),
-                         contains: ["inst.txt", "key CAl", "named by Composition at line 5"])
+        assertInputError(
+            try InstanceTextReader.parse(noRow, file: "inst.txt"),
+            contains: ["inst.txt", "key CAl", "named by Composition at line 5"])
     }
 
     func testFewerPatternRowsThanN() {
         let text = smallInstanceText().replacingOccurrences(of: "I2=", with: "// I2=")
-        assertInputError(try InstanceTextReader.parse(text, file: "inst.txt"),
-                         contains: ["inst.txt", "key I2", "N=3, line 4", "N mismatch"])
+        assertInputError(
+            try InstanceTextReader.parse(text, file: "inst.txt"),
+            contains: ["inst.txt", "key I2", "N=3, line 4", "N mismatch"])
     }
 
     func testMorePatternRowsThanN() {
         let text = smallInstanceText() + "I4=1,2,3,4\n"
-        assertInputError(try InstanceTextReader.parse(text, file: "inst.txt"),
-                         contains: ["inst.txt", "line 13, key I4", "N mismatch"])
+        assertInputError(
+            try InstanceTextReader.parse(text, file: "inst.txt"),
+            contains: ["inst.txt", "line 13, key I4", "N mismatch"])
     }
 
     func testPatternLengthDiffersFromQ() {
         let text = smallInstanceText().replacingOccurrences(of: "I2=0.0,2.5,1.0,0.25", with: "I2=0.0,2.5,1.0")
-        assertInputError(try InstanceTextReader.parse(text, file: "inst.txt"),
-                         contains: ["inst.txt", "line 11, key I2", "4 values (the length of Q, line 9)", "found 3 values"])
+        assertInputError(
+            try InstanceTextReader.parse(text, file: "inst.txt"),
+            contains: ["inst.txt", "line 11, key I2", "4 values (the length of Q, line 9)", "found 3 values"])
     }
 
     func testNonNumericValueNamesItem() {
         let text = smallInstanceText().replacingOccurrences(of: "I3=0.0,3.5,1.0,0.25", with: "I3=0.0,3.5,abc,0.25")
-        assertInputError(try InstanceTextReader.parse(text, file: "inst.txt"),
-                         contains: ["inst.txt", "line 12, key I3", "item 3", "\"abc\""])
+        assertInputError(
+            try InstanceTextReader.parse(text, file: "inst.txt"),
+            contains: ["inst.txt", "line 12, key I3", "item 3", "\"abc\""])
         let inQ = smallInstanceText().replacingOccurrences(of: "Q=10.0,10.5", with: "Q=10.0,10.5x")
-        assertInputError(try InstanceTextReader.parse(inQ, file: "inst.txt"),
-                         contains: ["line 9, key Q", "item 2", "10.5x"])
+        assertInputError(
+            try InstanceTextReader.parse(inQ, file: "inst.txt"),
+            contains: ["line 9, key Q", "item 2", "10.5x"])
         let empty = smallInstanceText().replacingOccurrences(of: "Q=10.0,10.5", with: "Q=10.0,,10.5")
         assertInputError(try InstanceTextReader.parse(empty, file: "inst.txt"), contains: ["key Q", "empty item 2"])
     }
 
     func testCompositionRowLength() {
         let text = smallInstanceText().replacingOccurrences(of: "CAl=0.25,0.25,0.25", with: "CAl=0.25,0.25")
-        assertInputError(try InstanceTextReader.parse(text, file: "inst.txt"),
-                         contains: ["inst.txt", "line 7, key CAl", "3 values (N=3, line 4)", "found 2 values"])
+        assertInputError(
+            try InstanceTextReader.parse(text, file: "inst.txt"),
+            contains: ["inst.txt", "line 7, key CAl", "3 values (N=3, line 4)", "found 2 values"])
     }
 
     func testMDiffersFromElements() {
         let text = smallInstanceText().replacingOccurrences(of: "M=2", with: "M=3")
-        assertInputError(try InstanceTextReader.parse(text, file: "inst.txt"),
-                         contains: ["inst.txt", "line 2, key M", "number of Elements (2 at line 3)", "M=3"])
+        assertInputError(
+            try InstanceTextReader.parse(text, file: "inst.txt"),
+            contains: ["inst.txt", "line 2, key M", "number of Elements (2 at line 3)", "M=3"])
     }
 
     func testDuplicateKeyAndLineWithoutEquals() {

@@ -47,8 +47,9 @@ final class IOLibraryLoaderTests: XCTestCase {
         let dir = makeFolder()
         let mask = dir.write("mask.csv", "1,1\n1,0\n0,1\n")
         let dof = dir.write("dof.txt", "1\n2\n1\n")
-        let lib = try LibraryLoader.load(instance: dir.file("lib/instance.txt"), sticks: dir.file("lib/sticks.csv"),
-                                         sampleMask: mask, degreesOfFreedom: dof)
+        let lib = try LibraryLoader.load(
+            instance: dir.file("lib/instance.txt"), sticks: dir.file("lib/sticks.csv"),
+            sampleMask: mask, degreesOfFreedom: dof)
         XCTAssertEqual(lib.name, "lib")
         XCTAssertEqual(lib.sampleMask, [1, 1, 1, 0, 0, 1])
         XCTAssertEqual(lib.degreesOfFreedom, [1, 2, 1])
@@ -56,9 +57,11 @@ final class IOLibraryLoaderTests: XCTestCase {
         XCTAssertEqual(lib.sources.degreesOfFreedom, dof)
         XCTAssertNil(lib.edges)
         let badDOF = dir.write("dof3.txt", "1\n3\n1\n")
-        assertInputError(try LibraryLoader.load(instance: dir.file("lib/instance.txt"), sticks: dir.file("lib/sticks.csv"),
-                                                degreesOfFreedom: badDOF),
-                         contains: [badDOF, "sample 1", "1…2", "found 3"])
+        assertInputError(
+            try LibraryLoader.load(
+                instance: dir.file("lib/instance.txt"), sticks: dir.file("lib/sticks.csv"),
+                degreesOfFreedom: badDOF),
+            contains: [badDOF, "sample 1", "1…2", "found 3"])
     }
 
     func testNPYFolderWithoutInstance() throws {
@@ -75,8 +78,9 @@ final class IOLibraryLoaderTests: XCTestCase {
         XCTAssertEqual(lib.sources.patterns, dir.file("lib") + "/npy/XRD.npy")
         // XRD columns must match Q.
         try NPYWriter.write([10, 11], shape: [2], dtype: .float64, to: dir.file("lib/npy/Q.npy"))
-        assertInputError(try LibraryLoader.load(directory: dir.file("lib")),
-                         contains: ["npy/XRD.npy", "T = 2", "(2, 3)"])
+        assertInputError(
+            try LibraryLoader.load(directory: dir.file("lib")),
+            contains: ["npy/XRD.npy", "T = 2", "(2, 3)"])
     }
 
     func testFolderErrors() {
@@ -92,20 +96,24 @@ final class IOLibraryLoaderTests: XCTestCase {
 
     func testNonIncreasingQ() {
         let dir = makeFolder(instance: smallInstanceText().replacingOccurrences(of: "Q=10.0,10.5,11.0", with: "Q=10.0,10.5,10.4"))
-        assertInputError(try LibraryLoader.load(directory: dir.file("lib")),
-                         contains: ["instance.txt", "key Q", "strictly increasing", "Q[2] = 10.4 after Q[1] = 10.5"])
+        assertInputError(
+            try LibraryLoader.load(directory: dir.file("lib")),
+            contains: ["instance.txt", "key Q", "strictly increasing", "Q[2] = 10.4 after Q[1] = 10.5"])
     }
 
     func testNaNAndNegativeAndZeroPatterns() {
         let nan = makeFolder(instance: smallInstanceText().replacingOccurrences(of: "I2=0.0,2.5", with: "I2=0.0,nan"))
-        assertInputError(try LibraryLoader.load(directory: nan.file("lib")),
-                         contains: ["instance.txt", "key I2 (sample 1)", "finite", "Q index 1"])
+        assertInputError(
+            try LibraryLoader.load(directory: nan.file("lib")),
+            contains: ["instance.txt", "key I2 (sample 1)", "finite", "Q index 1"])
         let neg = makeFolder(instance: smallInstanceText().replacingOccurrences(of: "I3=0.0,3.5,1.0", with: "I3=0.0,3.5,-0.01"))
-        assertInputError(try LibraryLoader.load(directory: neg.file("lib")),
-                         contains: ["instance.txt", "key I3 (sample 2)", "non-negative", "-0.01 at Q index 2"])
+        assertInputError(
+            try LibraryLoader.load(directory: neg.file("lib")),
+            contains: ["instance.txt", "key I3 (sample 2)", "non-negative", "-0.01 at Q index 2"])
         let zero = makeFolder(instance: smallInstanceText().replacingOccurrences(of: "I1=0.0,1.5,1.0,0.25", with: "I1=0,0,0,0"))
-        assertInputError(try LibraryLoader.load(directory: zero.file("lib")),
-                         contains: ["instance.txt", "key I1 (sample 0)", "all-zero pattern"])
+        assertInputError(
+            try LibraryLoader.load(directory: zero.file("lib")),
+            contains: ["instance.txt", "key I1 (sample 0)", "all-zero pattern"])
         let inf = makeFolder(instance: smallInstanceText().replacingOccurrences(of: "Q=10.0", with: "Q=inf"))
         assertInputError(try LibraryLoader.load(directory: inf.file("lib")), contains: ["key Q", "Q[0] = inf"])
     }
@@ -113,8 +121,9 @@ final class IOLibraryLoaderTests: XCTestCase {
     func testCompositionSums() {
         let text = smallInstanceText().replacingOccurrences(of: "CAl=0.25,0.25,0.25", with: "CAl=0.25,0.3,0.25")
         let dir = makeFolder(instance: text)
-        assertInputError(try LibraryLoader.load(directory: dir.file("lib")),
-                         contains: ["instance.txt", "sample 1", "summing to 1", "sum 1.05"])
+        assertInputError(
+            try LibraryLoader.load(directory: dir.file("lib")),
+            contains: ["instance.txt", "sample 1", "summing to 1", "sum 1.05"])
         let nan = makeFolder(instance: smallInstanceText().replacingOccurrences(of: "CAl=0.25,0.25,0.25", with: "CAl=0.25,0.25,nan"))
         assertInputError(try LibraryLoader.load(directory: nan.file("lib")), contains: ["sample 2, element Al", "nan"])
     }
@@ -122,20 +131,23 @@ final class IOLibraryLoaderTests: XCTestCase {
     func testPhaseCompositionAndMaskShapeValidation() throws {
         let dir = makeFolder()
         dir.write("lib/phase-compositions.csv", "phase,name,Fe,Al\n0,alpha,0,1\n1,beta,0.5,0.4\n")
-        assertInputError(try LibraryLoader.load(directory: dir.file("lib")),
-                         contains: ["phase-compositions.csv", "phase 1 (beta)", "sum 0.9"])
+        assertInputError(
+            try LibraryLoader.load(directory: dir.file("lib")),
+            contains: ["phase-compositions.csv", "phase 1 (beta)", "sum 0.9"])
         dir.write("lib/phase-compositions.csv", "phase,name,Fe,Al\n0,alpha,0,0\n1,beta,0.5,0.5\n")
         XCTAssertNoThrow(try LibraryLoader.load(directory: dir.file("lib")))  // an all-zero row is allowed
         let mask = dir.write("mask.npy", "")
         try NPYWriter.write([1, 1, 1, 1], shape: [2, 2], dtype: .bool, to: mask)
-        assertInputError(try LibraryLoader.load(directory: dir.file("lib"), sampleMaskPath: mask),
-                         contains: [mask, "3×2", "found 2×2"])
+        assertInputError(
+            try LibraryLoader.load(directory: dir.file("lib"), sampleMaskPath: mask),
+            contains: [mask, "3×2", "found 2×2"])
     }
 
     func testValidatorOnHandBuiltLibrary() {
-        let lib = CompositionLibrary(name: "x", elements: ["A"], q: [1, 2], patterns: [1, 2, 3], compositions: [1, 1],
-                                     phases: [CandidatePhase(name: "p", q: [1], intensity: [1])],
-                                     sources: LibrarySources(patterns: "xrd.npy"))
+        let lib = CompositionLibrary(
+            name: "x", elements: ["A"], q: [1, 2], patterns: [1, 2, 3], compositions: [1, 1],
+            phases: [CandidatePhase(name: "p", q: [1], intensity: [1])],
+            sources: LibrarySources(patterns: "xrd.npy"))
         assertInputError(try LibraryValidator.validate(lib), contains: ["xrd.npy", "2×2", "not a multiple"])
     }
 
@@ -157,9 +169,10 @@ final class IOLibraryLoaderTests: XCTestCase {
         XCTAssertEqual(lib.edges?.count, 630)
         XCTAssertTrue(lib.phases[126].name.hasPrefix("126+Li2O"))
         let d = SharedData.dataset("al-li-fe")!
-        let withMask = try LibraryLoader.load(directory: d.path,
-                                              sampleMaskPath: d.appendingPathComponent("npy/sample_indicator.npy").path,
-                                              degreesOfFreedomPath: d.appendingPathComponent("npy/degree_of_freedom.npy").path)
+        let withMask = try LibraryLoader.load(
+            directory: d.path,
+            sampleMaskPath: d.appendingPathComponent("npy/sample_indicator.npy").path,
+            degreesOfFreedomPath: d.appendingPathComponent("npy/degree_of_freedom.npy").path)
         XCTAssertEqual(withMask.sampleMask?.count, 231 * 159)
         XCTAssertEqual(withMask.degreesOfFreedom?.count, 231)
     }

@@ -17,7 +17,7 @@ final class IONPYTests: XCTestCase {
             .int16: [0, -32768, 32767, -1, 5, 6],
             .uint16: [0, 65535, 1, 2, 3, 4],
             .uint32: [0, 4_294_967_295, 1, 2, 3, 4],
-            .uint64: [0, 9_007_199_254_740_992, 1, 2, 3, 4],
+            .uint64: [0, 9_007_199_254_740_992, 1, 2, 3, 4]
         ]
         for version: UInt8 in [1, 2, 3] {
             for (dtype, values) in samples {
@@ -62,10 +62,14 @@ final class IONPYTests: XCTestCase {
 
     func testPickledObjectArrayIsRejected() {
         let dir = IOTempDir()
-        let path = dir.write("obj.npy", rawNPY("{'descr': '|O', 'fortran_order': False, 'shape': (2,), }",
-                                                payload: [0x80, 0x02, 0x5D, 0x71]))
-        assertInputError(try NPYReader.read(path: path),
-                         contains: [path, "pickled/object arrays are not supported; save a numeric array", "|O"])
+        let path = dir.write(
+            "obj.npy",
+            rawNPY(
+                "{'descr': '|O', 'fortran_order': False, 'shape': (2,), }",
+                payload: [0x80, 0x02, 0x5D, 0x71]))
+        assertInputError(
+            try NPYReader.read(path: path),
+            contains: [path, "pickled/object arrays are not supported; save a numeric array", "|O"])
     }
 
     func testBadMagic() {
@@ -76,28 +80,43 @@ final class IONPYTests: XCTestCase {
 
     func testBigEndianRejected() {
         let dir = IOTempDir()
-        let path = dir.write("be.npy", rawNPY("{'descr': '>f8', 'fortran_order': False, 'shape': (1,), }",
-                                               payload: [0, 0, 0, 0, 0, 0, 0xF0, 0x3F]))
+        let path = dir.write(
+            "be.npy",
+            rawNPY(
+                "{'descr': '>f8', 'fortran_order': False, 'shape': (1,), }",
+                payload: [0, 0, 0, 0, 0, 0, 0xF0, 0x3F]))
         assertInputError(try NPYReader.read(path: path), contains: [path, "big-endian", ">f8", "descr"])
     }
 
     func testFortranOrderRejected() {
         let dir = IOTempDir()
-        let path = dir.write("f.npy", rawNPY("{'descr': '<f8', 'fortran_order': True, 'shape': (1, 1), }",
-                                              payload: [0, 0, 0, 0, 0, 0, 0xF0, 0x3F]))
+        let path = dir.write(
+            "f.npy",
+            rawNPY(
+                "{'descr': '<f8', 'fortran_order': True, 'shape': (1, 1), }",
+                payload: [0, 0, 0, 0, 0, 0, 0xF0, 0x3F]))
         assertInputError(try NPYReader.read(path: path), contains: [path, "fortran_order", "C-order"])
     }
 
     func testUnsupportedDTypes() {
         let dir = IOTempDir()
-        let s = dir.write("u.npy", rawNPY("{'descr': '<U50', 'fortran_order': False, 'shape': (1,), }",
-                                           payload: [UInt8](repeating: 0, count: 200)))
+        let s = dir.write(
+            "u.npy",
+            rawNPY(
+                "{'descr': '<U50', 'fortran_order': False, 'shape': (1,), }",
+                payload: [UInt8](repeating: 0, count: 200)))
         assertInputError(try NPYReader.read(path: s), contains: [s, "string dtype <U50", "<f4"])
-        let c = dir.write("c.npy", rawNPY("{'descr': '<c16', 'fortran_order': False, 'shape': (1,), }",
-                                           payload: [UInt8](repeating: 0, count: 16)))
+        let c = dir.write(
+            "c.npy",
+            rawNPY(
+                "{'descr': '<c16', 'fortran_order': False, 'shape': (1,), }",
+                payload: [UInt8](repeating: 0, count: 16)))
         assertInputError(try NPYReader.read(path: c), contains: [c, "unsupported dtype <c16"])
-        let r = dir.write("r.npy", rawNPY("{'descr': [('a', '<f4')], 'fortran_order': False, 'shape': (1,), }",
-                                           payload: [0, 0, 0, 0]))
+        let r = dir.write(
+            "r.npy",
+            rawNPY(
+                "{'descr': [('a', '<f4')], 'fortran_order': False, 'shape': (1,), }",
+                payload: [0, 0, 0, 0]))
         assertInputError(try NPYReader.read(path: r), contains: [r, "structured dtype"])
     }
 

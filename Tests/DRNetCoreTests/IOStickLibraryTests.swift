@@ -17,35 +17,44 @@ final class IOStickLibraryTests: XCTestCase {
     }
 
     func testCSVErrors() {
-        assertInputError(try StickLibraryReader.parseCSV("phase,name,q\n0,a,1\n", file: "s.csv"),
-                         contains: ["s.csv", "line 1 (header), column intensity", "missing column"])
-        assertInputError(try StickLibraryReader.parseCSV(smallSticksCSV + "1,beta,abc,0.2\n", file: "s.csv"),
-                         contains: ["s.csv", "line 7, column q", "bad number", "\"abc\""])
-        assertInputError(try StickLibraryReader.parseCSV(smallSticksCSV + "1,beta,20,-0.2\n", file: "s.csv"),
-                         contains: ["line 7, column intensity", "negative/NaN intensity", "-0.2"])
-        assertInputError(try StickLibraryReader.parseCSV(smallSticksCSV + "1,beta,20,nan\n", file: "s.csv"),
-                         contains: ["line 7, column intensity", "negative/NaN"])
-        assertInputError(try StickLibraryReader.parseCSV(smallSticksCSV + "1,beta,0,0.2\n", file: "s.csv"),
-                         contains: ["line 7, column q", "non-positive q"])
-        assertInputError(try StickLibraryReader.parseCSV(smallSticksCSV + "3,delta,20,0.2\n", file: "s.csv"),
-                         contains: ["s.csv", "phase 2 has no sticks", "empty phase"])
-        assertInputError(try StickLibraryReader.parseCSV(smallSticksCSV + "2,gamma,20,0\n2,gamma,21,0\n", file: "s.csv"),
-                         contains: ["s.csv", "line 7, phase 2 (gamma)", "all-zero intensities"])
-        assertInputError(try StickLibraryReader.parseCSV(smallSticksCSV + "1,betta,20,0.1\n", file: "s.csv"),
-                         contains: ["line 7, column name", "\"beta\""])
-        assertInputError(try StickLibraryReader.parseCSV(smallSticksCSV + "1,beta,20\n", file: "s.csv"),
-                         contains: ["line 7", "3 fields"])
+        assertInputError(
+            try StickLibraryReader.parseCSV("phase,name,q\n0,a,1\n", file: "s.csv"),
+            contains: ["s.csv", "line 1 (header), column intensity", "missing column"])
+        assertInputError(
+            try StickLibraryReader.parseCSV(smallSticksCSV + "1,beta,abc,0.2\n", file: "s.csv"),
+            contains: ["s.csv", "line 7, column q", "bad number", "\"abc\""])
+        assertInputError(
+            try StickLibraryReader.parseCSV(smallSticksCSV + "1,beta,20,-0.2\n", file: "s.csv"),
+            contains: ["line 7, column intensity", "negative/NaN intensity", "-0.2"])
+        assertInputError(
+            try StickLibraryReader.parseCSV(smallSticksCSV + "1,beta,20,nan\n", file: "s.csv"),
+            contains: ["line 7, column intensity", "negative/NaN"])
+        assertInputError(
+            try StickLibraryReader.parseCSV(smallSticksCSV + "1,beta,0,0.2\n", file: "s.csv"),
+            contains: ["line 7, column q", "non-positive q"])
+        assertInputError(
+            try StickLibraryReader.parseCSV(smallSticksCSV + "3,delta,20,0.2\n", file: "s.csv"),
+            contains: ["s.csv", "phase 2 has no sticks", "empty phase"])
+        assertInputError(
+            try StickLibraryReader.parseCSV(smallSticksCSV + "2,gamma,20,0\n2,gamma,21,0\n", file: "s.csv"),
+            contains: ["s.csv", "line 7, phase 2 (gamma)", "all-zero intensities"])
+        assertInputError(
+            try StickLibraryReader.parseCSV(smallSticksCSV + "1,betta,20,0.1\n", file: "s.csv"),
+            contains: ["line 7, column name", "\"beta\""])
+        assertInputError(
+            try StickLibraryReader.parseCSV(smallSticksCSV + "1,beta,20\n", file: "s.csv"),
+            contains: ["line 7", "3 fields"])
         assertInputError(try StickLibraryReader.parseCSV("", file: "s.csv"), contains: ["s.csv", "empty file"])
     }
 
     let iafd = """
-    // IAFD sticks
-    Q0=20.0,25.0,30.0
-    P0=1.0,0.5,0.25
-    Q1=22.0
-    P1=0.7
+        // IAFD sticks
+        Q0=20.0,25.0,30.0
+        P0=1.0,0.5,0.25
+        Q1=22.0
+        P1=0.7
 
-    """
+        """
 
     func testParsesIAFD() throws {
         let phases = try StickLibraryReader.parseIAFD(iafd, file: "sticks.txt")
@@ -56,22 +65,30 @@ final class IOStickLibraryTests: XCTestCase {
     }
 
     func testIAFDErrors() {
-        assertInputError(try StickLibraryReader.parseIAFD(iafd + "Q2=1,2\n", file: "sticks.txt"),
-                         contains: ["sticks.txt", "line 6, key P2", "missing key"])
-        assertInputError(try StickLibraryReader.parseIAFD(iafd + "Q2=1,2\nP2=1\n", file: "sticks.txt"),
-                         contains: ["line 7, key P2", "2 intensities", "found 1"])
-        assertInputError(try StickLibraryReader.parseIAFD(iafd + "Q2=1,2\nP2=0,0\n", file: "sticks.txt"),
-                         contains: ["line 7, key P2", "all-zero intensities"])
-        assertInputError(try StickLibraryReader.parseIAFD(iafd + "Q2=1,-2\nP2=1,1\n", file: "sticks.txt"),
-                         contains: ["line 6, key Q2", "non-positive q", "item 2"])
-        assertInputError(try StickLibraryReader.parseIAFD(iafd + "Q2=1,2\nP2=1,-1\n", file: "sticks.txt"),
-                         contains: ["line 7, key P2", "negative/NaN intensity", "item 2"])
-        assertInputError(try StickLibraryReader.parseIAFD(iafd + "Q2=1,x\nP2=1,1\n", file: "sticks.txt"),
-                         contains: ["line 6, key Q2", "bad number", "item 2", "\"x\""])
-        assertInputError(try StickLibraryReader.parseIAFD(iafd + "Q3=1\nP3=1\n", file: "sticks.txt"),
-                         contains: ["sticks.txt", "key Q2", "empty phase"])
-        assertInputError(try StickLibraryReader.parseIAFD(iafd + "Q2=\nP2=\n", file: "sticks.txt"),
-                         contains: ["line 6, key Q2", "empty phase"])
+        assertInputError(
+            try StickLibraryReader.parseIAFD(iafd + "Q2=1,2\n", file: "sticks.txt"),
+            contains: ["sticks.txt", "line 6, key P2", "missing key"])
+        assertInputError(
+            try StickLibraryReader.parseIAFD(iafd + "Q2=1,2\nP2=1\n", file: "sticks.txt"),
+            contains: ["line 7, key P2", "2 intensities", "found 1"])
+        assertInputError(
+            try StickLibraryReader.parseIAFD(iafd + "Q2=1,2\nP2=0,0\n", file: "sticks.txt"),
+            contains: ["line 7, key P2", "all-zero intensities"])
+        assertInputError(
+            try StickLibraryReader.parseIAFD(iafd + "Q2=1,-2\nP2=1,1\n", file: "sticks.txt"),
+            contains: ["line 6, key Q2", "non-positive q", "item 2"])
+        assertInputError(
+            try StickLibraryReader.parseIAFD(iafd + "Q2=1,2\nP2=1,-1\n", file: "sticks.txt"),
+            contains: ["line 7, key P2", "negative/NaN intensity", "item 2"])
+        assertInputError(
+            try StickLibraryReader.parseIAFD(iafd + "Q2=1,x\nP2=1,1\n", file: "sticks.txt"),
+            contains: ["line 6, key Q2", "bad number", "item 2", "\"x\""])
+        assertInputError(
+            try StickLibraryReader.parseIAFD(iafd + "Q3=1\nP3=1\n", file: "sticks.txt"),
+            contains: ["sticks.txt", "key Q2", "empty phase"])
+        assertInputError(
+            try StickLibraryReader.parseIAFD(iafd + "Q2=\nP2=\n", file: "sticks.txt"),
+            contains: ["line 6, key Q2", "empty phase"])
     }
 
     func testRealStickFiles() throws {

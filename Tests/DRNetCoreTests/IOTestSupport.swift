@@ -33,8 +33,10 @@ final class IOTempDir {
 }
 
 /// Asserts that `body` throws an `InputError` whose description contains every fragment.
-func assertInputError<T>(_ body: @autoclosure () throws -> T, contains fragments: [String],
-                         file: StaticString = #filePath, line: UInt = #line) {
+func assertInputError<T>(
+    _ body: @autoclosure () throws -> T, contains fragments: [String],
+    file: StaticString = #filePath, line: UInt = #line
+) {
     do {
         _ = try body()
         XCTFail("expected an InputError containing \(fragments)", file: file, line: line)
@@ -51,28 +53,28 @@ func assertInputError<T>(_ body: @autoclosure () throws -> T, contains fragments
 /// A small valid instance text: 3 samples, 2 elements, Q of 4 points.
 func smallInstanceText(n: Int = 3) -> String {
     var s = """
-    // Metadata
-    M=2
-    Elements=Al,Fe
-    N=\(n)
-    Composition=CAl,CFe
+        // Metadata
+        M=2
+        Elements=Al,Fe
+        N=\(n)
+        Composition=CAl,CFe
 
-    CAl=\((0..<n).map { _ in "0.25" }.joined(separator: ","))
-    CFe=\((0..<n).map { _ in "0.75" }.joined(separator: ","))   // trailing comment
-    Q=10.0,10.5,11.0,11.5
+        CAl=\((0..<n).map { _ in "0.25" }.joined(separator: ","))
+        CFe=\((0..<n).map { _ in "0.75" }.joined(separator: ","))   // trailing comment
+        Q=10.0,10.5,11.0,11.5
 
-    """
+        """
     for k in 1...n { s += "I\(k)=0.0,\(k).5,1.0,0.25\n" }
     return s
 }
 
 /// A small valid sticks.csv with two phases.
 let smallSticksCSV = """
-phase,name,q,intensity
-0,alpha,20.5,1.0
-0,alpha,25.0,0.5
-1,beta,22.0,0.3
-1,beta,30.0,1.0
-1,beta,35.0,0.0
+    phase,name,q,intensity
+    0,alpha,20.5,1.0
+    0,alpha,25.0,0.5
+    1,beta,22.0,0.3
+    1,beta,30.0,1.0
+    1,beta,35.0,0.0
 
-"""
+    """

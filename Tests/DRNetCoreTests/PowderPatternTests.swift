@@ -33,13 +33,15 @@ final class PowderPatternTests: XCTestCase {
     func testRockSaltStructureFactorsAreSumAndDifferenceOfFormFactors() throws {
         var s = try periclase()
         s.cell = try UnitCell(a: 5.6402, b: 5.6402, c: 5.6402)
-        s.sites = [AtomSite(label: "Na1", element: "Na", position: .zero), AtomSite(label: "Cl1", element: "Cl", position: SIMD3(0.5, 0.5, 0.5))]
+        s.sites = [
+            AtomSite(label: "Na1", element: "Na", position: .zero), AtomSite(label: "Cl1", element: "Cl", position: SIMD3(0.5, 0.5, 0.5))
+        ]
         let r = try PowderPattern.reflections(of: s)
         for (hkl, sign) in [((1, 1, 1), -1.0), ((2, 0, 0), 1.0), ((3, 1, 1), -1.0), ((2, 2, 0), 1.0)] {
             let x = try XCTUnwrap(find(r, hkl.0, hkl.1, hkl.2))
             let s2 = 1 / (4 * x.d * x.d)
             let fNa = AtomicFormFactors.formFactor("Na", s2: s2)!, fCl = AtomicFormFactors.formFactor("Cl", s2: s2)!
-            let f = 4 * (fNa + sign * fCl)     // F(odd) = 4(f_Na − f_Cl), F(even) = 4(f_Na + f_Cl)
+            let f = 4 * (fNa + sign * fCl)  // F(odd) = 4(f_Na − f_Cl), F(even) = 4(f_Na + f_Cl)
             XCTAssertEqual(x.structureFactorSquared, f * f, accuracy: 1e-8 * f * f)
             let theta = asin(1.54184 / (2 * x.d))
             let lp = (1 + pow(cos(2 * theta), 2)) / (pow(sin(theta), 2) * cos(theta))
@@ -54,8 +56,9 @@ final class PowderPatternTests: XCTestCase {
 
     func testBodyCentringAbsencesAndDebyeWaller() throws {
         let ops = [SymmetryOperation.identity, SymmetryOperation(rotation: [1, 0, 0, 0, 1, 0, 0, 0, 1], translation: SIMD3(0.5, 0.5, 0.5))]
-        var s = CrystalStructure(name: "bcc-Fe", cell: try UnitCell(a: 2.8665, b: 2.8665, c: 2.8665), operations: ops,
-                                 sites: [AtomSite(label: "Fe1", element: "Fe", position: .zero)])
+        var s = CrystalStructure(
+            name: "bcc-Fe", cell: try UnitCell(a: 2.8665, b: 2.8665, c: 2.8665), operations: ops,
+            sites: [AtomSite(label: "Fe1", element: "Fe", position: .zero)])
         let cold = try PowderPattern.reflections(of: s)
         XCTAssertFalse(cold.isEmpty)
         for x in cold { XCTAssertEqual((x.h + x.k + x.l) % 2, 0, "(\(x.h)\(x.k)\(x.l)) violates h+k+l even") }
@@ -81,10 +84,12 @@ final class PowderPatternTests: XCTestCase {
         let tri = try UnitCell(a: 5.62, b: 6.31, c: 7.04, alpha: 81.3, beta: 73.9, gamma: 66.2)
         XCTAssertEqual(tri.volume, sqrt(det3(tri.metric)), accuracy: 1e-9)
         let g = tri.metric, gs = tri.reciprocalMetric
-        for i in 0..<3 { for j in 0..<3 {
-            let p = (0..<3).map { g[i * 3 + $0] * gs[$0 * 3 + j] }.reduce(0, +)
-            XCTAssertEqual(p, i == j ? 1 : 0, accuracy: 1e-12)
-        } }
+        for i in 0..<3 {
+            for j in 0..<3 {
+                let p = (0..<3).map { g[i * 3 + $0] * gs[$0 * 3 + j] }.reduce(0, +)
+                XCTAssertEqual(p, i == j ? 1 : 0, accuracy: 1e-12)
+            }
+        }
         XCTAssertThrowsError(try UnitCell(a: 1, b: 1, c: 1, alpha: 120, beta: 120, gamma: 120))
     }
 
@@ -98,16 +103,19 @@ final class PowderPatternTests: XCTestCase {
         XCTAssertEqual(try XRayWavelength.parse("0.7093"), 0.7093)
         XCTAssertThrowsError(try XRayWavelength.parse("CuKz"))
         var options = PowderPatternOptions(); options.qMin = 15; options.qMax = 60
-        let phases = try StickLibraryBuilder.phases(fromCIFs: ["MgO-periclase", "MgAl2O4-spinel"].map {
-            CIFReaderTests.structurePath("mg-al-ti-o", $0) }, options: options)
+        let phases = try StickLibraryBuilder.phases(
+            fromCIFs: ["MgO-periclase", "MgAl2O4-spinel"].map {
+                CIFReaderTests.structurePath("mg-al-ti-o", $0)
+            }, options: options)
         let read = try StickLibraryReader.parseCSV(StickLibraryWriter.sticksCSV(phases), file: "sticks.csv")
         XCTAssertEqual(read.map(\.name), ["MgO-periclase", "MgAl2O4-spinel"])
         XCTAssertEqual(read[0].q.count, phases[0].reflections.count)
         XCTAssertTrue(read.allSatisfy { $0.q.allSatisfy { $0 >= 15 && $0 <= 60 } })
         let elements = StickLibraryWriter.elements(of: phases)
         XCTAssertEqual(elements, ["Mg", "Al"])
-        let comp = try PhaseCompositionReader.parse(StickLibraryWriter.phaseCompositionsCSV(phases, elements: elements),
-                                                    file: "pc.csv", elements: elements, phaseCount: 2, phaseNames: read.map(\.name))
+        let comp = try PhaseCompositionReader.parse(
+            StickLibraryWriter.phaseCompositionsCSV(phases, elements: elements),
+            file: "pc.csv", elements: elements, phaseCount: 2, phaseNames: read.map(\.name))
         XCTAssertEqual(comp[0], 1, accuracy: 1e-6)
         XCTAssertEqual(comp[3], 2.0 / 3, accuracy: 1e-6)
     }

@@ -27,8 +27,9 @@ final class ReconstructionLossTests: XCTestCase {
             var up = xh, down = xh
             up[t] += h
             down[t] -= h
-            let fd = (loss.evaluate(input: x, reconstruction: up, count: n).total
-                      - loss.evaluate(input: x, reconstruction: down, count: n).total) / (2 * Double(h))
+            let fd =
+                (loss.evaluate(input: x, reconstruction: up, count: n).total
+                    - loss.evaluate(input: x, reconstruction: down, count: n).total) / (2 * Double(h))
             worst = max(worst, abs(fd - Double(g[t])))
             scale = max(scale, abs(fd))
         }

@@ -21,11 +21,12 @@ final class ReferenceVectorTests: XCTestCase {
         guard let alf = SharedData.dataset("al-li-fe") else { throw XCTSkip("../shared/datasets/al-li-fe absent") }
         let phases = try StickLibraryReader.read(path: alf.appendingPathComponent("sticks.csv").path)
         let q = ref.array("Q").map { Float($0) }
-        let options = SolverOptions()   // the defaults are the reference's Al-Li-Fe settings
+        let options = SolverOptions()  // the defaults are the reference's Al-Li-Fe settings
         let decoder = PeakDecoder(phases: phases, q: q, windowSigmas: options.windowSigmas, epsilon: options.epsilon)
         let comps = try NPYReader.read(path: alf.appendingPathComponent("npy/bases_comp.npy").path)
-        let loss = DRNetLoss(options: options, decoder: decoder, phaseCompositions: comps.values, elementCount: 3,
-                             backend: try backend.make(decoder, ReconstructionLoss(options: options)))
+        let loss = DRNetLoss(
+            options: options, decoder: decoder, phaseCompositions: comps.values, elementCount: 3,
+            backend: try backend.make(decoder, ReconstructionLoss(options: options)))
         let x = ref.array("xrd_raw").map { Float($0) }
         var xn = [Float]()
         for b in 0..<4 {
@@ -33,28 +34,34 @@ final class ReferenceVectorTests: XCTestCase {
             let m = row.max()!
             xn += row.map { $0 / (m + 1e-9) }
         }
-        let batch = BatchData(samples: ref.array("sample_indices").map { Int($0) }, patterns: xn,
-                              mask: ref.phaseRows("sample_indicator"), degrees: ref.array("degree_of_freedom").map { Int($0) },
-                              compositions: ref.array("composition").map { Double(Float($0)) })
+        let batch = BatchData(
+            samples: ref.array("sample_indices").map { Int($0) }, patterns: xn,
+            mask: ref.phaseRows("sample_indicator"), degrees: ref.array("degree_of_freedom").map { Int($0) },
+            compositions: ref.array("composition").map { Double(Float($0)) })
         return Fixture(ref: ref, loss: loss, batch: batch)
     }
 
-    func assertClose(_ got: [Double], _ want: [Double], abs tol: Double, _ what: String, file: StaticString = #filePath, line: UInt = #line) {
+    func assertClose(_ got: [Double], _ want: [Double], abs tol: Double, _ what: String, file: StaticString = #filePath, line: UInt = #line)
+    {
         XCTAssertEqual(got.count, want.count, "\(what): length", file: file, line: line)
         let err = zip(got, want).map { Swift.abs($0 - $1) }.max() ?? 0
         XCTAssertLessThanOrEqual(err, tol, "[\(backendName)] \(what): max abs error \(err)", file: file, line: line)
     }
 
-    func assertRelative(_ got: [Double], _ want: [Double], rel tol: Double, _ what: String, file: StaticString = #filePath, line: UInt = #line) {
+    func assertRelative(
+        _ got: [Double], _ want: [Double], rel tol: Double, _ what: String, file: StaticString = #filePath, line: UInt = #line
+    ) {
         XCTAssertEqual(got.count, want.count, "\(what): length", file: file, line: line)
         let scale = want.map { Swift.abs($0) }.max() ?? 0
         let err = zip(got, want).map { Swift.abs($0 - $1) }.max() ?? 0
-        XCTAssertLessThanOrEqual(err, tol * max(scale, 1e-30), "[\(backendName)] \(what): max abs error \(err) vs scale \(scale)", file: file, line: line)
+        XCTAssertLessThanOrEqual(
+            err, tol * max(scale, 1e-30), "[\(backendName)] \(what): max abs error \(err) vs scale \(scale)", file: file, line: line)
     }
 
     func heads(_ f: Fixture, _ object: [String: Any]? = nil) -> HeadOutputs {
-        HeadOutputs(logits: f.ref.phaseRows("a", in: object), shiftPre: f.ref.phaseRows("u", in: object),
-                    widthPre: f.ref.phaseRows("v", in: object))
+        HeadOutputs(
+            logits: f.ref.phaseRows("a", in: object), shiftPre: f.ref.phaseRows("u", in: object),
+            widthPre: f.ref.phaseRows("v", in: object))
     }
 
     /// Gradient [head][b][160] → (u, v, a) each [b][159].

@@ -9,16 +9,20 @@ import XCTest
 final class SolutionCheckTests: XCTestCase {
     let names = ["A", "B", "C", "D"]
 
-    func input(fractions: [[Double]], shifts: [[Double]]? = nil, phaseCompositions: [[Double]?]? = nil,
-               compositions: [[Double]]? = nil) throws -> CheckInput {
+    func input(
+        fractions: [[Double]], shifts: [[Double]]? = nil, phaseCompositions: [[Double]?]? = nil,
+        compositions: [[Double]]? = nil
+    ) throws -> CheckInput {
         let n = fractions.count
         let graph = try CompositionGraph(sampleCount: n, edges: (0..<(n - 1)).map { Edge($0, $0 + 1) })
         let comps = compositions ?? Array(repeating: [0.4, 0.3, 0.3], count: n)
         let present = comps.map { $0.filter { $0 > 1e-3 }.count }
-        return CheckInput(phaseNames: names, fractions: fractions.flatMap { $0 }, shifts: (shifts ?? fractions.map { $0.map { $0 > 0 ? 1.0 : 0 } }).flatMap { $0 },
-                          graph: graph, degrees: present, elementsPresent: present, elements: ["X", "Y", "Z"],
-                          compositions: comps.flatMap { $0 }, phaseCompositions: phaseCompositions ?? Array(repeating: nil, count: 4),
-                          reconstruction: nil)
+        return CheckInput(
+            phaseNames: names, fractions: fractions.flatMap { $0 },
+            shifts: (shifts ?? fractions.map { $0.map { $0 > 0 ? 1.0 : 0 } }).flatMap { $0 },
+            graph: graph, degrees: present, elementsPresent: present, elements: ["X", "Y", "Z"],
+            compositions: comps.flatMap { $0 }, phaseCompositions: phaseCompositions ?? Array(repeating: nil, count: 4),
+            reconstruction: nil)
     }
 
     let clean: [[Double]] = [[1, 0, 0, 0], [0.6, 0.4, 0, 0], [0.2, 0.5, 0.3, 0], [0, 0.5, 0.5, 0], [0, 0.2, 0.8, 0], [0, 0, 1, 0]]
@@ -34,8 +38,8 @@ final class SolutionCheckTests: XCTestCase {
 
     func testGibbsViolationAndDisconnectedRegionAreFlagged() throws {
         var f = clean
-        f[3] = [0.25, 0.25, 0.25, 0.25]   // 4 phases > d = 3; A reappears away from 0–2 region? (2 holds A: connected)
-        f[5] = [0.5, 0, 0.5, 0]           // A again at 5, cut off from 0–3 by sample 4
+        f[3] = [0.25, 0.25, 0.25, 0.25]  // 4 phases > d = 3; A reappears away from 0–2 region? (2 holds A: connected)
+        f[5] = [0.5, 0, 0.5, 0]  // A again at 5, cut off from 0–3 by sample 4
         let r = SolutionCheck(input: try input(fractions: f))
         XCTAssertEqual(r.gibbs.violations.map(\.sample), [3])
         XCTAssertEqual(r.gibbs.plainViolations, 1)
@@ -55,7 +59,7 @@ final class SolutionCheckTests: XCTestCase {
         f[1] = [0.3, 0.4, 0.3, 0]
         var s = f.map { $0.map { $0 > 0 ? 1.0 : 0 } }
         s[2][1] = 1.005
-        s[4][2] = 1.05                     // C jumps by 0.05 between 4 and 5 (and 3–4)
+        s[4][2] = 1.05  // C jumps by 0.05 between 4 and 5 (and 3–4)
         let r = SolutionCheck(input: try input(fractions: f, shifts: s))
         XCTAssertTrue(r.alloying.alloyingSamples.contains(2))
         XCTAssertEqual(r.gibbs.violations.map(\.sample), [1, 2])
@@ -70,7 +74,7 @@ final class SolutionCheckTests: XCTestCase {
         comps[0] = [1, 0, 0]
         let pcs: [[Double]?] = [[1, 0, 0], [0, 1, 0], [0.5, 0, 0.5], nil]
         var f = clean
-        f[0] = [0.7, 0.3, 0, 0]            // B needs Y, absent at sample 0
+        f[0] = [0.7, 0.3, 0, 0]  // B needs Y, absent at sample 0
         let r = SolutionCheck(input: try input(fractions: f, phaseCompositions: pcs, compositions: comps))
         XCTAssertEqual(r.element.violations.map(\.sample), [0])
         XCTAssertEqual(r.element.violations.first?.missingElements, ["Y"])

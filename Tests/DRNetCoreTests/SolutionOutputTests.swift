@@ -39,6 +39,8 @@ final class SolutionOutputTests: XCTestCase {
         let map = try String(contentsOfFile: dir + "/plots/phase-1-true0.svg", encoding: .utf8)
         for needle in [">A</text>", ">B</text>", ">C</text>", ">fraction</text>", "<circle"] { XCTAssertTrue(map.contains(needle), needle) }
         let fit = try String(contentsOfFile: dir + "/plots/fit-sample-7.svg", encoding: .utf8)
-        for needle in ["Q (nm⁻¹)", ">measured</text>", ">reconstruction</text>", ">residual</text>"] { XCTAssertTrue(fit.contains(needle), needle) }
+        for needle in ["Q (nm⁻¹)", ">measured</text>", ">reconstruction</text>", ">residual</text>"] {
+            XCTAssertTrue(fit.contains(needle), needle)
+        }
     }
 }

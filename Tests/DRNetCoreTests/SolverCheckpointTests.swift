@@ -12,8 +12,9 @@ final class SolverCheckpointTests: XCTestCase {
     var options: SolverOptions { SyntheticSolveSetups.tiny().1 }
 
     func solver(_ backend: TestBackends.Available? = nil) throws -> DRNetSolver {
-        try DRNetSolver(problem: PreparedProblem(library: syn.library, options: options), options: options, seed: 5,
-                        backend: backend?.make)
+        try DRNetSolver(
+            problem: PreparedProblem(library: syn.library, options: options), options: options, seed: 5,
+            backend: backend?.make)
     }
 
     func testResumeFromEachStageEqualsUninterruptedRun() throws {
@@ -45,7 +46,8 @@ final class SolverCheckpointTests: XCTestCase {
             let second = try solver()
             try second.restore(back)
             let resumed = second.solve()
-            XCTAssertEqual(resumed.fractions, reference.fractions, "\(backend.name): fractions after resuming at \(stopAt) (\(c.metadata.run.stage))")
+            XCTAssertEqual(
+                resumed.fractions, reference.fractions, "\(backend.name): fractions after resuming at \(stopAt) (\(c.metadata.run.stage))")
             XCTAssertEqual(resumed.shifts, reference.shifts, "shifts after resuming at \(stopAt)")
             XCTAssertEqual(resumed.lossHistory, reference.lossHistory, "loss history after resuming at \(stopAt)")
             XCTAssertEqual(resumed.refinedMask, reference.refinedMask)

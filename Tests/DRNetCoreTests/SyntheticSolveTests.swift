@@ -27,7 +27,8 @@ final class SyntheticSolveTests: XCTestCase {
             }
             print(s.lossHistory.suffix(5))
         }
-        XCTAssertGreaterThanOrEqual(Double(exact) / Double(s.sampleCount), 0.9, "exact phase sets \(exact)/\(s.sampleCount)", file: file, line: line)
+        XCTAssertGreaterThanOrEqual(
+            Double(exact) / Double(s.sampleCount), 0.9, "exact phase sets \(exact)/\(s.sampleCount)", file: file, line: line)
         XCTAssertLessThan(err / Double(s.sampleCount), 0.05, "mean fraction error", file: file, line: line)
         // The Gibbs rule holds exactly after the refine step.
         for i in 0..<s.sampleCount {

@@ -43,8 +43,9 @@ final class BackendAgreementTests: XCTestCase {
             let m = row.max() ?? 1
             patterns += row.map { $0 / (m + 1e-9) }
         }
-        let batch = DecoderBatch(phases: lists, fractions: w, shifts: s, logVariances: v, intensityFactors: factors,
-                                 fattening: intensity ? 0.05 : 0, patterns: patterns)
+        let batch = DecoderBatch(
+            phases: lists, fractions: w, shifts: s, logVariances: v, intensityFactors: factors,
+            fattening: intensity ? 0.05 : 0, patterns: patterns)
         return Case(decoder: decoder, loss: ReconstructionLoss(options: options), batch: batch)
     }
 
@@ -56,15 +57,18 @@ final class BackendAgreementTests: XCTestCase {
         return list
     }
 
-    func assertAgree(_ got: [Float], _ want: [Float], relative tol: Float, absolute: Float = 1e-6, _ what: String,
-                     file: StaticString = #filePath, line: UInt = #line) {
+    func assertAgree(
+        _ got: [Float], _ want: [Float], relative tol: Float, absolute: Float = 1e-6, _ what: String,
+        file: StaticString = #filePath, line: UInt = #line
+    ) {
         XCTAssertEqual(got.count, want.count, "\(what): length", file: file, line: line)
         let scale = want.map { Swift.abs($0) }.max() ?? 0
         var worst: Float = 0, at = 0
         for i in 0..<min(got.count, want.count) where Swift.abs(got[i] - want[i]) > worst { worst = Swift.abs(got[i] - want[i]); at = i }
-        XCTAssertLessThanOrEqual(worst, tol * scale + absolute,
-                                 "\(what): max |Δ| \(worst) at \(at) (got \(got.isEmpty ? 0 : got[at]), want \(want.isEmpty ? 0 : want[at])), scale \(scale)",
-                                 file: file, line: line)
+        XCTAssertLessThanOrEqual(
+            worst, tol * scale + absolute,
+            "\(what): max |Δ| \(worst) at \(at) (got \(got.isEmpty ? 0 : got[at]), want \(want.isEmpty ? 0 : want[at])), scale \(scale)",
+            file: file, line: line)
     }
 
     func testDecoderForwardAgrees() throws {
@@ -90,7 +94,8 @@ final class BackendAgreementTests: XCTestCase {
                     }
                     XCTAssertEqual(rd.mixtureArgmax, rc.mixtureArgmax, "\(backend.name) mixture argmax [\(b)]")
                 }
-                XCTAssertLessThanOrEqual(num / den, AgreementTolerances.decoderNormalisedMSE, "\(backend.name): normalised MSE of x̂ (IS \(intensity))")
+                XCTAssertLessThanOrEqual(
+                    num / den, AgreementTolerances.decoderNormalisedMSE, "\(backend.name): normalised MSE of x̂ (IS \(intensity))")
             }
         }
     }
@@ -99,9 +104,11 @@ final class BackendAgreementTests: XCTestCase {
     /// here, so that every kernel variant is checked even on a CPU-only machine.
     func testEveryKernelShapeAgrees() throws {
         guard let device = TestBackends.openCLDevices().first else { throw XCTSkip("no OpenCL device here") }
-        let shapes = [OpenCLBackend.Configuration(lanes: 1, pairGroup: 64, sampleGroup: 256, elementGroup: 256),
-                      OpenCLBackend.Configuration(lanes: 4, pairGroup: 8, sampleGroup: 16, elementGroup: 32),
-                      OpenCLBackend.Configuration(lanes: 8, pairGroup: 2, sampleGroup: 4, elementGroup: 64)]
+        let shapes = [
+            OpenCLBackend.Configuration(lanes: 1, pairGroup: 64, sampleGroup: 256, elementGroup: 256),
+            OpenCLBackend.Configuration(lanes: 4, pairGroup: 8, sampleGroup: 16, elementGroup: 32),
+            OpenCLBackend.Configuration(lanes: 8, pairGroup: 2, sampleGroup: 4, elementGroup: 64)
+        ]
         for shape in shapes {
             let c = makeCase(intensity: true)
             let cpu = CPUBackend(decoder: c.decoder, reconstruction: c.loss)
@@ -117,7 +124,8 @@ final class BackendAgreementTests: XCTestCase {
             assertAgree(got.gradFractions, want.gradFractions, relative: AgreementTolerances.fractionGradient, "\(what) d/dw")
             assertAgree(got.gradShifts, want.gradShifts, relative: AgreementTolerances.peakParameterGradient, "\(what) d/ds")
             assertAgree(got.gradLogVariances, want.gradLogVariances, relative: AgreementTolerances.peakParameterGradient, "\(what) d/dv")
-            assertAgree(got.gradIntensityFactors, want.gradIntensityFactors, relative: AgreementTolerances.peakParameterGradient, "\(what) d/dIS")
+            assertAgree(
+                got.gradIntensityFactors, want.gradIntensityFactors, relative: AgreementTolerances.peakParameterGradient, "\(what) d/dIS")
         }
     }
 
@@ -132,18 +140,23 @@ final class BackendAgreementTests: XCTestCase {
                 XCTAssertNil(dev.failure, backend.name)
                 let what = "\(backend.name) \(metric) L1 \(l1)"
                 for b in 0..<c.batch.count {
-                    for (g, w, name) in [(got.parts[b].klForward, want.parts[b].klForward, "KL(p‖p̂)"),
-                                         (got.parts[b].klReverse, want.parts[b].klReverse, "KL(p̂‖p)"),
-                                         (got.parts[b].divergence, want.parts[b].divergence, "divergence"),
-                                         (got.parts[b].l2, want.parts[b].l2, "L2"), (got.parts[b].l1, want.parts[b].l1, "L1"),
-                                         (got.parts[b].total, want.parts[b].total, "total")] {
+                    for (g, w, name) in [
+                        (got.parts[b].klForward, want.parts[b].klForward, "KL(p‖p̂)"),
+                        (got.parts[b].klReverse, want.parts[b].klReverse, "KL(p̂‖p)"),
+                        (got.parts[b].divergence, want.parts[b].divergence, "divergence"),
+                        (got.parts[b].l2, want.parts[b].l2, "L2"), (got.parts[b].l1, want.parts[b].l1, "L1"),
+                        (got.parts[b].total, want.parts[b].total, "total")
+                    ] {
                         XCTAssertEqual(g, w, accuracy: AgreementTolerances.lossParts * Swift.abs(w) + 1e-5, "\(what) sample \(b) \(name)")
                     }
                 }
                 assertAgree(got.gradFractions, want.gradFractions, relative: AgreementTolerances.fractionGradient, "\(what) d/dw")
                 assertAgree(got.gradShifts, want.gradShifts, relative: AgreementTolerances.peakParameterGradient, "\(what) d/ds")
-                assertAgree(got.gradLogVariances, want.gradLogVariances, relative: AgreementTolerances.peakParameterGradient, "\(what) d/dv")
-                assertAgree(got.gradIntensityFactors, want.gradIntensityFactors, relative: AgreementTolerances.peakParameterGradient, "\(what) d/dIS")
+                assertAgree(
+                    got.gradLogVariances, want.gradLogVariances, relative: AgreementTolerances.peakParameterGradient, "\(what) d/dv")
+                assertAgree(
+                    got.gradIntensityFactors, want.gradIntensityFactors, relative: AgreementTolerances.peakParameterGradient,
+                    "\(what) d/dIS")
                 assertAgree(got.gradFattening, want.gradFattening, relative: AgreementTolerances.peakParameterGradient, "\(what) d/df")
             }
         }
@@ -190,17 +203,19 @@ final class BackendAgreementTests: XCTestCase {
                 store.zeroGradient()
                 store.denseBackward(sc.net, outputGradient: sc.outputGradient, batch: sc.batch)
                 gradients.append(store.parameterGradient())
-                XCTAssertEqual(store.gatherParameters(rows: [0, sc.count - 7], width: 3),
-                               [0, 0.1, 0.2, sc.theta[sc.count - 7], sc.theta[sc.count - 6], sc.theta[sc.count - 5]],
-                               "\(backend.name) gather")
+                XCTAssertEqual(
+                    store.gatherParameters(rows: [0, sc.count - 7], width: 3),
+                    [0, 0.1, 0.2, sc.theta[sc.count - 7], sc.theta[sc.count - 6], sc.theta[sc.count - 5]],
+                    "\(backend.name) gather")
                 store.zeroGradient()
                 store.addToGradient(rows: [1, sc.count - 4], width: 2, values: [0.5, -0.25, 1, 2])
                 scattered.append(store.parameterGradient())
                 XCTAssertNil(store.failure)
             }
             assertAgree(outputs[1], outputs[0], relative: AgreementTolerances.denseForward, absolute: 0, "\(backend.name) dense forward")
-            assertAgree(gradients[1], gradients[0], relative: AgreementTolerances.parameterGradient, absolute: 0,
-                        "\(backend.name) parameter gradient after dense backward")
+            assertAgree(
+                gradients[1], gradients[0], relative: AgreementTolerances.parameterGradient, absolute: 0,
+                "\(backend.name) parameter gradient after dense backward")
             XCTAssertEqual(scattered[1], scattered[0], "\(backend.name) scatter-add into g")
             XCTAssertEqual(scattered[0].filter { $0 != 0 }.count, 4)
         }
@@ -217,9 +232,13 @@ final class BackendAgreementTests: XCTestCase {
         if let device = TestBackends.openCLDevices().first {
             for lanes in [1, 4, 8, 16] {
                 let shape = OpenCLBackend.Configuration(lanes: lanes, pairGroup: 1, sampleGroup: 1, elementGroup: 64)
-                stores.append(("\(device.info.name) lanes \(lanes)", {
-                    try OpenCLBackend(device: device, decoder: $0, reconstruction: $1, configuration: shape)
-                }))
+                stores.append(
+                    (
+                        "\(device.info.name) lanes \(lanes)",
+                        {
+                            try OpenCLBackend(device: device, decoder: $0, reconstruction: $1, configuration: shape)
+                        }
+                    ))
             }
         }
         let c = makeCase()
@@ -264,8 +283,9 @@ final class BackendAgreementTests: XCTestCase {
             let move = zip(got.theta, theta).map { $0 - $1 }
             var worst: Float = 0, at = 0
             for i in 0..<count where Swift.abs(move[i] - wantMove[i]) > worst { worst = Swift.abs(move[i] - wantMove[i]); at = i }
-            XCTAssertLessThanOrEqual(worst, bound,
-                                     "\(name) Adam move: max |Δ| \(worst) at \(at) (g \(grads.map { $0[at] }), got \(move[at]), want \(wantMove[at]))")
+            XCTAssertLessThanOrEqual(
+                worst, bound,
+                "\(name) Adam move: max |Δ| \(worst) at \(at) (g \(grads.map { $0[at] }), got \(move[at]), want \(wantMove[at]))")
             assertAgree(got.moments.first, want.moments.first, relative: AgreementTolerances.adamMoments, absolute: 0, "\(name) Adam m")
             assertAgree(got.moments.second, want.moments.second, relative: AgreementTolerances.adamMoments, absolute: 0, "\(name) Adam v")
         }

@@ -34,7 +34,8 @@ final class BackendTrainingTests: XCTestCase {
                 let want = Set((0..<s.phaseCount).filter { syn.truth[i * s.phaseCount + $0] >= 0.01 })
                 if got == want { exact += 1 }
             }
-            XCTAssertGreaterThanOrEqual(Double(exact) / Double(s.sampleCount), 0.9, "\(backend.name): exact phase sets \(exact)/\(s.sampleCount)")
+            XCTAssertGreaterThanOrEqual(
+                Double(exact) / Double(s.sampleCount), 0.9, "\(backend.name): exact phase sets \(exact)/\(s.sampleCount)")
             solutions.append(s)
         }
         if backends.count == 1 { throw XCTSkip("only the CPU backend here: no OpenCL device to compare") }
@@ -75,8 +76,10 @@ final class BackendTrainingTests: XCTestCase {
                 compared += 1
                 if want.gibbsWeight > 0 { withGibbs += 1 }
                 let tol = AgreementTolerances.trainingStep
-                for (g, w, name) in [(got.total, want.total, "total"), (got.reconstruction, want.reconstruction, "reconstruction"),
-                                     (got.smoothness, want.smoothness, "smoothness")] {
+                for (g, w, name) in [
+                    (got.total, want.total, "total"), (got.reconstruction, want.reconstruction, "reconstruction"),
+                    (got.smoothness, want.smoothness, "smoothness")
+                ] {
                     XCTAssertEqual(g, w, accuracy: tol * Swift.abs(w) + 1e-9, "\(device.name) step \(step): \(name)")
                 }
                 let latentTol = AgreementTolerances.latents
@@ -92,8 +95,9 @@ final class BackendTrainingTests: XCTestCase {
                 for (x, y) in zip(got.constraints.alloy, want.constraints.alloy) {
                     XCTAssertEqual(x, y, accuracy: alloyTol, "\(device.name) step \(step): alloy")
                 }
-                XCTAssertEqual(got.gibbs, want.gibbs, accuracy: tol * Swift.abs(want.gibbs) + o.alloyWeight * alloyTol,
-                               "\(device.name) step \(step): Gibbs")
+                XCTAssertEqual(
+                    got.gibbs, want.gibbs, accuracy: tol * Swift.abs(want.gibbs) + o.alloyWeight * alloyTol,
+                    "\(device.name) step \(step): Gibbs")
             }
             XCTAssertEqual(compared, 12)
             XCTAssertGreaterThan(withGibbs, 3, "the compared steps must include the constraint terms")

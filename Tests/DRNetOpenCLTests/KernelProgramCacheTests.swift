@@ -18,7 +18,7 @@ final class KernelProgramCacheTests: XCTestCase {
         let second = try KernelProgram(device: device, source: source, options: options)
         XCTAssertTrue(second.fromCache)
         XCTAssertEqual(first.cacheKey, second.cacheKey)
-        _ = try Kernel(second, "render_phases")   // the cached binary holds the kernels
+        _ = try Kernel(second, "render_phases")  // the cached binary holds the kernels
         let other = try KernelProgram(device: device, source: source + "\n// changed\n", options: options)
         XCTAssertNotEqual(other.cacheKey, first.cacheKey)
         XCTAssertFalse(other.fromCache)

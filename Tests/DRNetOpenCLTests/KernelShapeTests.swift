@@ -7,17 +7,20 @@ final class KernelShapeTests: XCTestCase {
     typealias Shape = OpenCLBackend.Configuration
 
     func device(type: String, width: Int, maxGroup: Int, units: Int = 2) -> OpenCLInventory.Device {
-        OpenCLInventory.Device(id: "0.0", name: "test-\(type)", vendor: "test", type: type, driverVersion: "1",
-                               deviceVersion: "OpenCL 3.0", computeUnits: units, globalMemoryBytes: 1 << 30,
-                               maxAllocationBytes: 1 << 28, nativeFloatVectorWidth: width, maxWorkGroupSize: maxGroup)
+        OpenCLInventory.Device(
+            id: "0.0", name: "test-\(type)", vendor: "test", type: type, driverVersion: "1",
+            deviceVersion: "OpenCL 3.0", computeUnits: units, globalMemoryBytes: 1 << 30,
+            maxAllocationBytes: 1 << 28, nativeFloatVectorWidth: width, maxWorkGroupSize: maxGroup)
     }
 
     func testDeviceDefaults() throws {
-        XCTAssertEqual(Shape.forDevice(device(type: "CPU", width: 16, maxGroup: 4096)),
-                       Shape(lanes: 16, pairGroup: 1, sampleGroup: 1, elementGroup: 64, pairGroupCap: 16))
+        XCTAssertEqual(
+            Shape.forDevice(device(type: "CPU", width: 16, maxGroup: 4096)),
+            Shape(lanes: 16, pairGroup: 1, sampleGroup: 1, elementGroup: 64, pairGroupCap: 16))
         XCTAssertEqual(Shape.forDevice(device(type: "CPU", width: 8, maxGroup: 4096)).lanes, 8)
-        XCTAssertEqual(Shape.forDevice(device(type: "GPU", width: 1, maxGroup: 1024)),
-                       Shape(lanes: 1, pairGroup: 32, sampleGroup: 256, elementGroup: 256))
+        XCTAssertEqual(
+            Shape.forDevice(device(type: "GPU", width: 1, maxGroup: 1024)),
+            Shape(lanes: 1, pairGroup: 32, sampleGroup: 256, elementGroup: 256))
         // A GPU whose work-groups are smaller than 256 gets groups that fit.
         let small = Shape.forDevice(device(type: "GPU", width: 1, maxGroup: 128))
         XCTAssertEqual(small.sampleGroup, 128)
@@ -41,7 +44,7 @@ final class KernelShapeTests: XCTestCase {
             ("elementGroup=0", "elementGroup = 0: expected ≥ 1"),
             ("width=8", "unknown field 'width'"),
             ("lanes", "expected field=integer, found 'lanes'"),
-            ("lanes=eight", "expected field=integer, found 'lanes=eight'"),
+            ("lanes=eight", "expected field=integer, found 'lanes=eight'")
         ]
         for (text, fragment) in cases {
             XCTAssertThrowsError(try Shape.resolved(for: gpu, environment: ["DRNET_KERNEL_SHAPE": text]), text) { error in

@@ -14,7 +14,9 @@ final class OpenCLErrorPathTests: XCTestCase {
     func testMissingKernelFolderNamesWhatWasSearched() throws {
         guard let device = TestBackends.openCLDevices().first else { throw XCTSkip("no OpenCL device here") }
         let (decoder, loss) = smallDecoder()
-        XCTAssertThrowsError(try OpenCLBackend(device: device, decoder: decoder, reconstruction: loss, kernelsDirectory: "/nonexistent/kernels")) { error in
+        XCTAssertThrowsError(
+            try OpenCLBackend(device: device, decoder: decoder, reconstruction: loss, kernelsDirectory: "/nonexistent/kernels")
+        ) { error in
             let text = "\(error)"
             XCTAssertTrue(text.contains("common.cl") && text.contains("/nonexistent/kernels") && text.contains("DRNET_KERNELS"), text)
         }

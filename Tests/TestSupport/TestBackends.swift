@@ -27,9 +27,12 @@ public enum TestBackends {
     public static func all() -> [Available] {
         var list = [Available(name: "cpu", make: { CPUBackend(decoder: $0, reconstruction: $1) })]
         for device in openCLDevices() {
-            list.append(Available(name: "opencl:\(device.info.id) \(device.info.name)", make: {
-                try OpenCLBackend(device: device, decoder: $0, reconstruction: $1)
-            }))
+            list.append(
+                Available(
+                    name: "opencl:\(device.info.id) \(device.info.name)",
+                    make: {
+                        try OpenCLBackend(device: device, decoder: $0, reconstruction: $1)
+                    }))
         }
         return list
     }

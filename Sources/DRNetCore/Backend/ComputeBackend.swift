@@ -83,8 +83,10 @@ public struct DecoderBatch {
     public var patterns: [Float]
     public var count: Int { phases.count }
 
-    public init(phases: [[Int32]], fractions: [Float], shifts: [Float], logVariances: [Float],
-                intensityFactors: [Float], fattening: Float, patterns: [Float]) {
+    public init(
+        phases: [[Int32]], fractions: [Float], shifts: [Float], logVariances: [Float],
+        intensityFactors: [Float], fattening: Float, patterns: [Float]
+    ) {
         self.phases = phases
         self.fractions = fractions
         self.shifts = shifts
@@ -105,8 +107,10 @@ public struct DecoderBatchResult {
     public var gradIntensityFactors: [Float]
     public var gradFattening: [Float]
 
-    public init(parts: [ReconstructionLoss.Parts], gradFractions: [Float], gradShifts: [Float], gradLogVariances: [Float],
-                gradIntensityFactors: [Float], gradFattening: [Float]) {
+    public init(
+        parts: [ReconstructionLoss.Parts], gradFractions: [Float], gradShifts: [Float], gradLogVariances: [Float],
+        gradIntensityFactors: [Float], gradFattening: [Float]
+    ) {
         self.parts = parts
         self.gradFractions = gradFractions
         self.gradShifts = gradShifts

@@ -33,8 +33,9 @@ public enum AlloyingRuleCheck {
 
     public static func run(_ input: CheckInput, options: CheckOptions) -> Result {
         guard let s = input.shifts else {
-            return Result(checked: false, tolerance: options.shiftTolerance, comparedPairs: 0, largestDifference: 0,
-                          violations: [], alloyingSamples: [])
+            return Result(
+                checked: false, tolerance: options.shiftTolerance, comparedPairs: 0, largestDifference: 0,
+                violations: [], alloyingSamples: [])
         }
         let k = input.phaseCount, n = input.sampleCount
         let sets = (0..<n).map { Set(input.present($0, threshold: options.presenceThreshold)) }
@@ -62,7 +63,8 @@ public enum AlloyingRuleCheck {
             }
         }
         jumps.sort { $0.difference != $1.difference ? $0.difference > $1.difference : $0.samples.lexicographicallyPrecedes($1.samples) }
-        return Result(checked: true, tolerance: options.shiftTolerance, comparedPairs: compared, largestDifference: largest,
-                      violations: jumps, alloyingSamples: (0..<n).filter { alloying[$0] })
+        return Result(
+            checked: true, tolerance: options.shiftTolerance, comparedPairs: compared, largestDifference: largest,
+            violations: jumps, alloyingSamples: (0..<n).filter { alloying[$0] })
     }
 }

@@ -20,9 +20,11 @@ public struct CheckInput: Sendable {
     /// Per-sample reconstruction error, nil when the solution carries no reconstruction.
     public var reconstruction: [ReconstructionError.Sample]?
 
-    public init(phaseNames: [String], fractions: [Double], shifts: [Double]?, graph: CompositionGraph, degrees: [Int],
-                elementsPresent: [Int], elements: [String], compositions: [Double], phaseCompositions: [[Double]?],
-                reconstruction: [ReconstructionError.Sample]?) {
+    public init(
+        phaseNames: [String], fractions: [Double], shifts: [Double]?, graph: CompositionGraph, degrees: [Int],
+        elementsPresent: [Int], elements: [String], compositions: [Double], phaseCompositions: [[Double]?],
+        reconstruction: [ReconstructionError.Sample]?
+    ) {
         self.phaseNames = phaseNames
         self.fractions = fractions
         self.shifts = shifts

@@ -27,16 +27,19 @@ public enum ConnectivityCheck {
         for k in 0..<input.phaseCount {
             let members = (0..<n).filter { sets[$0].contains(k) }
             if members.isEmpty { continue }
-            phaseRegions.append(Region(name: input.phaseNames[k], phases: [input.phaseNames[k]], sampleCount: members.count,
-                                       components: components(of: members, in: input.graph)))
+            phaseRegions.append(
+                Region(
+                    name: input.phaseNames[k], phases: [input.phaseNames[k]], sampleCount: members.count,
+                    components: components(of: members, in: input.graph)))
         }
         var bySet: [[Int]: [Int]] = [:]
         for i in 0..<n { bySet[sets[i], default: []].append(i) }
         let combos = bySet.keys.sorted { $0.count != $1.count ? $0.count < $1.count : $0.lexicographicallyPrecedes($1) }
         let comboRegions = combos.map { set -> Region in
             let names = set.map { input.phaseNames[$0] }
-            return Region(name: names.isEmpty ? "(none)" : names.joined(separator: " + "), phases: names,
-                          sampleCount: bySet[set]!.count, components: components(of: bySet[set]!, in: input.graph))
+            return Region(
+                name: names.isEmpty ? "(none)" : names.joined(separator: " + "), phases: names,
+                sampleCount: bySet[set]!.count, components: components(of: bySet[set]!, in: input.graph))
         }
         return Result(phases: phaseRegions, combinations: comboRegions)
     }

@@ -25,14 +25,17 @@ public enum ElementRuleCheck {
                 guard let pc = input.phaseCompositions[k] else { continue }
                 let missing = (0..<m).filter { pc[$0] > t && input.compositions[i * m + $0] <= t }
                 if !missing.isEmpty {
-                    violations.append(Violation(sample: i, phase: input.phaseNames[k], fraction: input.fractions[i * input.phaseCount + k],
-                                                missingElements: missing.map { input.elements[$0] }))
+                    violations.append(
+                        Violation(
+                            sample: i, phase: input.phaseNames[k], fraction: input.fractions[i * input.phaseCount + k],
+                            missingElements: missing.map { input.elements[$0] }))
                 }
             }
         }
         let known = (0..<input.phaseCount).filter { input.phaseCompositions[$0] != nil }
-        return Result(checkedPhases: known.map { input.phaseNames[$0] },
-                      uncheckedPhases: (0..<input.phaseCount).filter { input.phaseCompositions[$0] == nil }.map { input.phaseNames[$0] },
-                      violations: violations)
+        return Result(
+            checkedPhases: known.map { input.phaseNames[$0] },
+            uncheckedPhases: (0..<input.phaseCount).filter { input.phaseCompositions[$0] == nil }.map { input.phaseNames[$0] },
+            violations: violations)
     }
 }

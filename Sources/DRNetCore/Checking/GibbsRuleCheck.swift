@@ -33,8 +33,10 @@ public enum GibbsRuleCheck {
             let limit = a ? d - 1 : d
             if present.count > d { plain += 1 }
             if present.count > limit {
-                violations.append(Violation(sample: i, phases: present.map { input.phaseNames[$0] }, limit: limit,
-                                            degreesOfFreedom: d, alloying: a))
+                violations.append(
+                    Violation(
+                        sample: i, phases: present.map { input.phaseNames[$0] }, limit: limit,
+                        degreesOfFreedom: d, alloying: a))
             }
         }
         return Result(plainViolations: plain, violations: violations, phasesPerSample: histogram)

@@ -50,10 +50,11 @@ extension CommunitySolution {
             }
             r = out
         }
-        self.init(description: "drnet (Deep Reasoning Networks) solution for \(lib.name) (\(s.libraryPath ?? "?")), seed \(s.seed), "
-                    + "\(s.trainingSteps) training + \(s.fineTuneSteps) fine-tune steps, stopped by \(s.stoppedBy.rawValue)",
-                  sampleCount: n, phaseCount: k, phaseNames: used.map { s.phaseNames[$0] }, q: lib.q, bases: bases,
-                  concentrations: c, shifts: sh, contributions: r)
+        self.init(
+            description: "drnet (Deep Reasoning Networks) solution for \(lib.name) (\(s.libraryPath ?? "?")), seed \(s.seed), "
+                + "\(s.trainingSteps) training + \(s.fineTuneSteps) fine-tune steps, stopped by \(s.stoppedBy.rawValue)",
+            sampleCount: n, phaseCount: k, phaseNames: used.map { s.phaseNames[$0] }, q: lib.q, bases: bases,
+            concentrations: c, shifts: sh, contributions: r)
         if r != nil {
             let e = ReconstructionError.compute(solution: self, patterns: lib.patterns, gridCount: t)
             loss = e?.map(\.l1)

@@ -39,10 +39,12 @@ public struct CommunitySolution: Sendable, Equatable {
     /// The `Params=` line as written ("[Q,R,C],[Q,B,C,S]"), empty when absent.
     public var params: String
 
-    public init(description: String = "", uuid: String = "", sampleCount: Int, phaseCount: Int,
-                phaseNames: [String]? = nil, q: [Float] = [], bases: [Float]? = nil, concentrations: [Double],
-                shifts: [Double]? = nil, contributions: [Float]? = nil, loss: [Double]? = nil,
-                lossProportion: [Double]? = nil, params: String = "") {
+    public init(
+        description: String = "", uuid: String = "", sampleCount: Int, phaseCount: Int,
+        phaseNames: [String]? = nil, q: [Float] = [], bases: [Float]? = nil, concentrations: [Double],
+        shifts: [Double]? = nil, contributions: [Float]? = nil, loss: [Double]? = nil,
+        lossProportion: [Double]? = nil, params: String = ""
+    ) {
         self.description = description
         self.uuid = uuid
         self.sampleCount = sampleCount

@@ -35,15 +35,17 @@ public enum CommunitySolutionReader {
             let entry = Entry(line: kv.number, start: kv.valueStart, end: kv.valueEnd)
             if key.hasPrefix("H[") { continue }
             if let first = seen[key] {
-                throw InputError(file: f.path, location: "line \(kv.number) (key \(key))",
-                                 expected: "each key once", found: "a second \(key)= (first on line \(first))")
+                throw InputError(
+                    file: f.path, location: "line \(kv.number) (key \(key))",
+                    expected: "each key once", found: "a second \(key)= (first on line \(first))")
             }
             seen[key] = kv.number
             switch key {
             case "K":
                 guard let v = f.parseInt(kv.valueStart, kv.valueEnd), v >= 1 else {
-                    throw InputError(file: f.path, location: "line \(kv.number) (key K)", expected: "a positive integer number of phases",
-                                     found: "\"\(f.string(kv.valueStart, min(kv.valueEnd, kv.valueStart + 40)))\"")
+                    throw InputError(
+                        file: f.path, location: "line \(kv.number) (key K)", expected: "a positive integer number of phases",
+                        found: "\"\(f.string(kv.valueStart, min(kv.valueEnd, kv.valueStart + 40)))\"")
                 }
                 k = v
             case "Description": description = f.string(kv.valueStart, kv.valueEnd)
@@ -62,10 +64,11 @@ public enum CommunitySolutionReader {
                 } else if key.hasPrefix("S"), let i = index(key.dropFirst()) {
                     s[i] = entry
                 } else if key.hasPrefix("R"), let us = key.firstIndex(of: "_"),
-                          let i = index(key[key.index(after: key.startIndex)..<us]), let j = index(key[key.index(after: us)...]) {
+                    let i = index(key[key.index(after: key.startIndex)..<us]), let j = index(key[key.index(after: us)...])
+                {
                     r[i, default: [:]][j] = entry
                 }
-                // Other keys (Format_Version, …) are accepted and ignored.
+            // Other keys (Format_Version, …) are accepted and ignored.
             }
         }
 
@@ -82,32 +85,38 @@ public enum CommunitySolutionReader {
             var out: [Double] = []
             out.reserveCapacity(count)
             if let bad = f.parseDoubles(e.start, e.end, into: &out) {
-                throw InputError(file: f.path, location: "line \(e.line) (key \(key))", expected: "comma-separated numbers",
-                                 found: "item \(bad.position) \"\(bad.text)\"")
+                throw InputError(
+                    file: f.path, location: "line \(e.line) (key \(key))", expected: "comma-separated numbers",
+                    found: "item \(bad.position) \"\(bad.text)\"")
             }
             guard out.count == count else {
-                throw InputError(file: f.path, location: "line \(e.line) (key \(key))", expected: "\(count) values (\(what))",
-                                 found: "\(out.count)")
+                throw InputError(
+                    file: f.path, location: "line \(e.line) (key \(key))", expected: "\(count) values (\(what))",
+                    found: "\(out.count)")
             }
             if let bad = out.firstIndex(where: { !$0.isFinite }) {
-                throw InputError(file: f.path, location: "line \(e.line) (key \(key))", expected: "finite numbers",
-                                 found: "\(out[bad]) at item \(bad + 1)")
+                throw InputError(
+                    file: f.path, location: "line \(e.line) (key \(key))", expected: "finite numbers",
+                    found: "\(out[bad]) at item \(bad + 1)")
             }
             return out
         }
         func floats(_ key: String, _ e: Entry, count: Int, what: String, into out: inout [Float]) throws {
             let before = out.count
             if let bad = f.parseFloats(e.start, e.end, into: &out) {
-                throw InputError(file: f.path, location: "line \(e.line) (key \(key))", expected: "comma-separated numbers",
-                                 found: "item \(bad.position) \"\(bad.text)\"")
+                throw InputError(
+                    file: f.path, location: "line \(e.line) (key \(key))", expected: "comma-separated numbers",
+                    found: "item \(bad.position) \"\(bad.text)\"")
             }
             guard out.count - before == count else {
-                throw InputError(file: f.path, location: "line \(e.line) (key \(key))", expected: "\(count) values (\(what))",
-                                 found: "\(out.count - before)")
+                throw InputError(
+                    file: f.path, location: "line \(e.line) (key \(key))", expected: "\(count) values (\(what))",
+                    found: "\(out.count - before)")
             }
             if let bad = out[before...].firstIndex(where: { !$0.isFinite }) {
-                throw InputError(file: f.path, location: "line \(e.line) (key \(key))", expected: "finite numbers",
-                                 found: "\(out[bad]) at item \(bad - before + 1)")
+                throw InputError(
+                    file: f.path, location: "line \(e.line) (key \(key))", expected: "finite numbers",
+                    found: "\(out[bad]) at item \(bad - before + 1)")
             }
         }
 
@@ -116,8 +125,9 @@ public enum CommunitySolutionReader {
         for i in 1...n {
             let row = try numbers("C\(i)", c[i]!, count: k, what: "K = \(k) concentrations")
             if let neg = row.firstIndex(where: { $0 < 0 }) {
-                throw InputError(file: f.path, location: "line \(c[i]!.line) (key C\(i))", expected: "non-negative concentrations",
-                                 found: "\(row[neg]) for phase \(neg + 1)")
+                throw InputError(
+                    file: f.path, location: "line \(c[i]!.line) (key C\(i))", expected: "non-negative concentrations",
+                    found: "\(row[neg]) for phase \(neg + 1)")
             }
             concentrations += row
         }
@@ -125,8 +135,9 @@ public enum CommunitySolutionReader {
         var q: [Float] = []
         if let e = qEntry {
             if let bad = f.parseFloats(e.start, e.end, into: &q) {
-                throw InputError(file: f.path, location: "line \(e.line) (key Q)", expected: "comma-separated numbers",
-                                 found: "item \(bad.position) \"\(bad.text)\"")
+                throw InputError(
+                    file: f.path, location: "line \(e.line) (key Q)", expected: "comma-separated numbers",
+                    found: "item \(bad.position) \"\(bad.text)\"")
             }
             guard !q.isEmpty else {
                 throw InputError(file: f.path, location: "line \(e.line) (key Q)", expected: "at least one Q value", found: "none")
@@ -135,8 +146,9 @@ public enum CommunitySolutionReader {
         let t = q.count
         func needQ(_ key: String, _ line: Int) throws {
             if t == 0 {
-                throw InputError(file: f.path, location: "line \(line) (key \(key))", expected: "a Q= line giving the grid of \(key)",
-                                 found: "no Q= line")
+                throw InputError(
+                    file: f.path, location: "line \(line) (key \(key))", expected: "a Q= line giving the grid of \(key)",
+                    found: "no Q= line")
             }
         }
 
@@ -170,8 +182,9 @@ public enum CommunitySolutionReader {
             for i in 1...n {
                 for j in 1...k {
                     guard let e = r[i]?[j] else {
-                        throw InputError(file: f.path, location: "key R\(i)_\(j)",
-                                         expected: "R<i>_<k> for every sample i ≤ \(n) and phase k ≤ \(k)", found: "no R\(i)_\(j)= line")
+                        throw InputError(
+                            file: f.path, location: "key R\(i)_\(j)",
+                            expected: "R<i>_<k> for every sample i ≤ \(n) and phase k ≤ \(k)", found: "no R\(i)_\(j)= line")
                     }
                     try needQ("R\(i)_\(j)", e.line)
                     try floats("R\(i)_\(j)", e, count: t, what: "the length of Q", into: &out)
@@ -184,28 +197,33 @@ public enum CommunitySolutionReader {
         }
         let loss = try lEntry.map { try numbers("L", $0, count: n, what: "one per sample") }
         let lossProportion = try lpEntry.map { try numbers("L_proportion", $0, count: n, what: "one per sample") }
-        return CommunitySolution(description: description, uuid: uuid, sampleCount: n, phaseCount: k, phaseNames: phaseNames,
-                                 q: q, bases: bases, concentrations: concentrations, shifts: shifts, contributions: contributions,
-                                 loss: loss, lossProportion: lossProportion, params: params)
+        return CommunitySolution(
+            description: description, uuid: uuid, sampleCount: n, phaseCount: k, phaseNames: phaseNames,
+            q: q, bases: bases, concentrations: concentrations, shifts: shifts, contributions: contributions,
+            loss: loss, lossProportion: lossProportion, params: params)
     }
 
     private static func requireConsecutive(_ d: [Int: Entry], upTo n: Int, prefix: String, file: String) throws {
         if let missing = (1...n).first(where: { d[$0] == nil }) {
-            throw InputError(file: file, location: "key \(prefix)\(missing)", expected: "\(prefix)1…\(prefix)\(n) without gaps",
-                             found: "no \(prefix)\(missing)= line")
+            throw InputError(
+                file: file, location: "key \(prefix)\(missing)", expected: "\(prefix)1…\(prefix)\(n) without gaps",
+                found: "no \(prefix)\(missing)= line")
         }
     }
 
-    private static func requireKeys<C: Collection>(_ keys: C, count: Int, prefix: String, file: String, lines: [String: Int]) throws where C.Element == Int {
+    private static func requireKeys<C: Collection>(_ keys: C, count: Int, prefix: String, file: String, lines: [String: Int]) throws
+    where C.Element == Int {
         let have = Set(keys)
         if let missing = (1...count).first(where: { !have.contains($0) }) {
-            throw InputError(file: file, location: "key \(prefix)\(missing)", expected: "\(prefix)1…\(prefix)\(count)",
-                             found: "no \(prefix)\(missing)= line")
+            throw InputError(
+                file: file, location: "key \(prefix)\(missing)", expected: "\(prefix)1…\(prefix)\(count)",
+                found: "no \(prefix)\(missing)= line")
         }
         if let extra = have.first(where: { $0 > count }) {
             let key = "\(prefix)\(extra)"
-            throw InputError(file: file, location: "line \(lines[key] ?? 0) (key \(key))", expected: "at most \(count) entries",
-                             found: "\(key)")
+            throw InputError(
+                file: file, location: "line \(lines[key] ?? 0) (key \(key))", expected: "at most \(count) entries",
+                found: "\(key)")
         }
     }
 }

@@ -9,7 +9,8 @@ public enum CommunitySolutionWriter {
     public static func write(_ s: CommunitySolution, to path: String) throws {
         let tmp = path + ".partial"
         guard FileManager.default.createFile(atPath: tmp, contents: nil),
-              let handle = FileHandle(forWritingAtPath: tmp) else {
+            let handle = FileHandle(forWritingAtPath: tmp)
+        else {
             throw ConfigurationError("cannot create \(tmp)")
         }
         var buffer = ""

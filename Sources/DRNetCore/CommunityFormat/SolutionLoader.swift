@@ -38,16 +38,18 @@ public struct LoadedSolution: Sendable {
         let names = c.phaseNames ?? (1...k).map { "phase \($0)" }
         let phaseComps: [[Double]?] = names.map { name in
             guard c.phaseNames != nil, let pc = lib.phaseCompositions,
-                  let idx = lib.phases.firstIndex(where: { $0.name == name }) else { return nil }
+                let idx = lib.phases.firstIndex(where: { $0.name == name })
+            else { return nil }
             return Array(pc[(idx * m)..<((idx + 1) * m)])
         }
         var recon = ReconstructionError.compute(solution: c, patterns: lib.patterns, gridCount: lib.gridCount)
         if recon == nil, let l = c.loss, let share = c.lossProportion {
             recon = zip(l, share).map { ReconstructionError.Sample(l1: $0, share: $1) }
         }
-        return CheckInput(phaseNames: names, fractions: fractions, shifts: c.shifts, graph: graph, degrees: degrees,
-                          elementsPresent: present, elements: lib.elements, compositions: lib.compositions,
-                          phaseCompositions: phaseComps, reconstruction: recon)
+        return CheckInput(
+            phaseNames: names, fractions: fractions, shifts: c.shifts, graph: graph, degrees: degrees,
+            elementsPresent: present, elements: lib.elements, compositions: lib.compositions,
+            phaseCompositions: phaseComps, reconstruction: recon)
     }
 }
 
@@ -80,12 +82,14 @@ public enum SolutionLoader {
         var ours: PhaseMapSolution?
         if let json { ours = try SolutionFile.read(path: json) }
         guard let libPath = libraryPath ?? ours?.libraryPath else {
-            throw InputError(file: path, expected: "the library folder (--library DIR)",
-                             found: "no solution.json naming it")
+            throw InputError(
+                file: path, expected: "the library folder (--library DIR)",
+                found: "no solution.json naming it")
         }
         guard fm.fileExists(atPath: libPath) else {
-            throw InputError(file: libPath, location: libraryPath == nil ? "libraryPath in solution.json" : "--library",
-                             expected: "the library folder the solution was made for (give it with --library DIR)", found: "no such folder")
+            throw InputError(
+                file: libPath, location: libraryPath == nil ? "libraryPath in solution.json" : "--library",
+                expected: "the library folder the solution was made for (give it with --library DIR)", found: "no such folder")
         }
         let lib = try LibraryLoader.load(directory: libPath, degreesOfFreedomPath: degreesOfFreedomPath)
         var community: CommunitySolution
@@ -99,15 +103,18 @@ public enum SolutionLoader {
         }
         let source = txt ?? json!
         guard community.sampleCount == lib.sampleCount else {
-            throw InputError(file: source, location: "C1…C\(community.sampleCount)",
-                             expected: "one C<i> per sample of the library \(libPath) (\(lib.sampleCount))", found: "\(community.sampleCount)")
+            throw InputError(
+                file: source, location: "C1…C\(community.sampleCount)",
+                expected: "one C<i> per sample of the library \(libPath) (\(lib.sampleCount))", found: "\(community.sampleCount)")
         }
         if community.contributions != nil && community.gridCount != lib.gridCount {
-            throw InputError(file: source, location: "key Q", expected: "the library's Q grid (\(lib.gridCount) values)",
-                             found: "\(community.gridCount) values")
+            throw InputError(
+                file: source, location: "key Q", expected: "the library's Q grid (\(lib.gridCount) values)",
+                found: "\(community.gridCount) values")
         }
         if let s = ours, s.sampleCount != lib.sampleCount {
-            throw InputError(file: json!, location: "sampleCount", expected: "\(lib.sampleCount) (the library's)", found: "\(s.sampleCount)")
+            throw InputError(
+                file: json!, location: "sampleCount", expected: "\(lib.sampleCount) (the library's)", found: "\(s.sampleCount)")
         }
         return LoadedSolution(path: path, community: community, ours: ours, library: lib, libraryPath: libPath)
     }
@@ -118,7 +125,8 @@ public enum SolutionLoader {
     /// not in solution.json; `solve` writes the exact R to solution.txt).
     static func rerendered(_ s: PhaseMapSolution, _ lib: CompositionLibrary) -> [Float]? {
         guard s.settings.intensityFactorMax <= 1, !s.settings.peakFattening, s.phaseCount == lib.phaseCount,
-              lib.sampleCount == s.sampleCount else { return nil }
+            lib.sampleCount == s.sampleCount
+        else { return nil }
         let decoder = PeakDecoder(phases: lib.phases, q: lib.q, windowSigmas: s.settings.windowSigmas, epsilon: s.settings.epsilon)
         let render = SampleRender(decoder: decoder)
         let p = s.phaseCount, t = lib.gridCount, used = s.usedPhases, k = used.count

@@ -33,7 +33,12 @@ struct CIFBlock {
     /// The value of a single (non-looped) item, or the first value of a looped one.
     func single(_ tag: String) -> CIFValue? { items[tag.lowercased()]?.first }
 
-    private enum Token { case data(String), loop, tag(String), value(CIFValue) }
+    private enum Token {
+        case data(String)
+        case loop
+        case tag(String)
+        case value(CIFValue)
+    }
 
     /// Parses the text; throws `InputError` on syntax errors or a second data block.
     static func parse(_ text: String, file: String) throws -> CIFBlock {
@@ -46,8 +51,9 @@ struct CIFBlock {
             switch token {
             case .data(let name):
                 if sawData {
-                    throw InputError(file: file, location: "line \(lineNo)",
-                                     expected: "one data block per file", found: "a second block data_\(name)")
+                    throw InputError(
+                        file: file, location: "line \(lineNo)",
+                        expected: "one data block per file", found: "a second block data_\(name)")
                 }
                 sawData = true
                 i += 1
@@ -61,24 +67,28 @@ struct CIFBlock {
                 var values: [CIFValue] = []
                 while i < tokens.count, case .value(let v) = tokens[i].0 { values.append(v); i += 1 }
                 guard values.count % tags.count == 0 else {
-                    throw InputError(file: file, location: "line \(lineNo), loop_ of \(tags[0])",
-                                     expected: "a multiple of \(tags.count) values (\(tags.count) tags)",
-                                     found: "\(values.count) values")
+                    throw InputError(
+                        file: file, location: "line \(lineNo), loop_ of \(tags[0])",
+                        expected: "a multiple of \(tags.count) values (\(tags.count) tags)",
+                        found: "\(values.count) values")
                 }
                 for (c, tag) in tags.enumerated() {
-                    try block.insert(tag, stride(from: c, to: values.count, by: tags.count).map { values[$0] },
-                                     line: lineNo, file: file)
+                    try block.insert(
+                        tag, stride(from: c, to: values.count, by: tags.count).map { values[$0] },
+                        line: lineNo, file: file)
                 }
             case .tag(let tag):
                 guard i + 1 < tokens.count, case .value(let v) = tokens[i + 1].0 else {
-                    throw InputError(file: file, location: "line \(lineNo), tag \(tag)", expected: "a value after the tag",
-                                     found: "none")
+                    throw InputError(
+                        file: file, location: "line \(lineNo), tag \(tag)", expected: "a value after the tag",
+                        found: "none")
                 }
                 try block.insert(tag, [v], line: lineNo, file: file)
                 i += 2
             case .value(let v):
-                throw InputError(file: file, location: "line \(lineNo)", expected: "a tag, loop_ or data_",
-                                 found: "a value without a tag: \"\(v.text.prefix(40))\"")
+                throw InputError(
+                    file: file, location: "line \(lineNo)", expected: "a tag, loop_ or data_",
+                    found: "a value without a tag: \"\(v.text.prefix(40))\"")
             }
         }
         guard sawData else {
@@ -113,8 +123,9 @@ struct CIFBlock {
                     body.append(String(l))
                 }
                 guard closed else {
-                    throw InputError(file: file, location: "line \(lineNo)", expected: "a text field closed by a line starting with ';'",
-                                     found: "the end of the file")
+                    throw InputError(
+                        file: file, location: "line \(lineNo)", expected: "a text field closed by a line starting with ';'",
+                        found: "the end of the file")
                 }
                 tokens.append((.value(CIFValue(text: body.joined(separator: "\n"), line: lineNo, quoted: true)), lineNo))
                 continue
@@ -130,8 +141,9 @@ struct CIFBlock {
                         j += 1
                     }
                     guard j < line.count else {
-                        throw InputError(file: file, location: "line \(lineNo)", expected: "a closing \(ch) quote",
-                                         found: "the end of the line")
+                        throw InputError(
+                            file: file, location: "line \(lineNo)", expected: "a closing \(ch) quote",
+                            found: "the end of the line")
                     }
                     tokens.append((.value(CIFValue(text: String(line[(i + 1)..<j]), line: lineNo, quoted: true)), lineNo))
                     i = j + 1
@@ -147,8 +159,10 @@ struct CIFBlock {
                 } else if lower == "loop_" {
                     tokens.append((.loop, lineNo))
                 } else if lower.hasPrefix("save_") || lower.hasPrefix("global_") || lower == "stop_" {
-                    throw InputError(file: file, location: "line \(lineNo)", expected: "CIF data items (save frames, global_ and stop_ are not supported)",
-                                     found: "\"\(word)\"")
+                    throw InputError(
+                        file: file, location: "line \(lineNo)",
+                        expected: "CIF data items (save frames, global_ and stop_ are not supported)",
+                        found: "\"\(word)\"")
                 } else if word.hasPrefix("_") {
                     tokens.append((.tag(word), lineNo))
                 } else {

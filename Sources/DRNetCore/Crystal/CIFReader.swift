@@ -41,9 +41,10 @@ public enum CIFReader {
         // Unsupported kinds of structure.
         for tag in ["_cell_modulation_dimension", "_cell_subsystems_number"] {
             if let v = block.single(tag), let n = Int(v.text), n > 0 {
-                throw InputError(file: file, location: "line \(v.line), tag \(tag)",
-                                 expected: "an ordinary (three-dimensional, non-modulated) structure",
-                                 found: "\(tag) \(n) (not supported)")
+                throw InputError(
+                    file: file, location: "line \(v.line), tag \(tag)",
+                    expected: "an ordinary (three-dimensional, non-modulated) structure",
+                    found: "\(tag) \(n) (not supported)")
             }
         }
 
@@ -63,8 +64,9 @@ public enum CIFReader {
         let ga = try number("_cell_angle_gamma", default: 90)
         let cell: UnitCell
         do { cell = try UnitCell(a: a, b: b, c: c, alpha: al, beta: be, gamma: ga) } catch let e as ConfigurationError {
-            throw InputError(file: file, location: "tags _cell_length_*/_cell_angle_*", expected: "a valid cell",
-                             found: e.message)
+            throw InputError(
+                file: file, location: "tags _cell_length_*/_cell_angle_*", expected: "a valid cell",
+                found: e.message)
         }
 
         // Symmetry operations.
@@ -75,52 +77,64 @@ public enum CIFReader {
                 switch SymmetryOperation.parse(v.text) {
                 case .success(let op): if !operations.contains(op) { operations.append(op) }
                 case .failure(let f):
-                    throw InputError(file: file, location: "line \(v.line), tag \(tag)", expected: f.expected,
-                                     found: "\"\(v.text)\"")
+                    throw InputError(
+                        file: file, location: "line \(v.line), tag \(tag)", expected: f.expected,
+                        found: "\"\(v.text)\"")
                 }
             }
         }
         if operations.isEmpty {
             let hm = ["_symmetry_space_group_name_h-m", "_space_group_name_h-m_alt"].compactMap { block.single($0) }.first
             let number = ["_symmetry_int_tables_number", "_space_group_it_number"].compactMap { block.single($0) }.first
-            let isP1 = hm.map { $0.text.replacingOccurrences(of: " ", with: "").uppercased() == "P1" }
+            let isP1 =
+                hm.map { $0.text.replacingOccurrences(of: " ", with: "").uppercased() == "P1" }
                 ?? number.map { $0.text == "1" } ?? false
             guard isP1 else {
-                let said = hm.map { "space group \"\($0.text)\" (line \($0.line))" } ?? number.map { "space group number \($0.text) (line \($0.line))" }
+                let said =
+                    hm.map { "space group \"\($0.text)\" (line \($0.line))" } ?? number.map {
+                        "space group number \($0.text) (line \($0.line))"
+                    }
                     ?? "no symmetry information"
-                throw InputError(file: file, location: "tag \(opTags[0])",
-                                 expected: "the symmetry operations written out (\(opTags[0]) or \(opTags[1]) loop); "
-                                     + "this reader has no space-group database",
-                                 found: said + " without operations")
+                throw InputError(
+                    file: file, location: "tag \(opTags[0])",
+                    expected: "the symmetry operations written out (\(opTags[0]) or \(opTags[1]) loop); "
+                        + "this reader has no space-group database",
+                    found: said + " without operations")
             }
             operations = [.identity]
         }
 
         // Sites.
         guard let xs = block.values(of: "_atom_site_fract_x"), let ys = block.values(of: "_atom_site_fract_y"),
-              let zs = block.values(of: "_atom_site_fract_z") else {
+            let zs = block.values(of: "_atom_site_fract_z")
+        else {
             let cart = block.values(of: "_atom_site_cartn_x") != nil
-            throw InputError(file: file, location: "tag _atom_site_fract_x",
-                             expected: "an _atom_site_ loop with fractional coordinates _atom_site_fract_x/y/z",
-                             found: cart ? "Cartesian coordinates only (not supported)" : "no atom sites (missing tag)")
+            throw InputError(
+                file: file, location: "tag _atom_site_fract_x",
+                expected: "an _atom_site_ loop with fractional coordinates _atom_site_fract_x/y/z",
+                found: cart ? "Cartesian coordinates only (not supported)" : "no atom sites (missing tag)")
         }
         let labels = block.values(of: "_atom_site_label")
         let types = block.values(of: "_atom_site_type_symbol")
         guard labels != nil || types != nil else {
-            throw InputError(file: file, location: "line \(xs[0].line), tag _atom_site_label",
-                             expected: "_atom_site_label or _atom_site_type_symbol in the site loop", found: "neither")
+            throw InputError(
+                file: file, location: "line \(xs[0].line), tag _atom_site_label",
+                expected: "_atom_site_label or _atom_site_type_symbol in the site loop", found: "neither")
         }
         let occupancies = block.values(of: "_atom_site_occupancy")
         let uIso = block.values(of: "_atom_site_u_iso_or_equiv")
         let bIso = block.values(of: "_atom_site_b_iso_or_equiv")
         let count = xs.count
-        for (tag, column) in [("_atom_site_fract_y", ys), ("_atom_site_fract_z", zs), ("_atom_site_label", labels),
-                              ("_atom_site_type_symbol", types), ("_atom_site_occupancy", occupancies),
-                              ("_atom_site_U_iso_or_equiv", uIso), ("_atom_site_B_iso_or_equiv", bIso)] {
+        for (tag, column) in [
+            ("_atom_site_fract_y", ys), ("_atom_site_fract_z", zs), ("_atom_site_label", labels),
+            ("_atom_site_type_symbol", types), ("_atom_site_occupancy", occupancies),
+            ("_atom_site_U_iso_or_equiv", uIso), ("_atom_site_B_iso_or_equiv", bIso)
+        ] {
             if let column, column.count != count {
-                throw InputError(file: file, location: "line \(column[0].line), tag \(tag)",
-                                 expected: "\(count) values, one per site (as _atom_site_fract_x, line \(xs[0].line))",
-                                 found: "\(column.count) (the tag is in another loop)")
+                throw InputError(
+                    file: file, location: "line \(column[0].line), tag \(tag)",
+                    expected: "\(count) values, one per site (as _atom_site_fract_x, line \(xs[0].line))",
+                    found: "\(column.count) (the tag is in another loop)")
             }
         }
         var sites: [AtomSite] = []
@@ -128,59 +142,68 @@ public enum CIFReader {
             let label = labels?[i].text ?? types![i].text
             let symbolSource = types.map { $0[i] }.flatMap { $0.isUnknown ? nil : $0 } ?? labels![i]
             guard let element = elementSymbol(symbolSource.text) else {
-                throw InputError(file: file, location: "line \(symbolSource.line), site \(label)",
-                                 expected: "an element symbol with tabulated X-ray form factors",
-                                 found: "\"\(symbolSource.text)\" (unknown element)")
+                throw InputError(
+                    file: file, location: "line \(symbolSource.line), site \(label)",
+                    expected: "an element symbol with tabulated X-ray form factors",
+                    found: "\"\(symbolSource.text)\" (unknown element)")
             }
             func coordinate(_ column: [CIFValue], _ tag: String) throws -> Double {
                 guard let x = column[i].number, x.isFinite else {
-                    throw InputError(file: file, location: "line \(column[i].line), site \(label), tag \(tag)",
-                                     expected: "a fractional coordinate", found: "\"\(column[i].text)\"")
+                    throw InputError(
+                        file: file, location: "line \(column[i].line), site \(label), tag \(tag)",
+                        expected: "a fractional coordinate", found: "\"\(column[i].text)\"")
                 }
                 return x
             }
-            let position = SIMD3(try coordinate(xs, "_atom_site_fract_x"), try coordinate(ys, "_atom_site_fract_y"),
-                                 try coordinate(zs, "_atom_site_fract_z"))
+            let position = SIMD3(
+                try coordinate(xs, "_atom_site_fract_x"), try coordinate(ys, "_atom_site_fract_y"),
+                try coordinate(zs, "_atom_site_fract_z"))
             var occupancy = 1.0
             if let o = occupancies?[i], !o.isUnknown {
                 guard let x = o.number, x > 0, x <= 1 + 1e-6 else {
-                    throw InputError(file: file, location: "line \(o.line), site \(label), tag _atom_site_occupancy",
-                                     expected: "an occupancy in (0, 1]", found: "\"\(o.text)\"")
+                    throw InputError(
+                        file: file, location: "line \(o.line), site \(label), tag _atom_site_occupancy",
+                        expected: "an occupancy in (0, 1]", found: "\"\(o.text)\"")
                 }
                 occupancy = min(x, 1)
             }
             var b: Double? = nil
             if let v = bIso?[i], !v.isUnknown {
                 guard let x = v.number, x.isFinite, x >= 0 else {
-                    throw InputError(file: file, location: "line \(v.line), site \(label), tag _atom_site_B_iso_or_equiv",
-                                     expected: "a displacement parameter B ≥ 0 (Å²)", found: "\"\(v.text)\"")
+                    throw InputError(
+                        file: file, location: "line \(v.line), site \(label), tag _atom_site_B_iso_or_equiv",
+                        expected: "a displacement parameter B ≥ 0 (Å²)", found: "\"\(v.text)\"")
                 }
                 b = x
             } else if let v = uIso?[i], !v.isUnknown {
                 guard let x = v.number, x.isFinite, x >= 0 else {
-                    throw InputError(file: file, location: "line \(v.line), site \(label), tag _atom_site_U_iso_or_equiv",
-                                     expected: "a displacement parameter U ≥ 0 (Å²)", found: "\"\(v.text)\"")
+                    throw InputError(
+                        file: file, location: "line \(v.line), site \(label), tag _atom_site_U_iso_or_equiv",
+                        expected: "a displacement parameter U ≥ 0 (Å²)", found: "\"\(v.text)\"")
                 }
                 b = 8 * Double.pi * Double.pi * x
             }
             sites.append(AtomSite(label: label, element: element, position: position, occupancy: occupancy, bIso: b))
         }
         guard !sites.isEmpty else {
-            throw InputError(file: file, location: "line \(xs.first?.line ?? 0), tag _atom_site_fract_x",
-                             expected: "at least one atom site", found: "none")
+            throw InputError(
+                file: file, location: "line \(xs.first?.line ?? 0), tag _atom_site_fract_x",
+                expected: "at least one atom site", found: "none")
         }
 
         // Formula.
         var formula: [String: Double]? = nil
         if let f = block.single("_chemical_formula_sum"), !f.isUnknown {
             guard let parsed = parseFormula(f.text) else {
-                throw InputError(file: file, location: "line \(f.line), tag _chemical_formula_sum",
-                                 expected: "element symbols with amounts, e.g. 'Mg Al2 O4'", found: "\"\(f.text)\"")
+                throw InputError(
+                    file: file, location: "line \(f.line), tag _chemical_formula_sum",
+                    expected: "element symbols with amounts, e.g. 'Mg Al2 O4'", found: "\"\(f.text)\"")
             }
             formula = parsed
         }
-        return CrystalStructure(name: name, cell: cell, operations: operations, sites: sites, formula: formula,
-                                source: file)
+        return CrystalStructure(
+            name: name, cell: cell, operations: operations, sites: sites, formula: formula,
+            source: file)
     }
 
     /// The element of a type symbol or label: leading capital plus optional lower-case letter,

@@ -46,8 +46,10 @@ public struct CrystalStructure: Sendable {
     /// Where the structure came from (file path), for messages.
     public var source: String
 
-    public init(name: String, cell: UnitCell, operations: [SymmetryOperation], sites: [AtomSite],
-                formula: [String: Double]? = nil, source: String = "") {
+    public init(
+        name: String, cell: UnitCell, operations: [SymmetryOperation], sites: [AtomSite],
+        formula: [String: Double]? = nil, source: String = ""
+    ) {
         self.name = name
         self.cell = cell
         self.operations = operations.isEmpty ? [.identity] : operations
@@ -71,8 +73,10 @@ public struct CrystalStructure: Sendable {
                 if !images.contains(where: { cell.distance($0, x) < Self.duplicateTolerance }) { images.append(x) }
             }
             for x in images {
-                atoms.append(CellAtom(element: site.element, position: x, occupancy: site.occupancy, bIso: site.bIso,
-                                      site: index))
+                atoms.append(
+                    CellAtom(
+                        element: site.element, position: x, occupancy: site.occupancy, bIso: site.bIso,
+                        site: index))
             }
         }
         return atoms

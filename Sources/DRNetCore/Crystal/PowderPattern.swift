@@ -70,8 +70,10 @@ public enum PowderPattern {
     /// The reflections of `structure`, sorted by Q (then by descending hkl).
     /// - Throws: `ConfigurationError` for bad options, an element without form factors, or a
     ///   structure without atoms.
-    public static func reflections(of structure: CrystalStructure,
-                                   options: PowderPatternOptions = PowderPatternOptions()) throws -> [Reflection] {
+    public static func reflections(
+        of structure: CrystalStructure,
+        options: PowderPatternOptions = PowderPatternOptions()
+    ) throws -> [Reflection] {
         try options.validate()
         let atoms = structure.cellAtoms()
         guard !atoms.isEmpty else { throw ConfigurationError("\(structure.name): no atoms") }
@@ -86,9 +88,9 @@ public enum PowderPattern {
         let atomElement = atoms.map { elements.firstIndex(of: $0.element)! }
 
         let lambda = options.wavelength
-        let limit = 40 * Double.pi / lambda                  // 4π/λ in nm⁻¹
+        let limit = 40 * Double.pi / lambda  // 4π/λ in nm⁻¹
         let qMax = min(options.qMax, limit)
-        let qMinA = options.qMin / 10, qMaxA = qMax / 10     // Å⁻¹
+        let qMinA = options.qMin / 10, qMaxA = qMax / 10  // Å⁻¹
         guard qMax > options.qMin else { return [] }
         let cell = structure.cell
         let gs = cell.reciprocalMetric
@@ -114,8 +116,9 @@ public enum PowderPattern {
                     // The family: h·R for every R of the Laue group.
                     var family: [SIMD3<Int>] = []
                     for r in laue {
-                        let g = SIMD3(h * r[0] + k * r[3] + l * r[6], h * r[1] + k * r[4] + l * r[7],
-                                      h * r[2] + k * r[5] + l * r[8])
+                        let g = SIMD3(
+                            h * r[0] + k * r[3] + l * r[6], h * r[1] + k * r[4] + l * r[7],
+                            h * r[2] + k * r[5] + l * r[8])
                         if !family.contains(g) { family.append(g) }
                     }
                     for g in family { if let j = index(g.x, g.y, g.z) { visited[j] = true } }
@@ -128,8 +131,10 @@ public enum PowderPattern {
                     for (a, atom) in atoms.enumerated() {
                         var amplitude = f[atomElement[a]] * atom.occupancy
                         if options.debyeWaller, let b = atom.bIso { amplitude *= exp(-b * s2) }
-                        let phase = 2 * Double.pi * (Double(rep.x) * atom.position.x + Double(rep.y) * atom.position.y
-                                                     + Double(rep.z) * atom.position.z)
+                        let phase =
+                            2 * Double.pi
+                            * (Double(rep.x) * atom.position.x + Double(rep.y) * atom.position.y
+                                + Double(rep.z) * atom.position.z)
                         re += amplitude * cos(phase)
                         im += amplitude * sin(phase)
                     }
@@ -138,9 +143,11 @@ public enum PowderPattern {
                     let cos2t = cos(2 * theta)
                     let lp = (1 + cos2t * cos2t) / (sinTheta * sinTheta * cos(theta))
                     let intensity = Double(family.count) * f2 * lp
-                    out.append(Reflection(h: rep.x, k: rep.y, l: rep.z, multiplicity: family.count, d: 1 / inv2.squareRoot(),
-                                          q: 10 * qA, twoTheta: 2 * theta * 180 / .pi, structureFactorSquared: f2,
-                                          lorentzPolarisation: lp, intensity: intensity, relativeIntensity: 0))
+                    out.append(
+                        Reflection(
+                            h: rep.x, k: rep.y, l: rep.z, multiplicity: family.count, d: 1 / inv2.squareRoot(),
+                            q: 10 * qA, twoTheta: 2 * theta * 180 / .pi, structureFactorSquared: f2,
+                            lorentzPolarisation: lp, intensity: intensity, relativeIntensity: 0))
                 }
             }
         }

@@ -24,9 +24,10 @@ public struct SymmetryOperation: Sendable, Hashable {
     /// R·x + t (not wrapped into the cell).
     public func apply(_ x: SIMD3<Double>) -> SIMD3<Double> {
         let r = rotation
-        return SIMD3(Double(r[0]) * x.x + Double(r[1]) * x.y + Double(r[2]) * x.z,
-                     Double(r[3]) * x.x + Double(r[4]) * x.y + Double(r[5]) * x.z,
-                     Double(r[6]) * x.x + Double(r[7]) * x.y + Double(r[8]) * x.z) + translation
+        return SIMD3(
+            Double(r[0]) * x.x + Double(r[1]) * x.y + Double(r[2]) * x.z,
+            Double(r[3]) * x.x + Double(r[4]) * x.y + Double(r[5]) * x.z,
+            Double(r[6]) * x.x + Double(r[7]) * x.y + Double(r[8]) * x.z) + translation
     }
 
     /// det R.

@@ -25,7 +25,8 @@ public struct UnitCell: Sendable, Equatable {
             throw ConfigurationError("cell lengths must be positive and finite (Å), got a=\(a) b=\(b) c=\(c)")
         }
         guard [alpha, beta, gamma].allSatisfy({ $0.isFinite && $0 > 0 && $0 < 180 }),
-              volumeFactor > 1e-6 else {
+            volumeFactor > 1e-6
+        else {
             throw ConfigurationError("cell angles α=\(alpha) β=\(beta) γ=\(gamma) do not make a cell of positive volume")
         }
     }
@@ -45,20 +46,23 @@ public struct UnitCell: Sendable, Equatable {
     /// The metric tensor G (row-major 3×3, Å²).
     public var metric: [Double] {
         let ca = cos(Self.rad(alpha)), cb = cos(Self.rad(beta)), cg = cos(Self.rad(gamma))
-        return [a * a, a * b * cg, a * c * cb,
-                a * b * cg, b * b, b * c * ca,
-                a * c * cb, b * c * ca, c * c]
+        return [
+            a * a, a * b * cg, a * c * cb,
+            a * b * cg, b * b, b * c * ca,
+            a * c * cb, b * c * ca, c * c
+        ]
     }
 
     /// The reciprocal metric G* = G⁻¹ (row-major 3×3, Å⁻²).
     public var reciprocalMetric: [Double] {
         let g = metric
-        let det = g[0] * (g[4] * g[8] - g[5] * g[7]) - g[1] * (g[3] * g[8] - g[5] * g[6])
+        let det =
+            g[0] * (g[4] * g[8] - g[5] * g[7]) - g[1] * (g[3] * g[8] - g[5] * g[6])
             + g[2] * (g[3] * g[7] - g[4] * g[6])
         let inv: [Double] = [
             g[4] * g[8] - g[5] * g[7], g[2] * g[7] - g[1] * g[8], g[1] * g[5] - g[2] * g[4],
             g[5] * g[6] - g[3] * g[8], g[0] * g[8] - g[2] * g[6], g[2] * g[3] - g[0] * g[5],
-            g[3] * g[7] - g[4] * g[6], g[1] * g[6] - g[0] * g[7], g[0] * g[4] - g[1] * g[3],
+            g[3] * g[7] - g[4] * g[6], g[1] * g[6] - g[0] * g[7], g[0] * g[4] - g[1] * g[3]
         ]
         return inv.map { $0 / det }
     }
@@ -83,7 +87,8 @@ public struct UnitCell: Sendable, Equatable {
         var d = x - y
         d -= d.rounded(.toNearestOrAwayFromZero)
         let g = metric
-        let s = d.x * d.x * g[0] + d.y * d.y * g[4] + d.z * d.z * g[8]
+        let s =
+            d.x * d.x * g[0] + d.y * d.y * g[4] + d.z * d.z * g[8]
             + 2 * (d.x * d.y * g[1] + d.x * d.z * g[2] + d.y * d.z * g[5])
         return max(0, s).squareRoot()
     }

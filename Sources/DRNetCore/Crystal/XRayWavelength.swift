@@ -9,7 +9,7 @@ public enum XRayWavelength {
         ("CrKa", 2.29100), ("CrKa1", 2.28970), ("CrKa2", 2.29361), ("CrKb1", 2.08487),
         ("FeKa", 1.93735), ("FeKa1", 1.93604), ("FeKa2", 1.93998), ("FeKb1", 1.75661),
         ("CoKa", 1.79026), ("CoKa1", 1.78896), ("CoKa2", 1.79285), ("CoKb1", 1.63079),
-        ("AgKa", 0.560885), ("AgKa1", 0.559421), ("AgKa2", 0.563813), ("AgKb1", 0.497082),
+        ("AgKa", 0.560885), ("AgKa1", 0.559421), ("AgKa2", 0.563813), ("AgKb1", 0.497082)
     ]
 
     /// The default, Cu Kα (1.54184 Å).
@@ -24,7 +24,8 @@ public enum XRayWavelength {
         }
         let key = text.replacingOccurrences(of: "α", with: "a").replacingOccurrences(of: "β", with: "b").lowercased()
         if let hit = named.first(where: { $0.name.lowercased() == key }) { return hit.angstrom }
-        throw ConfigurationError("unknown wavelength \"\(text)\": expected a number of Å or one of "
-                                 + named.map(\.name).joined(separator: ", "))
+        throw ConfigurationError(
+            "unknown wavelength \"\(text)\": expected a number of Å or one of "
+                + named.map(\.name).joined(separator: ", "))
     }
 }

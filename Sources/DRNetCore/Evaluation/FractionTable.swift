@@ -72,8 +72,9 @@ public struct FractionTable: Sendable, Equatable {
             text = try String(contentsOfFile: path, encoding: .utf8)
         } catch {
             let exists = FileManager.default.fileExists(atPath: path)
-            throw InputError(file: path, expected: "a readable UTF-8 fraction CSV file",
-                             found: exists ? "an unreadable file (\(error.localizedDescription))" : "no such file")
+            throw InputError(
+                file: path, expected: "a readable UTF-8 fraction CSV file",
+                found: exists ? "an unreadable file (\(error.localizedDescription))" : "no such file")
         }
         return try parse(text, file: path)
     }
@@ -84,8 +85,9 @@ public struct FractionTable: Sendable, Equatable {
         var body = Substring(text)
         if body.hasPrefix("\u{FEFF}") { body = body.dropFirst() }
         // "\r\n" is a single Character in Swift, so split on it explicitly (the datasets use CRLF).
-        let rawLines = body.split(omittingEmptySubsequences: false,
-                                  whereSeparator: { $0 == "\n" || $0 == "\r\n" || $0 == "\r" })
+        let rawLines = body.split(
+            omittingEmptySubsequences: false,
+            whereSeparator: { $0 == "\n" || $0 == "\r\n" || $0 == "\r" })
 
         var header: [String]? = nil
         var headerLine = 0
@@ -99,8 +101,9 @@ public struct FractionTable: Sendable, Equatable {
             let line = raw
             if line.allSatisfy({ $0 == " " || $0 == "\t" }) { continue }
             guard let fields = splitCSVLine(line) else {
-                throw InputError(file: file, location: "line \(lineNo)", expected: "balanced CSV quotes",
-                                 found: "an unterminated quoted field")
+                throw InputError(
+                    file: file, location: "line \(lineNo)", expected: "balanced CSV quotes",
+                    found: "an unterminated quoted field")
             }
             if header == nil {
                 header = fields
@@ -110,27 +113,32 @@ public struct FractionTable: Sendable, Equatable {
             }
             let names = header!
             guard fields.count == names.count else {
-                throw InputError(file: file, location: "line \(lineNo)",
-                                 expected: "\(names.count) fields (sample + \(phases.count) phases, as in the header on line \(headerLine))",
-                                 found: "\(fields.count) fields")
+                throw InputError(
+                    file: file, location: "line \(lineNo)",
+                    expected: "\(names.count) fields (sample + \(phases.count) phases, as in the header on line \(headerLine))",
+                    found: "\(fields.count) fields")
             }
             let sField = fields[0]
             guard let s = Int(sField) else {
-                throw InputError(file: file, location: "line \(lineNo), column 1 (sample)",
-                                 expected: "an integer sample index", found: "`\(sField)`")
+                throw InputError(
+                    file: file, location: "line \(lineNo), column 1 (sample)",
+                    expected: "an integer sample index", found: "`\(sField)`")
             }
             guard s >= 0 else {
-                throw InputError(file: file, location: "line \(lineNo), column 1 (sample)",
-                                 expected: "a non-negative (zero-based) sample index", found: "\(s)")
+                throw InputError(
+                    file: file, location: "line \(lineNo), column 1 (sample)",
+                    expected: "a non-negative (zero-based) sample index", found: "\(s)")
             }
             if let prev = samples.last, s <= prev {
                 if seenSamples.contains(s) {
-                    throw InputError(file: file, location: "line \(lineNo), column 1 (sample)",
-                                     expected: "each sample index once", found: "sample \(s) again")
+                    throw InputError(
+                        file: file, location: "line \(lineNo), column 1 (sample)",
+                        expected: "each sample index once", found: "sample \(s) again")
                 }
-                throw InputError(file: file, location: "line \(lineNo), column 1 (sample)",
-                                 expected: "sample indices in increasing order",
-                                 found: "sample \(s) after sample \(prev)")
+                throw InputError(
+                    file: file, location: "line \(lineNo), column 1 (sample)",
+                    expected: "sample indices in increasing order",
+                    found: "sample \(s) after sample \(prev)")
             }
             var row = [Double]()
             row.reserveCapacity(phases.count)
@@ -138,8 +146,9 @@ public struct FractionTable: Sendable, Equatable {
                 let f = fields[c]
                 let where_ = "line \(lineNo), column \(c + 1) (\(names[c]))"
                 guard let v = Double(f), !f.isEmpty, isPlainNumber(f) else {
-                    throw InputError(file: file, location: where_, expected: "a number (phase fraction)",
-                                     found: f.isEmpty ? "an empty field" : "`\(f)`")
+                    throw InputError(
+                        file: file, location: where_, expected: "a number (phase fraction)",
+                        found: f.isEmpty ? "an empty field" : "`\(f)`")
                 }
                 if v.isNaN {
                     throw InputError(file: file, location: where_, expected: "a number (phase fraction)", found: "NaN")
@@ -167,23 +176,27 @@ public struct FractionTable: Sendable, Equatable {
     private static func validateHeader(_ fields: [String], file: String, line: Int) throws -> [String] {
         guard let first = fields.first, first == "sample" else {
             let shown = fields.prefix(4).joined(separator: ",") + (fields.count > 4 ? ",…" : "")
-            throw InputError(file: file, location: "line \(line), column 1",
-                             expected: "a `sample` column first (header `sample,<phase name>…`)",
-                             found: fields.contains("sample") ? "`sample` in column \(fields.firstIndex(of: "sample")! + 1) (header `\(shown)`)"
-                                                              : "no `sample` column (header `\(shown)`)")
+            throw InputError(
+                file: file, location: "line \(line), column 1",
+                expected: "a `sample` column first (header `sample,<phase name>…`)",
+                found: fields.contains("sample")
+                    ? "`sample` in column \(fields.firstIndex(of: "sample")! + 1) (header `\(shown)`)"
+                    : "no `sample` column (header `\(shown)`)")
         }
         var firstColumn = [String: Int]()
         firstColumn["sample"] = 1
         for c in 1..<fields.count {
             let name = fields[c]
             if name.isEmpty {
-                throw InputError(file: file, location: "line \(line), column \(c + 1)",
-                                 expected: "a phase name", found: "an empty header field")
+                throw InputError(
+                    file: file, location: "line \(line), column \(c + 1)",
+                    expected: "a phase name", found: "an empty header field")
             }
             if let prev = firstColumn[name] {
-                throw InputError(file: file, location: "line \(line), column \(c + 1)",
-                                 expected: "unique phase names",
-                                 found: "`\(name)` again (first in column \(prev))")
+                throw InputError(
+                    file: file, location: "line \(line), column \(c + 1)",
+                    expected: "unique phase names",
+                    found: "`\(name)` again (first in column \(prev))")
             }
             firstColumn[name] = c + 1
         }
@@ -231,7 +244,7 @@ public struct FractionTable: Sendable, Equatable {
                 current = ""
                 wasQuoted = false
             } else if wasQuoted && (ch == " " || ch == "\t") {
-                continue // whitespace after a closing quote
+                continue  // whitespace after a closing quote
             } else {
                 current.append(ch)
             }
@@ -275,8 +288,10 @@ public struct FractionTable: Sendable, Equatable {
     }
 
     static func quoteIfNeeded(_ s: String) -> String {
-        guard s.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" })
-                || s.first == " " || s.last == " " else { return s }
+        guard
+            s.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" })
+                || s.first == " " || s.last == " "
+        else { return s }
         return "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\""
     }
 }

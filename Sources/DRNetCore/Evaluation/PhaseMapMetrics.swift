@@ -91,9 +91,11 @@ public enum PhaseMapMetrics {
     ///   - solutionFile, truthFile: paths used in error messages and copied into the result.
     /// - Throws: `InputError` (naming the solution file) when the sample sets differ or are empty;
     ///   `ConfigurationError` for a bad threshold.
-    public static func evaluate(solution: FractionTable, truth: FractionTable,
-                                threshold: Double = defaultThreshold,
-                                solutionFile: String? = nil, truthFile: String? = nil) throws -> PhaseMapEvaluation {
+    public static func evaluate(
+        solution: FractionTable, truth: FractionTable,
+        threshold: Double = defaultThreshold,
+        solutionFile: String? = nil, truthFile: String? = nil
+    ) throws -> PhaseMapEvaluation {
         guard threshold.isFinite, threshold > 0 else {
             throw ConfigurationError("presence threshold must be finite and > 0, got \(threshold)")
         }
@@ -109,9 +111,10 @@ public enum PhaseMapMetrics {
             var parts: [String] = []
             if !missing.isEmpty { parts.append("\(missing.count) missing (\(listSome(missing)))") }
             if !extra.isEmpty { parts.append("\(extra.count) extra (\(listSome(extra)))") }
-            throw InputError(file: solName, location: "column sample",
-                             expected: "the same \(truth.sampleCount) samples as \(truthName)",
-                             found: "\(solution.sampleCount) samples, " + parts.joined(separator: ", "))
+            throw InputError(
+                file: solName, location: "column sample",
+                expected: "the same \(truth.sampleCount) samples as \(truthName)",
+                found: "\(solution.sampleCount) samples, " + parts.joined(separator: ", "))
         }
 
         // Union of phases and each table's column for it (nil = absent = 0).
@@ -175,12 +178,15 @@ public enum PhaseMapMetrics {
     }
 
     /// Reads both CSV files and evaluates them (see `evaluate(solution:truth:threshold:…)`).
-    public static func evaluate(solutionFile: String, truthFile: String,
-                                threshold: Double = defaultThreshold) throws -> PhaseMapEvaluation {
+    public static func evaluate(
+        solutionFile: String, truthFile: String,
+        threshold: Double = defaultThreshold
+    ) throws -> PhaseMapEvaluation {
         let truth = try FractionTable.read(contentsOfFile: truthFile)
         let solution = try FractionTable.read(contentsOfFile: solutionFile)
-        return try evaluate(solution: solution, truth: truth, threshold: threshold,
-                            solutionFile: solutionFile, truthFile: truthFile)
+        return try evaluate(
+            solution: solution, truth: truth, threshold: threshold,
+            solutionFile: solutionFile, truthFile: truthFile)
     }
 
     private static func listSome(_ xs: [Int]) -> String {
@@ -202,14 +208,18 @@ extension PhaseMapEvaluation {
         lines.append("samples:   \(sampleCount)")
         lines.append("")
         lines.append("exact phase-set match: \(exactMatchCount)/\(sampleCount) (\(pct(exactMatchShare)))")
-        lines.append("phase presence (micro): precision \(f4(precision)), recall \(f4(recall)), F1 \(f4(f1))"
-                     + "  [TP \(truePositives), FP \(falsePositives), FN \(falseNegatives)]")
+        lines.append(
+            "phase presence (micro): precision \(f4(precision)), recall \(f4(recall)), F1 \(f4(f1))"
+                + "  [TP \(truePositives), FP \(falsePositives), FN \(falseNegatives)]")
         lines.append("fraction error (½·L1): mean \(f4(meanFractionError)), max \(f4(maxFractionError))")
         lines.append("3-bin fraction accuracy: \(fractionBinCorrect)/\(fractionBinPairs) (\(pct(fractionBinAccuracy)))")
         lines.append("")
         lines.append("phases in both (\(phasesInBoth.count)): " + (phasesInBoth.isEmpty ? "-" : phasesInBoth.joined(separator: ", ")))
-        lines.append("only in solution (\(phasesOnlyInSolution.count)): " + (phasesOnlyInSolution.isEmpty ? "-" : phasesOnlyInSolution.joined(separator: ", ")))
-        lines.append("only in truth (\(phasesOnlyInTruth.count)): " + (phasesOnlyInTruth.isEmpty ? "-" : phasesOnlyInTruth.joined(separator: ", ")))
+        lines.append(
+            "only in solution (\(phasesOnlyInSolution.count)): "
+                + (phasesOnlyInSolution.isEmpty ? "-" : phasesOnlyInSolution.joined(separator: ", ")))
+        lines.append(
+            "only in truth (\(phasesOnlyInTruth.count)): " + (phasesOnlyInTruth.isEmpty ? "-" : phasesOnlyInTruth.joined(separator: ", ")))
         if !mismatches.isEmpty {
             lines.append("")
             lines.append("mismatching samples (\(mismatches.count)):")

@@ -35,14 +35,17 @@ public struct SolutionComparison: Codable, Sendable {
     public enum Mismatch: Error, CustomStringConvertible {
         case shapes(String)
         public var description: String {
-            switch self { case .shapes(let why): return "the solutions cannot be compared: \(why)" }
+            switch self {
+            case .shapes(let why): return "the solutions cannot be compared: \(why)"
+            }
         }
     }
 
     public init(_ a: PhaseMapSolution, _ b: PhaseMapSolution, names: (String, String), threshold: Double = 0) throws {
         guard a.sampleCount == b.sampleCount, a.phaseCount == b.phaseCount, a.phaseNames == b.phaseNames else {
-            throw Mismatch.shapes("\(names.0) has N=\(a.sampleCount) P=\(a.phaseCount), \(names.1) has N=\(b.sampleCount) P=\(b.phaseCount)"
-                                  + (a.phaseNames == b.phaseNames ? "" : " (different candidate lists)"))
+            throw Mismatch.shapes(
+                "\(names.0) has N=\(a.sampleCount) P=\(a.phaseCount), \(names.1) has N=\(b.sampleCount) P=\(b.phaseCount)"
+                    + (a.phaseNames == b.phaseNames ? "" : " (different candidate lists)"))
         }
         let n = a.sampleCount, p = a.phaseCount
         first = names.0
@@ -54,7 +57,9 @@ public struct SolutionComparison: Codable, Sendable {
         for i in 0..<n {
             let sa = (0..<p).filter { Double(a.fractions[i * p + $0]) > threshold }
             let sb = (0..<p).filter { Double(b.fractions[i * p + $0]) > threshold }
-            if sa == sb { same += 1 } else {
+            if sa == sb {
+                same += 1
+            } else {
                 diffs.append(Difference(sample: i, firstPhases: sa.map { a.phaseNames[$0] }, secondPhases: sb.map { b.phaseNames[$0] }))
             }
             var l1 = 0.0
@@ -95,12 +100,15 @@ public struct SolutionComparison: Codable, Sendable {
     public var text: String {
         var lines = [
             "\(first) vs \(second): N=\(samples)",
-            String(format: "  identical phase sets (fraction > %g): %d/%d (%.1f%%)", threshold, identicalPhaseSets, samples, 100 * identicalPhaseSetShare),
+            String(
+                format: "  identical phase sets (fraction > %g): %d/%d (%.1f%%)", threshold, identicalPhaseSets, samples,
+                100 * identicalPhaseSetShare),
             String(format: "  fraction difference: mean ½·L1 %.4f, max %.4f", meanFractionDifference, maxFractionDifference),
             String(format: "  shift difference (phases both use): mean %.2e, max %.2e", meanShiftDifference, maxShiftDifference),
-            String(format: "  loss curves: %d common records, max relative difference %.2e; final %.4f vs %.4f",
-                   commonLossRecords, maxRelativeLossDifference, finalLoss[0], finalLoss[1]),
-            String(format: "  wall time: %.1f s vs %.1f s (second / first = %.2f)", wallSeconds[0], wallSeconds[1], timeRatio),
+            String(
+                format: "  loss curves: %d common records, max relative difference %.2e; final %.4f vs %.4f",
+                commonLossRecords, maxRelativeLossDifference, finalLoss[0], finalLoss[1]),
+            String(format: "  wall time: %.1f s vs %.1f s (second / first = %.2f)", wallSeconds[0], wallSeconds[1], timeRatio)
         ]
         for d in differingSamples.prefix(10) {
             lines.append("  sample \(d.sample): \(d.firstPhases.joined(separator: "+")) vs \(d.secondPhases.joined(separator: "+"))")

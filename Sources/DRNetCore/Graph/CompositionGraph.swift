@@ -90,8 +90,7 @@ public struct CompositionGraph: Sendable, Equatable {
         // Both lists are sorted: merge.
         var a = 0, b = 0, common = 0
         while a < edges.count && b < other.edges.count {
-            if edges[a] == other.edges[b] { common += 1; a += 1; b += 1 }
-            else if edges[a] < other.edges[b] { a += 1 } else { b += 1 }
+            if edges[a] == other.edges[b] { common += 1; a += 1; b += 1 } else if edges[a] < other.edges[b] { a += 1 } else { b += 1 }
         }
         return (common, edges.count - common, other.edges.count - common)
     }
@@ -99,8 +98,10 @@ public struct CompositionGraph: Sendable, Equatable {
     /// Builds the composition graph of N samples from N×M row-major cation fractions.
     /// - Throws: `ConfigurationError` when M < 1, the array is not N×M, a value is not finite, or
     ///   the strategy does not apply to M (`.delaunay` needs M = 3, `.path` M ≤ 2, k ≥ 1).
-    public static func build(compositions: [Double], elementCount m: Int,
-                             strategy: Strategy = .automatic) throws -> CompositionGraph {
+    public static func build(
+        compositions: [Double], elementCount m: Int,
+        strategy: Strategy = .automatic
+    ) throws -> CompositionGraph {
         guard m >= 1 else { throw ConfigurationError("graph: element count \(m) must be at least 1") }
         guard compositions.count % m == 0 else {
             throw ConfigurationError("graph: \(compositions.count) composition values are not N×\(m)")

@@ -86,11 +86,11 @@ public struct DelaunayTriangulation: Sendable {
         // 2. Sort lexicographically (ties by index) and mark duplicates.
         let sorted = (0..<n).sorted { (gx[$0], gy[$0], $0) < (gx[$1], gy[$1], $1) }
         var rep = Array(0..<n)
-        var distinct: [Int] = []          // original indices of distinct points, in sweep order
+        var distinct: [Int] = []  // original indices of distinct points, in sweep order
         var edgeSet = Set<Edge>()
         for idx in sorted {
             if let last = distinct.last, gx[last] == gx[idx], gy[last] == gy[idx] {
-                rep[idx] = last           // `last` has the smallest index (ties sorted by index)
+                rep[idx] = last  // `last` has the smallest index (ties sorted by index)
                 edgeSet.insert(Edge(last, idx))
             } else {
                 distinct.append(idx)
@@ -214,7 +214,7 @@ struct SweepMesh {
             next[p] = a; prev[a] = p
             last = p
         }
-        hullStart = 0   // point 0 is the lexicographic minimum, always a hull vertex
+        hullStart = 0  // point 0 is the lexicographic minimum, always a hull vertex
         buildAdjacency()
     }
 
@@ -231,7 +231,7 @@ struct SweepMesh {
         let t = vertices.count / 3
         let n = x.count
         neighbors = [Int](repeating: -1, count: 3 * t)
-        var side: [Int: Int] = [:]   // directed side a→b (key a·n+b) → slot 3t+k
+        var side: [Int: Int] = [:]  // directed side a→b (key a·n+b) → slot 3t+k
         side.reserveCapacity(3 * t)
         for s in 0..<(3 * t) {
             let tri = s / 3, k = s % 3
@@ -247,7 +247,7 @@ struct SweepMesh {
 
     /// Lawson flips until every interior side is locally Delaunay (exact in-circle test).
     mutating func legalize() {
-        var stack: [Int] = []   // slots 3t+k: the side of t opposite vertex k
+        var stack: [Int] = []  // slots 3t+k: the side of t opposite vertex k
         for s in 0..<neighbors.count where neighbors[s] > s / 3 { stack.append(s) }
         while let s = stack.popLast() {
             let t = s / 3, k = s % 3
@@ -261,10 +261,10 @@ struct SweepMesh {
             let q0 = vertices[3 * u + m]
             guard ExactPredicates.inCircle((x[p0], y[p0]), (x[p1], y[p1]), (x[p2], y[p2]), (x[q0], y[q0])) > 0
             else { continue }
-            let a = neighbors[3 * t + (k + 1) % 3]   // across p2–p0
-            let b = neighbors[3 * t + (k + 2) % 3]   // across p0–p1
-            let c = neighbors[3 * u + (m + 1) % 3]   // across p1–q0
-            let d = neighbors[3 * u + (m + 2) % 3]   // across q0–p2
+            let a = neighbors[3 * t + (k + 1) % 3]  // across p2–p0
+            let b = neighbors[3 * t + (k + 2) % 3]  // across p0–p1
+            let c = neighbors[3 * u + (m + 1) % 3]  // across p1–q0
+            let d = neighbors[3 * u + (m + 2) % 3]  // across q0–p2
             // t ← (p0, p1, q0), u ← (p0, q0, p2)
             vertices[3 * t] = p0; vertices[3 * t + 1] = p1; vertices[3 * t + 2] = q0
             neighbors[3 * t] = c; neighbors[3 * t + 1] = u; neighbors[3 * t + 2] = b

@@ -10,8 +10,10 @@ extension CompositionGraph {
     /// - Returns: distinct samples w₀ = start, w₁, …, consecutive ones joined by an edge;
     ///   empty when `length` ≤ 0.
     /// - Precondition: 0 ≤ start < sampleCount, attempts ≥ 1.
-    public func selfAvoidingWalk<R: RandomNumberGenerator>(length: Int, start: Int, rng: inout R,
-                                                           attempts: Int = 8) -> [Int] {
+    public func selfAvoidingWalk<R: RandomNumberGenerator>(
+        length: Int, start: Int, rng: inout R,
+        attempts: Int = 8
+    ) -> [Int] {
         precondition(start >= 0 && start < sampleCount, "start \(start) outside 0..<\(sampleCount)")
         precondition(attempts >= 1, "attempts must be at least 1")
         guard length > 0 else { return [] }

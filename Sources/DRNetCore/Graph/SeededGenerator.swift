@@ -41,7 +41,10 @@ public struct SeededGenerator: RandomNumberGenerator, Sendable {
     /// The 256-bit state (s₀, s₁, s₂, s₃), for checkpoints: setting it resumes the stream exactly.
     public var state: [UInt64] {
         get { [s0, s1, s2, s3] }
-        set { precondition(newValue.count == 4, "xoshiro256** state is 4 words"); (s0, s1, s2, s3) = (newValue[0], newValue[1], newValue[2], newValue[3]) }
+        set {
+            precondition(newValue.count == 4, "xoshiro256** state is 4 words");
+            (s0, s1, s2, s3) = (newValue[0], newValue[1], newValue[2], newValue[3])
+        }
     }
 
     /// A uniform integer in 0..<bound (bound ≥ 1), without modulo bias.

@@ -26,7 +26,7 @@ public enum SimplexProjection {
         var out = [Double](repeating: 0, count: n * d)
         for i in 0..<n {
             let row = i * m
-            var prefix = 0.0   // c₁ + … + cₖ
+            var prefix = 0.0  // c₁ + … + cₖ
             for k in 1...d {
                 prefix += compositions[row + k - 1]
                 let kk = Double(k)

@@ -53,16 +53,20 @@ public enum GraphFileReader {
         }
     }
 
-    private static func index(_ file: InputFile, _ f: InputFile.Field, line: Int, position: Int,
-                              sampleCount: Int) throws -> Int {
+    private static func index(
+        _ file: InputFile, _ f: InputFile.Field, line: Int, position: Int,
+        sampleCount: Int
+    ) throws -> Int {
         guard let v = file.int(f) else {
-            throw InputError(file: file.path, location: "line \(line)",
-                             expected: "integer sample indices", found: "item \(position) = \"\(file.string(f))\"")
+            throw InputError(
+                file: file.path, location: "line \(line)",
+                expected: "integer sample indices", found: "item \(position) = \"\(file.string(f))\"")
         }
         guard v >= 0 && v < sampleCount else {
-            throw InputError(file: file.path, location: "line \(line)",
-                             expected: "sample indices 0…\(sampleCount - 1) (zero-based, N=\(sampleCount))",
-                             found: "item \(position) = \(v)")
+            throw InputError(
+                file: file.path, location: "line \(line)",
+                expected: "sample indices 0…\(sampleCount - 1) (zero-based, N=\(sampleCount))",
+                found: "item \(position) = \(v)")
         }
         return v
     }
@@ -73,14 +77,16 @@ public enum GraphFileReader {
             let fields = file.csvFields(line)
             if n == 0, let first = fields.first, file.int(first) == nil { continue }  // header
             guard fields.count == 2 else {
-                throw InputError(file: file.path, location: "line \(line.number)", expected: "two fields i,j",
-                                 found: "\(fields.count) fields")
+                throw InputError(
+                    file: file.path, location: "line \(line.number)", expected: "two fields i,j",
+                    found: "\(fields.count) fields")
             }
             let i = try index(file, fields[0], line: line.number, position: 1, sampleCount: sampleCount)
             let j = try index(file, fields[1], line: line.number, position: 2, sampleCount: sampleCount)
             guard i != j else {
-                throw InputError(file: file.path, location: "line \(line.number)", expected: "an edge between two samples (i ≠ j)",
-                                 found: "a self-loop \(i),\(j)")
+                throw InputError(
+                    file: file.path, location: "line \(line.number)", expected: "an edge between two samples (i ≠ j)",
+                    found: "a self-loop \(i),\(j)")
             }
             edges.insert(Edge(i, j))
         }
@@ -95,15 +101,17 @@ public enum GraphFileReader {
             if fields.count > 1, let last = fields.last, last.end <= last.start { fields.removeLast() }  // trailing comma
             let i = try index(file, fields[0], line: line.number, position: 1, sampleCount: sampleCount)
             if let previous = lineOf.updateValue(line.number, forKey: i) {
-                throw InputError(file: file.path, location: "line \(line.number)",
-                                 expected: "one line per sample", found: "sample \(i) again (first at line \(previous))")
+                throw InputError(
+                    file: file.path, location: "line \(line.number)",
+                    expected: "one line per sample", found: "sample \(i) again (first at line \(previous))")
             }
             for (p, f) in fields.enumerated().dropFirst() {
                 let j = try index(file, f, line: line.number, position: p + 1, sampleCount: sampleCount)
                 guard j != i else {
-                    throw InputError(file: file.path, location: "line \(line.number)",
-                                     expected: "neighbours other than the sample itself",
-                                     found: "item \(p + 1) = \(j), the sample of this line (self-loop)")
+                    throw InputError(
+                        file: file.path, location: "line \(line.number)",
+                        expected: "neighbours other than the sample itself",
+                        found: "item \(p + 1) = \(j), the sample of this line (self-loop)")
                 }
                 edges.insert(Edge(i, j))
             }

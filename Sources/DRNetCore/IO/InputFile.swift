@@ -99,8 +99,9 @@ struct InputFile {
             let (s, e) = trimmed(line.start, end)
             if e <= s { continue }
             guard let eq = firstIndex(of: 0x3D, s, e) else {
-                throw InputError(file: path, location: "line \(line.number)", expected: "KEY=value",
-                                 found: "\"\(string(s, min(e, s + 40)))\" (no '=')")
+                throw InputError(
+                    file: path, location: "line \(line.number)", expected: "KEY=value",
+                    found: "\"\(string(s, min(e, s + 40)))\" (no '=')")
             }
             let (ks, ke) = trimmed(s, eq)
             let (vs, ve) = trimmed(eq + 1, e)
@@ -164,9 +165,12 @@ struct InputFile {
     /// Parses the comma-separated numbers in `start..<end` (spaces around items allowed, one
     /// trailing comma tolerated) with `parse` (a C `strtod`-like function), appending to `out`.
     /// Returns the first item that is empty or not entirely a number.
-    func parseList<T>(_ start: Int, _ end: Int, into out: inout [T],
-                      _ parse: (UnsafePointer<CChar>, UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>) -> T)
-        -> BadItem? {
+    func parseList<T>(
+        _ start: Int, _ end: Int, into out: inout [T],
+        _ parse: (UnsafePointer<CChar>, UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>) -> T
+    )
+        -> BadItem?
+    {
         bytes.withUnsafeBufferPointer { buf -> BadItem? in
             let base = buf.baseAddress!
             let cbase = UnsafeRawPointer(base).assumingMemoryBound(to: CChar.self)
@@ -226,7 +230,8 @@ struct InputFile {
         var out: [Double] = []
         let (s, e) = trimmed(start, end)
         guard e > s, parseDoubles(s, e, into: &out) == nil, out.count == 1,
-              firstIndex(of: 0x2C, s, e) == nil else { return nil }
+            firstIndex(of: 0x2C, s, e) == nil
+        else { return nil }
         return out[0]
     }
 }

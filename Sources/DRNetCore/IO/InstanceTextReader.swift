@@ -17,8 +17,10 @@ public struct InstanceText: Sendable, Equatable {
     /// Every other key (e.g. `Description`, `UUID`, `Deposition`, `X`, `Y`) with its raw value.
     public var metadata: [String: String]
 
-    public init(elements: [String], q: [Float], patterns: [Float], compositions: [Double], sampleCount: Int,
-                metadata: [String: String] = [:]) {
+    public init(
+        elements: [String], q: [Float], patterns: [Float], compositions: [Double], sampleCount: Int,
+        metadata: [String: String] = [:]
+    ) {
         self.elements = elements
         self.q = q
         self.patterns = patterns
@@ -69,12 +71,14 @@ public enum InstanceTextReader {
         for line in try file.keyValueLines() {
             let key = line.key
             guard !key.isEmpty else {
-                throw InputError(file: path, location: "line \(line.number)", expected: "a key before '='",
-                                 found: "an empty key")
+                throw InputError(
+                    file: path, location: "line \(line.number)", expected: "a key before '='",
+                    found: "an empty key")
             }
             if let first = entries[key] {
-                throw InputError(file: path, location: "line \(line.number), key \(key)",
-                                 expected: "each key once", found: "a duplicate of line \(first.line)")
+                throw InputError(
+                    file: path, location: "line \(line.number), key \(key)",
+                    expected: "each key once", found: "a duplicate of line \(first.line)")
             }
             entries[key] = Entry(line: line.number, start: line.valueStart, end: line.valueEnd)
             if let k = patternIndex(key) { patternKeys.append((k, key)) }
@@ -82,8 +86,9 @@ public enum InstanceTextReader {
 
         func require(_ key: String) throws -> Entry {
             guard let entry = entries[key] else {
-                throw InputError(file: path, location: "key \(key)", expected: "a \(key)= line",
-                                 found: "no \(key)= line (missing key)")
+                throw InputError(
+                    file: path, location: "key \(key)", expected: "a \(key)= line",
+                    found: "no \(key)= line (missing key)")
             }
             return entry
         }
@@ -96,18 +101,21 @@ public enum InstanceTextReader {
         func integer(_ key: String) throws -> (Int, Entry) {
             let entry = try require(key)
             guard let v = file.parseInt(entry.start, entry.end), v >= 1 else {
-                throw InputError(file: path, location: "line \(entry.line), key \(key)", expected: "a positive integer",
-                                 found: "\"\(file.string(entry.start, min(entry.end, entry.start + 40)))\"")
+                throw InputError(
+                    file: path, location: "line \(entry.line), key \(key)", expected: "a positive integer",
+                    found: "\"\(file.string(entry.start, min(entry.end, entry.start + 40)))\"")
             }
             return (v, entry)
         }
         func numbers<T>(_ key: String, _ entry: Entry, _ parse: (Int, Int, inout [T]) -> InputFile.BadItem?) throws -> [T] {
             var out: [T] = []
             if let bad = parse(entry.start, entry.end, &out) {
-                throw InputError(file: path, location: "line \(entry.line), key \(key)",
-                                 expected: "comma-separated numbers",
-                                 found: bad.text.isEmpty ? "an empty item \(bad.position)"
-                                     : "non-numeric item \(bad.position): \"\(bad.text)\"")
+                throw InputError(
+                    file: path, location: "line \(entry.line), key \(key)",
+                    expected: "comma-separated numbers",
+                    found: bad.text.isEmpty
+                        ? "an empty item \(bad.position)"
+                        : "non-numeric item \(bad.position): \"\(bad.text)\"")
             }
             return out
         }
@@ -117,17 +125,20 @@ public enum InstanceTextReader {
         let elementsEntry = try require("Elements")
         let elements = names(elementsEntry)
         if let i = elements.firstIndex(of: "") {
-            throw InputError(file: path, location: "line \(elementsEntry.line), key Elements",
-                             expected: "element symbols", found: "an empty symbol at position \(i + 1)")
+            throw InputError(
+                file: path, location: "line \(elementsEntry.line), key Elements",
+                expected: "element symbols", found: "an empty symbol at position \(i + 1)")
         }
         if Set(elements).count != elements.count {
-            throw InputError(file: path, location: "line \(elementsEntry.line), key Elements",
-                             expected: "distinct element symbols", found: elements.joined(separator: ","))
+            throw InputError(
+                file: path, location: "line \(elementsEntry.line), key Elements",
+                expected: "distinct element symbols", found: elements.joined(separator: ","))
         }
         guard elements.count == m else {
-            throw InputError(file: path, location: "line \(mEntry.line), key M",
-                             expected: "M equal to the number of Elements (\(elements.count) at line \(elementsEntry.line))",
-                             found: "M=\(m)")
+            throw InputError(
+                file: path, location: "line \(mEntry.line), key M",
+                expected: "M equal to the number of Elements (\(elements.count) at line \(elementsEntry.line))",
+                found: "M=\(m)")
         }
         let (n, nEntry) = try integer("N")
 
@@ -136,30 +147,34 @@ public enum InstanceTextReader {
         if let compEntry = entries["Composition"] {
             rowKeys = names(compEntry)
             guard rowKeys.count == m else {
-                throw InputError(file: path, location: "line \(compEntry.line), key Composition",
-                                 expected: "\(m) row names (M=\(m), line \(mEntry.line))",
-                                 found: "\(rowKeys.count): \(rowKeys.joined(separator: ","))")
+                throw InputError(
+                    file: path, location: "line \(compEntry.line), key Composition",
+                    expected: "\(m) row names (M=\(m), line \(mEntry.line))",
+                    found: "\(rowKeys.count): \(rowKeys.joined(separator: ","))")
             }
         } else if elements.allSatisfy({ entries[$0] != nil }) {
             rowKeys = elements
         } else if elements.allSatisfy({ entries["C" + $0] != nil }) {
             rowKeys = elements.map { "C" + $0 }
         } else {
-            throw InputError(file: path, location: "key Composition",
-                             expected: "a Composition= line naming the per-element rows",
-                             found: "no Composition= line and no rows named after the elements (missing key)")
+            throw InputError(
+                file: path, location: "key Composition",
+                expected: "a Composition= line naming the per-element rows",
+                found: "no Composition= line and no rows named after the elements (missing key)")
         }
         var compositions = [Double](repeating: 0, count: n * m)
         for (col, key) in rowKeys.enumerated() {
             guard let entry = entries[key] else {
                 let origin = entries["Composition"].map { " (named by Composition at line \($0.line))" } ?? ""
-                throw InputError(file: path, location: "key \(key)", expected: "a \(key)= composition row\(origin)",
-                                 found: "no \(key)= line (missing key)")
+                throw InputError(
+                    file: path, location: "key \(key)", expected: "a \(key)= composition row\(origin)",
+                    found: "no \(key)= line (missing key)")
             }
             let row: [Double] = try numbers(key, entry) { file.parseDoubles($0, $1, into: &$2) }
             guard row.count == n else {
-                throw InputError(file: path, location: "line \(entry.line), key \(key)",
-                                 expected: "\(n) values (N=\(n), line \(nEntry.line))", found: "\(row.count) values")
+                throw InputError(
+                    file: path, location: "line \(entry.line), key \(key)",
+                    expected: "\(n) values (N=\(n), line \(nEntry.line))", found: "\(row.count) values")
             }
             for i in 0..<n { compositions[i * m + col] = row[i] }
         }
@@ -170,31 +185,36 @@ public enum InstanceTextReader {
         let t = q.count
         for (k, key) in patternKeys where k < 1 || k > n {
             let entry = entries[key]!
-            throw InputError(file: path, location: "line \(entry.line), key \(key)",
-                             expected: "patterns I1…I\(n) only (N=\(n), line \(nEntry.line))",
-                             found: "\(key): more pattern rows than N (N mismatch)")
+            throw InputError(
+                file: path, location: "line \(entry.line), key \(key)",
+                expected: "patterns I1…I\(n) only (N=\(n), line \(nEntry.line))",
+                found: "\(key): more pattern rows than N (N mismatch)")
         }
         var patterns = [Float]()
         patterns.reserveCapacity(n * t)
         for k in 1...n {
             let key = "I\(k)"
             guard let entry = entries[key] else {
-                throw InputError(file: path, location: "key \(key)",
-                                 expected: "patterns I1…I\(n) (N=\(n), line \(nEntry.line))",
-                                 found: "no \(key)= line: fewer pattern rows (\(patternKeys.count)) than N (N mismatch)")
+                throw InputError(
+                    file: path, location: "key \(key)",
+                    expected: "patterns I1…I\(n) (N=\(n), line \(nEntry.line))",
+                    found: "no \(key)= line: fewer pattern rows (\(patternKeys.count)) than N (N mismatch)")
             }
             let before = patterns.count
             if let bad = file.parseFloats(entry.start, entry.end, into: &patterns) {
-                throw InputError(file: path, location: "line \(entry.line), key \(key)",
-                                 expected: "comma-separated numbers",
-                                 found: bad.text.isEmpty ? "an empty item \(bad.position)"
-                                     : "non-numeric item \(bad.position): \"\(bad.text)\"")
+                throw InputError(
+                    file: path, location: "line \(entry.line), key \(key)",
+                    expected: "comma-separated numbers",
+                    found: bad.text.isEmpty
+                        ? "an empty item \(bad.position)"
+                        : "non-numeric item \(bad.position): \"\(bad.text)\"")
             }
             let length = patterns.count - before
             guard length == t else {
-                throw InputError(file: path, location: "line \(entry.line), key \(key)",
-                                 expected: "\(t) values (the length of Q, line \(qEntry.line))",
-                                 found: "\(length) values")
+                throw InputError(
+                    file: path, location: "line \(entry.line), key \(key)",
+                    expected: "\(t) values (the length of Q, line \(qEntry.line))",
+                    found: "\(length) values")
             }
         }
 
@@ -203,8 +223,9 @@ public enum InstanceTextReader {
         for (key, entry) in entries where !known.contains(key) && patternIndex(key) == nil {
             metadata[key] = file.string(entry.start, entry.end)
         }
-        return InstanceText(elements: elements, q: q, patterns: patterns, compositions: compositions,
-                            sampleCount: n, metadata: metadata)
+        return InstanceText(
+            elements: elements, q: q, patterns: patterns, compositions: compositions,
+            sampleCount: n, metadata: metadata)
     }
 
     /// `k` for a key `I<k>` (decimal digits only), else nil.

@@ -49,12 +49,14 @@ public enum LibraryValidator {
         // Elements.
         let m = library.elements.count
         guard m > 0 else {
-            throw InputError(file: compFile, location: instance != nil ? "key Elements" : "",
-                             expected: "at least one element", found: "none")
+            throw InputError(
+                file: compFile, location: instance != nil ? "key Elements" : "",
+                expected: "at least one element", found: "none")
         }
         guard Set(library.elements).count == m else {
-            throw InputError(file: compFile, location: instance != nil ? "key Elements" : "",
-                             expected: "distinct element symbols", found: library.elements.joined(separator: ","))
+            throw InputError(
+                file: compFile, location: instance != nil ? "key Elements" : "",
+                expected: "distinct element symbols", found: library.elements.joined(separator: ","))
         }
 
         // Q grid.
@@ -67,23 +69,26 @@ public enum LibraryValidator {
             throw InputError(file: qFile, location: qPlace, expected: "finite Q values", found: "Q[\(k)] = \(v)")
         }
         for k in 1..<max(q.count, 1) where !(q[k] > q[k - 1]) {
-            throw InputError(file: qFile, location: qPlace, expected: "a strictly increasing Q grid",
-                             found: "Q[\(k)] = \(q[k]) after Q[\(k - 1)] = \(q[k - 1])")
+            throw InputError(
+                file: qFile, location: qPlace, expected: "a strictly increasing Q grid",
+                found: "Q[\(k)] = \(q[k]) after Q[\(k - 1)] = \(q[k - 1])")
         }
         let t = q.count
 
         // Sizes: N from compositions, patterns N×T.
         guard library.compositions.count % m == 0, library.compositions.count > 0 else {
-            throw InputError(file: compFile, expected: "N×M composition values with M = \(m)",
-                             found: "\(library.compositions.count) values")
+            throw InputError(
+                file: compFile, expected: "N×M composition values with M = \(m)",
+                found: "\(library.compositions.count) values")
         }
         let n = library.compositions.count / m
         guard library.patterns.count == n * t else {
-            throw InputError(file: patternFile,
-                             expected: "N×T = \(n)×\(t) pattern values (N samples from the compositions, T = Q length)",
-                             found: library.patterns.count % t == 0
-                                ? "\(library.patterns.count / t) patterns of length \(t) (N mismatch)"
-                                : "\(library.patterns.count) values (not a multiple of the Q length \(t))")
+            throw InputError(
+                file: patternFile,
+                expected: "N×T = \(n)×\(t) pattern values (N samples from the compositions, T = Q length)",
+                found: library.patterns.count % t == 0
+                    ? "\(library.patterns.count / t) patterns of length \(t) (N mismatch)"
+                    : "\(library.patterns.count) values (not a multiple of the Q length \(t))")
         }
 
         // Patterns.
@@ -93,18 +98,21 @@ public enum LibraryValidator {
                 for k in 0..<t {
                     let v = p[i * t + k]
                     if !v.isFinite {
-                        throw InputError(file: patternFile, location: sample(i), expected: "finite intensities",
-                                         found: "\(v) at Q index \(k)")
+                        throw InputError(
+                            file: patternFile, location: sample(i), expected: "finite intensities",
+                            found: "\(v) at Q index \(k)")
                     }
                     if v < 0 {
-                        throw InputError(file: patternFile, location: sample(i), expected: "non-negative intensities",
-                                         found: "\(v) at Q index \(k) (Q = \(q[k]))")
+                        throw InputError(
+                            file: patternFile, location: sample(i), expected: "non-negative intensities",
+                            found: "\(v) at Q index \(k) (Q = \(q[k]))")
                     }
                     rowMax = max(rowMax, v)
                 }
                 if !(rowMax > 0) {
-                    throw InputError(file: patternFile, location: sample(i),
-                                     expected: "a pattern with a positive maximum", found: "an all-zero pattern")
+                    throw InputError(
+                        file: patternFile, location: sample(i),
+                        expected: "a pattern with a positive maximum", found: "an all-zero pattern")
                 }
             }
         }
@@ -116,17 +124,20 @@ public enum LibraryValidator {
             for e in 0..<m {
                 let v = c[i * m + e]
                 guard v.isFinite, v >= 0 else {
-                    throw InputError(file: compFile,
-                                     location: instance != nil ? "sample \(i), element \(library.elements[e])"
-                                                               : "row \(i) (sample \(i)), column \(e)",
-                                     expected: "finite non-negative cation fractions", found: "\(v)")
+                    throw InputError(
+                        file: compFile,
+                        location: instance != nil
+                            ? "sample \(i), element \(library.elements[e])"
+                            : "row \(i) (sample \(i)), column \(e)",
+                        expected: "finite non-negative cation fractions", found: "\(v)")
                 }
                 sum += v
             }
             guard abs(sum - 1) <= compositionTolerance else {
-                throw InputError(file: compFile, location: "sample \(i)",
-                                 expected: "cation fractions summing to 1 (±\(compositionTolerance))",
-                                 found: "sum \(sum)")
+                throw InputError(
+                    file: compFile, location: "sample \(i)",
+                    expected: "cation fractions summing to 1 (±\(compositionTolerance))",
+                    found: "sum \(sum)")
             }
         }
 
@@ -140,27 +151,32 @@ public enum LibraryValidator {
         for (k, ph) in phases.enumerated() {
             let place = "phase \(k) (\(ph.name))"
             if let first = seen.updateValue(k, forKey: ph.name) {
-                throw InputError(file: sticksFile, location: place, expected: "distinct phase names",
-                                 found: "the name of phase \(first) again")
+                throw InputError(
+                    file: sticksFile, location: place, expected: "distinct phase names",
+                    found: "the name of phase \(first) again")
             }
             guard !ph.q.isEmpty else {
                 throw InputError(file: sticksFile, location: place, expected: "at least one stick", found: "no sticks")
             }
             guard ph.q.count == ph.intensity.count else {
-                throw InputError(file: sticksFile, location: place, expected: "one intensity per stick position",
-                                 found: "\(ph.q.count) positions, \(ph.intensity.count) intensities")
+                throw InputError(
+                    file: sticksFile, location: place, expected: "one intensity per stick position",
+                    found: "\(ph.q.count) positions, \(ph.intensity.count) intensities")
             }
             for (j, v) in ph.q.enumerated() where !(v.isFinite && v > 0) {
-                throw InputError(file: sticksFile, location: place, expected: "positive finite stick positions",
-                                 found: "q[\(j)] = \(v)")
+                throw InputError(
+                    file: sticksFile, location: place, expected: "positive finite stick positions",
+                    found: "q[\(j)] = \(v)")
             }
             for (j, v) in ph.intensity.enumerated() where !(v.isFinite && v >= 0) {
-                throw InputError(file: sticksFile, location: place, expected: "finite non-negative intensities",
-                                 found: "intensity[\(j)] = \(v)")
+                throw InputError(
+                    file: sticksFile, location: place, expected: "finite non-negative intensities",
+                    found: "intensity[\(j)] = \(v)")
             }
             guard ph.intensity.contains(where: { $0 > 0 }) else {
-                throw InputError(file: sticksFile, location: place, expected: "at least one positive intensity",
-                                 found: "all-zero intensities")
+                throw InputError(
+                    file: sticksFile, location: place, expected: "at least one positive intensity",
+                    found: "all-zero intensities")
             }
         }
 
@@ -175,15 +191,17 @@ public enum LibraryValidator {
                 for e in 0..<m {
                     let v = pc[p * m + e]
                     guard v.isFinite, v >= 0, v <= 1 + compositionTolerance else {
-                        throw InputError(file: file, location: "phase \(p), column \(library.elements[e])",
-                                         expected: "a cation fraction in [0, 1]", found: "\(v)")
+                        throw InputError(
+                            file: file, location: "phase \(p), column \(library.elements[e])",
+                            expected: "a cation fraction in [0, 1]", found: "\(v)")
                     }
                     sum += v
                 }
                 guard sum == 0 || abs(sum - 1) <= compositionTolerance else {
-                    throw InputError(file: file, location: "phase \(p) (\(phases[p].name))",
-                                     expected: "fractions summing to 1 (±\(compositionTolerance)) or all zero",
-                                     found: "sum \(sum)")
+                    throw InputError(
+                        file: file, location: "phase \(p) (\(phases[p].name))",
+                        expected: "fractions summing to 1 (±\(compositionTolerance)) or all zero",
+                        found: "sum \(sum)")
                 }
             }
         }
@@ -200,12 +218,14 @@ public enum LibraryValidator {
         if let mask = library.sampleMask {
             let file = src.sampleMask ?? "--sample-mask"
             guard mask.count == n * pCount else {
-                throw InputError(file: file, location: "shape", expected: "an N×P mask of \(n)×\(pCount)",
-                                 found: "\(mask.count) values")
+                throw InputError(
+                    file: file, location: "shape", expected: "an N×P mask of \(n)×\(pCount)",
+                    found: "\(mask.count) values")
             }
             if let k = mask.firstIndex(where: { $0 > 1 }) {
-                throw InputError(file: file, location: "row \(k / pCount), column \(k % pCount)",
-                                 expected: "0 or 1", found: "\(mask[k])")
+                throw InputError(
+                    file: file, location: "row \(k / pCount), column \(k % pCount)",
+                    expected: "0 or 1", found: "\(mask[k])")
             }
         }
 
@@ -213,12 +233,14 @@ public enum LibraryValidator {
         if let dof = library.degreesOfFreedom {
             let file = src.degreesOfFreedom ?? "--degrees-of-freedom"
             guard dof.count == n else {
-                throw InputError(file: file, expected: "\(n) degrees of freedom (one per sample)",
-                                 found: "\(dof.count) values")
+                throw InputError(
+                    file: file, expected: "\(n) degrees of freedom (one per sample)",
+                    found: "\(dof.count) values")
             }
             for (i, d) in dof.enumerated() where !(1...m).contains(d) {
-                throw InputError(file: file, location: "sample \(i)",
-                                 expected: "a degree of freedom in 1…M = 1…\(m)", found: "\(d)")
+                throw InputError(
+                    file: file, location: "sample \(i)",
+                    expected: "a degree of freedom in 1…M = 1…\(m)", found: "\(d)")
             }
         }
     }

@@ -89,18 +89,20 @@ public enum NPYReader {
         for d in header.shape {
             let (product, overflow) = count.multipliedReportingOverflow(by: d)
             guard !overflow else {
-                throw InputError(file: file, location: "header", expected: "a shape of addressable size",
-                                 found: "shape \(NPYFormat.shapeText(header.shape))")
+                throw InputError(
+                    file: file, location: "header", expected: "a shape of addressable size",
+                    found: "shape \(NPYFormat.shapeText(header.shape))")
             }
             count = product
         }
         let needed = count.multipliedReportingOverflow(by: dtype.itemSize)
         let available = bytes.count - header.dataOffset
         guard !needed.overflow, available >= needed.partialValue else {
-            throw InputError(file: file, location: "data",
-                             expected: "\(needed.partialValue) data bytes for shape "
-                                + "\(NPYFormat.shapeText(header.shape)) of \(dtype.rawValue)",
-                             found: "\(max(available, 0)) bytes (the file is truncated)")
+            throw InputError(
+                file: file, location: "data",
+                expected: "\(needed.partialValue) data bytes for shape "
+                    + "\(NPYFormat.shapeText(header.shape)) of \(dtype.rawValue)",
+                found: "\(max(available, 0)) bytes (the file is truncated)")
         }
         let values = bytes.withUnsafeBytes { raw -> [Double] in
             let base = raw.baseAddress! + header.dataOffset
@@ -160,8 +162,9 @@ public enum NPYReader {
     static func parseHeader(_ bytes: [UInt8], file: String) throws -> Header {
         let magic: [UInt8] = [0x93, 0x4E, 0x55, 0x4D, 0x50, 0x59]  // \x93NUMPY
         guard bytes.count >= 10, Array(bytes[0..<6]) == magic else {
-            throw InputError(file: file, expected: "a NumPy .npy file (starting with \\x93NUMPY)",
-                             found: bytes.count < 6 ? "a file of \(bytes.count) bytes" : "other content (not an npy file)")
+            throw InputError(
+                file: file, expected: "a NumPy .npy file (starting with \\x93NUMPY)",
+                found: bytes.count < 6 ? "a file of \(bytes.count) bytes" : "other content (not an npy file)")
         }
         let major = bytes[6]
         let headerLength: Int
@@ -172,18 +175,21 @@ public enum NPYReader {
             headerStart = 10
         case 2, 3:
             guard bytes.count >= 12 else {
-                throw InputError(file: file, location: "header", expected: "a complete npy header",
-                                 found: "a truncated file of \(bytes.count) bytes")
+                throw InputError(
+                    file: file, location: "header", expected: "a complete npy header",
+                    found: "a truncated file of \(bytes.count) bytes")
             }
             headerLength = Int(bytes[8]) | Int(bytes[9]) << 8 | Int(bytes[10]) << 16 | Int(bytes[11]) << 24
             headerStart = 12
         default:
-            throw InputError(file: file, location: "header", expected: "npy format version 1.0, 2.0 or 3.0",
-                             found: "version \(major).\(bytes[7])")
+            throw InputError(
+                file: file, location: "header", expected: "npy format version 1.0, 2.0 or 3.0",
+                found: "version \(major).\(bytes[7])")
         }
         guard headerStart + headerLength <= bytes.count else {
-            throw InputError(file: file, location: "header", expected: "a header of \(headerLength) bytes",
-                             found: "a truncated file of \(bytes.count) bytes")
+            throw InputError(
+                file: file, location: "header", expected: "a header of \(headerLength) bytes",
+                found: "a truncated file of \(bytes.count) bytes")
         }
         let text = String(decoding: bytes[headerStart..<(headerStart + headerLength)], as: UTF8.self)
         let descr = try headerValue("descr", in: text, file: file)
@@ -192,9 +198,10 @@ public enum NPYReader {
 
         let dtype = try parseDescr(descr, file: file)
         guard fortran == "False" else {
-            throw InputError(file: file, location: "header fortran_order",
-                             expected: "a C-order array (fortran_order False); save with np.ascontiguousarray",
-                             found: "fortran_order \(fortran)")
+            throw InputError(
+                file: file, location: "header fortran_order",
+                expected: "a C-order array (fortran_order False); save with np.ascontiguousarray",
+                found: "fortran_order \(fortran)")
         }
         let shape = try parseShape(shapeText, file: file)
         return Header(dtype: dtype, shape: shape, dataOffset: headerStart + headerLength)
@@ -203,8 +210,9 @@ public enum NPYReader {
     /// The raw text of the value of `key` in the header dict (quotes kept for strings).
     private static func headerValue(_ key: String, in text: String, file: String) throws -> String {
         guard let r = text.range(of: "'\(key)'") ?? text.range(of: "\"\(key)\"") else {
-            throw InputError(file: file, location: "header", expected: "the key '\(key)' in the npy header",
-                             found: "header \(text.trimmingCharacters(in: .whitespacesAndNewlines))")
+            throw InputError(
+                file: file, location: "header", expected: "the key '\(key)' in the npy header",
+                found: "header \(text.trimmingCharacters(in: .whitespacesAndNewlines))")
         }
         let chars = Array(text[r.upperBound...].unicodeScalars)
         var p = 0
@@ -238,9 +246,10 @@ public enum NPYReader {
 
     private static func parseDescr(_ raw: String, file: String) throws -> NPYDType {
         guard let first = raw.first, first == "'" || first == "\"" else {
-            throw InputError(file: file, location: "header descr",
-                             expected: "a plain numeric dtype (\(supportedList))",
-                             found: "structured dtype \(raw)")
+            throw InputError(
+                file: file, location: "header descr",
+                expected: "a plain numeric dtype (\(supportedList))",
+                found: "structured dtype \(raw)")
         }
         let descr = String(raw.dropFirst().dropLast())
         var order: Character = "="
@@ -250,15 +259,17 @@ public enum NPYReader {
             code = code.dropFirst()
         }
         if code.hasPrefix("O") {
-            throw InputError(file: file, location: "header descr",
-                             expected: "a numeric array (pickled/object arrays are not supported; save a numeric array)",
-                             found: "dtype \(descr)")
+            throw InputError(
+                file: file, location: "header descr",
+                expected: "a numeric array (pickled/object arrays are not supported; save a numeric array)",
+                found: "dtype \(descr)")
         }
         let itemSize = Int(code.dropFirst()) ?? 0
         if order == ">" && itemSize > 1 {
-            throw InputError(file: file, location: "header descr",
-                             expected: "little-endian data (save with arr.astype('<f8') or similar)",
-                             found: "big-endian dtype \(descr)")
+            throw InputError(
+                file: file, location: "header descr",
+                expected: "little-endian data (save with arr.astype('<f8') or similar)",
+                found: "big-endian dtype \(descr)")
         }
         let normalised: String
         switch code {
@@ -274,9 +285,10 @@ public enum NPYReader {
             case "V": kind = "void/structured dtype"
             default: kind = "unsupported dtype"
             }
-            throw InputError(file: file, location: "header descr",
-                             expected: "a supported numeric dtype (\(supportedList))",
-                             found: "\(kind) \(descr)")
+            throw InputError(
+                file: file, location: "header descr",
+                expected: "a supported numeric dtype (\(supportedList))",
+                found: "\(kind) \(descr)")
         }
         return dtype
     }
@@ -287,8 +299,9 @@ public enum NPYReader {
 
     private static func parseShape(_ raw: String, file: String) throws -> [Int] {
         guard raw.hasPrefix("("), raw.hasSuffix(")") else {
-            throw InputError(file: file, location: "header shape", expected: "a shape tuple such as (231, 650)",
-                             found: raw)
+            throw InputError(
+                file: file, location: "header shape", expected: "a shape tuple such as (231, 650)",
+                found: raw)
         }
         let inner = raw.dropFirst().dropLast()
         var shape: [Int] = []
@@ -297,8 +310,9 @@ public enum NPYReader {
             if t.hasSuffix("L") { t.removeLast() }  // Python 2 long literals
             if t.isEmpty { continue }
             guard let d = Int(t), d >= 0 else {
-                throw InputError(file: file, location: "header shape", expected: "non-negative integer dimensions",
-                                 found: raw)
+                throw InputError(
+                    file: file, location: "header shape", expected: "non-negative integer dimensions",
+                    found: raw)
             }
             shape.append(d)
         }

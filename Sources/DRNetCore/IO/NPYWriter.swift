@@ -11,8 +11,10 @@ public enum NPYWriter {
     /// Integer and boolean dtypes require integral values in range (booleans: nonzero → 1).
     /// Throws `ConfigurationError` for a shape/count mismatch, a non-integral value for an
     /// integer dtype, or an unknown version.
-    public static func encode(_ values: [Double], shape: [Int], dtype: NPYDType,
-                              version: UInt8 = 1) throws -> [UInt8] {
+    public static func encode(
+        _ values: [Double], shape: [Int], dtype: NPYDType,
+        version: UInt8 = 1
+    ) throws -> [UInt8] {
         let count = shape.reduce(1, *)
         guard shape.allSatisfy({ $0 >= 0 }), count == values.count else {
             throw ConfigurationError("NPYWriter: shape \(NPYFormat.shapeText(shape)) needs \(count) values, got \(values.count)")
@@ -64,8 +66,10 @@ public enum NPYWriter {
 
     /// Encodes and writes to `path` (overwriting). Throws `ConfigurationError` as `encode`, or
     /// `InputError` naming `path` when the file cannot be written.
-    public static func write(_ values: [Double], shape: [Int], dtype: NPYDType, to path: String,
-                             version: UInt8 = 1) throws {
+    public static func write(
+        _ values: [Double], shape: [Int], dtype: NPYDType, to path: String,
+        version: UInt8 = 1
+    ) throws {
         let bytes = try encode(values, shape: shape, dtype: dtype, version: version)
         guard FileManager.default.createFile(atPath: path, contents: Data(bytes)) else {
             throw InputError(file: path, expected: "a writable location", found: "the file could not be created")

@@ -17,40 +17,48 @@ import Foundation
 public enum PhaseCompositionReader {
     /// Reads the file at `path` for a library with `elements` (M symbols) and `phaseCount`
     /// candidate phases whose names are `phaseNames` (nil: do not compare names).
-    public static func read(path: String, elements: [String], phaseCount: Int,
-                            phaseNames: [String]? = nil) throws -> [Double] {
+    public static func read(
+        path: String, elements: [String], phaseCount: Int,
+        phaseNames: [String]? = nil
+    ) throws -> [Double] {
         try parse(InputFile(path: path), elements: elements, phaseCount: phaseCount, phaseNames: phaseNames)
     }
 
     /// Parses CSV text held in memory; `file` names the source in errors.
-    public static func parse(_ text: String, file: String, elements: [String], phaseCount: Int,
-                             phaseNames: [String]? = nil) throws -> [Double] {
-        try parse(InputFile(path: file, contents: Array(text.utf8)), elements: elements, phaseCount: phaseCount,
-                  phaseNames: phaseNames)
+    public static func parse(
+        _ text: String, file: String, elements: [String], phaseCount: Int,
+        phaseNames: [String]? = nil
+    ) throws -> [Double] {
+        try parse(
+            InputFile(path: file, contents: Array(text.utf8)), elements: elements, phaseCount: phaseCount,
+            phaseNames: phaseNames)
     }
 
     static func parse(_ file: InputFile, elements: [String], phaseCount: Int, phaseNames: [String]?) throws -> [Double] {
         let path = file.path
         let lines = file.nonBlankLines()
         guard let headerLine = lines.first else {
-            throw InputError(file: path, expected: "a header phase,name,<elements…> and one row per phase",
-                             found: "an empty file")
+            throw InputError(
+                file: path, expected: "a header phase,name,<elements…> and one row per phase",
+                found: "an empty file")
         }
         let header = file.csvFields(headerLine).map { file.string($0) }
         let lowered = header.map { $0.lowercased() }
         let headerText = file.string(headerLine)
         guard let cPhase = lowered.firstIndex(of: "phase") else {
-            throw InputError(file: path, location: "line \(headerLine.number) (header), column phase",
-                             expected: "columns phase,name,\(elements.joined(separator: ","))",
-                             found: "no column phase in header \"\(headerText)\" (missing column)")
+            throw InputError(
+                file: path, location: "line \(headerLine.number) (header), column phase",
+                expected: "columns phase,name,\(elements.joined(separator: ","))",
+                found: "no column phase in header \"\(headerText)\" (missing column)")
         }
         let cName = lowered.firstIndex(of: "name")
         var elementColumns: [Int] = []
         for el in elements {
             guard let c = header.firstIndex(of: el) ?? lowered.firstIndex(of: el.lowercased()) else {
-                throw InputError(file: path, location: "line \(headerLine.number) (header), column \(el)",
-                                 expected: "a column for each element \(elements.joined(separator: ","))",
-                                 found: "no column \(el) in header \"\(headerText)\" (missing element)")
+                throw InputError(
+                    file: path, location: "line \(headerLine.number) (header), column \(el)",
+                    expected: "a column for each element \(elements.joined(separator: ","))",
+                    found: "no column \(el) in header \"\(headerText)\" (missing element)")
             }
             elementColumns.append(c)
         }
@@ -62,44 +70,51 @@ public enum PhaseCompositionReader {
         for line in lines.dropFirst() {
             let fields = file.csvFields(line)
             guard fields.count >= width else {
-                throw InputError(file: path, location: "line \(line.number)", expected: "\(header.count) fields",
-                                 found: "\(fields.count) fields")
+                throw InputError(
+                    file: path, location: "line \(line.number)", expected: "\(header.count) fields",
+                    found: "\(fields.count) fields")
             }
             guard let k = file.int(fields[cPhase]), k >= 0 else {
-                throw InputError(file: path, location: "line \(line.number), column phase",
-                                 expected: "a zero-based phase index", found: "\"\(file.string(fields[cPhase]))\"")
+                throw InputError(
+                    file: path, location: "line \(line.number), column phase",
+                    expected: "a zero-based phase index", found: "\"\(file.string(fields[cPhase]))\"")
             }
             guard k < phaseCount else {
-                throw InputError(file: path, location: "line \(line.number), column phase",
-                                 expected: "a phase index below \(phaseCount) (the stick library has \(phaseCount) phases)",
-                                 found: "\(k)")
+                throw InputError(
+                    file: path, location: "line \(line.number), column phase",
+                    expected: "a phase index below \(phaseCount) (the stick library has \(phaseCount) phases)",
+                    found: "\(k)")
             }
             guard seenAt[k] == 0 else {
-                throw InputError(file: path, location: "line \(line.number), column phase",
-                                 expected: "one row per phase", found: "phase \(k) again (first at line \(seenAt[k]))")
+                throw InputError(
+                    file: path, location: "line \(line.number), column phase",
+                    expected: "one row per phase", found: "phase \(k) again (first at line \(seenAt[k]))")
             }
             seenAt[k] = line.number
             if let cName, let names = phaseNames, k < names.count {
                 let name = file.string(fields[cName])
                 guard name == names[k] else {
-                    throw InputError(file: path, location: "line \(line.number), column name",
-                                     expected: "\"\(names[k])\", the stick library's name of phase \(k)",
-                                     found: "\"\(name)\" (names mismatch the stick library)")
+                    throw InputError(
+                        file: path, location: "line \(line.number), column name",
+                        expected: "\"\(names[k])\", the stick library's name of phase \(k)",
+                        found: "\"\(name)\" (names mismatch the stick library)")
                 }
             }
             for (col, c) in elementColumns.enumerated() {
                 guard let v = file.double(fields[c]) else {
-                    throw InputError(file: path, location: "line \(line.number), column \(elements[col])",
-                                     expected: "a number (bad number)", found: "\"\(file.string(fields[c]))\"")
+                    throw InputError(
+                        file: path, location: "line \(line.number), column \(elements[col])",
+                        expected: "a number (bad number)", found: "\"\(file.string(fields[c]))\"")
                 }
                 result[k * m + col] = v
             }
         }
         if let missing = seenAt.firstIndex(of: 0) {
             let rows = seenAt.filter { $0 != 0 }.count
-            throw InputError(file: path, location: "column phase",
-                             expected: "\(phaseCount) rows, one per phase of the stick library",
-                             found: "\(rows) rows; no row for phase \(missing) (phase count mismatch)")
+            throw InputError(
+                file: path, location: "column phase",
+                expected: "\(phaseCount) rows, one per phase of the stick library",
+                found: "\(rows) rows; no row for phase \(missing) (phase count mismatch)")
         }
         return result
     }

@@ -25,15 +25,17 @@ public enum SampleMaskReader {
         if isNPY(bytes) {
             let a = try NPYReader.decode(bytes, file: path)
             guard a.shape == [sampleCount, phaseCount] else {
-                throw InputError(file: path, location: "shape",
-                                 expected: "an N×P mask of \(sampleCount)×\(phaseCount) (samples × candidate phases)",
-                                 found: "\(a.shape.map(String.init).joined(separator: "×"))")
+                throw InputError(
+                    file: path, location: "shape",
+                    expected: "an N×P mask of \(sampleCount)×\(phaseCount) (samples × candidate phases)",
+                    found: "\(a.shape.map(String.init).joined(separator: "×"))")
             }
             var mask = [UInt8](repeating: 0, count: a.count)
             for (k, v) in a.values.enumerated() {
                 guard !v.isNaN else {
-                    throw InputError(file: path, location: "row \(k / phaseCount), column \(k % phaseCount)",
-                                     expected: "a number (nonzero = allowed)", found: "NaN")
+                    throw InputError(
+                        file: path, location: "row \(k / phaseCount), column \(k % phaseCount)",
+                        expected: "a number (nonzero = allowed)", found: "NaN")
                 }
                 mask[k] = v != 0 ? 1 : 0
             }
@@ -42,22 +44,25 @@ public enum SampleMaskReader {
         let file = InputFile(path: path, contents: bytes)
         let rows = try numericRows(file, what: "mask values (0/1)")
         guard rows.count == sampleCount else {
-            throw InputError(file: path, location: "rows",
-                             expected: "an N×P mask of \(sampleCount)×\(phaseCount) (\(sampleCount) rows)",
-                             found: "\(rows.count) rows")
+            throw InputError(
+                file: path, location: "rows",
+                expected: "an N×P mask of \(sampleCount)×\(phaseCount) (\(sampleCount) rows)",
+                found: "\(rows.count) rows")
         }
         var mask = [UInt8]()
         mask.reserveCapacity(sampleCount * phaseCount)
         for (line, values) in rows {
             guard values.count == phaseCount else {
-                throw InputError(file: path, location: "line \(line)",
-                                 expected: "an N×P mask of \(sampleCount)×\(phaseCount) (\(phaseCount) values per row)",
-                                 found: "\(values.count) values")
+                throw InputError(
+                    file: path, location: "line \(line)",
+                    expected: "an N×P mask of \(sampleCount)×\(phaseCount) (\(phaseCount) values per row)",
+                    found: "\(values.count) values")
             }
             for (c, v) in values.enumerated() {
                 guard !v.isNaN else {
-                    throw InputError(file: path, location: "line \(line), column \(c + 1)",
-                                     expected: "a number (nonzero = allowed)", found: "NaN")
+                    throw InputError(
+                        file: path, location: "line \(line), column \(c + 1)",
+                        expected: "a number (nonzero = allowed)", found: "NaN")
                 }
                 mask.append(v != 0 ? 1 : 0)
             }
@@ -74,9 +79,10 @@ public enum SampleMaskReader {
             let a = try NPYReader.decode(bytes, file: path)
             let ok = a.shape == [sampleCount] || a.shape == [sampleCount, 1] || a.shape == [1, sampleCount]
             guard ok else {
-                throw InputError(file: path, location: "shape",
-                                 expected: "one value per sample, shape (\(sampleCount),)",
-                                 found: "shape \(a.shapeDescription)")
+                throw InputError(
+                    file: path, location: "shape",
+                    expected: "one value per sample, shape (\(sampleCount),)",
+                    found: "shape \(a.shapeDescription)")
             }
             values = a.values
             place = { "index \($0)" }
@@ -84,12 +90,14 @@ public enum SampleMaskReader {
             let file = InputFile(path: path, contents: bytes)
             let rows = try numericRows(file, what: "one integer per line")
             for (line, v) in rows where v.count != 1 {
-                throw InputError(file: path, location: "line \(line)", expected: "one integer per line",
-                                 found: "\(v.count) values")
+                throw InputError(
+                    file: path, location: "line \(line)", expected: "one integer per line",
+                    found: "\(v.count) values")
             }
             guard rows.count == sampleCount else {
-                throw InputError(file: path, location: "lines",
-                                 expected: "\(sampleCount) values, one per sample", found: "\(rows.count) values")
+                throw InputError(
+                    file: path, location: "lines",
+                    expected: "\(sampleCount) values, one per sample", found: "\(rows.count) values")
             }
             values = rows.map { $0.values[0] }
             let lines = rows.map(\.line)
@@ -99,8 +107,9 @@ public enum SampleMaskReader {
         dof.reserveCapacity(values.count)
         for (k, v) in values.enumerated() {
             guard v.isFinite, v == v.rounded(), abs(v) < 1e9 else {
-                throw InputError(file: path, location: place(k),
-                                 expected: "an integer degree of freedom (sample \(k))", found: "\(v)")
+                throw InputError(
+                    file: path, location: place(k),
+                    expected: "an integer degree of freedom (sample \(k))", found: "\(v)")
             }
             dof.append(Int(v))
         }
@@ -123,8 +132,9 @@ public enum SampleMaskReader {
             for (c, f) in fields.enumerated() {
                 guard let v = file.double(f) else {
                     if n == 0 { values = []; break }  // header row
-                    throw InputError(file: file.path, location: "line \(line.number), column \(c + 1)",
-                                     expected: what, found: "\"\(file.string(f))\" (not a number)")
+                    throw InputError(
+                        file: file.path, location: "line \(line.number), column \(c + 1)",
+                        expected: what, found: "\"\(file.string(f))\" (not a number)")
                 }
                 values.append(v)
             }

@@ -25,13 +25,15 @@ public enum StickLibraryBuilder {
     public static func phase(_ structure: CrystalStructure, options: PowderPatternOptions) throws -> ComputedPhase {
         let reflections = try PowderPattern.reflections(of: structure, options: options)
         guard !reflections.isEmpty else {
-            throw ConfigurationError("\(structure.source.isEmpty ? structure.name : structure.source): no reflections with "
-                                     + "\(options.qMin) ≤ Q ≤ \(options.qMax) nm⁻¹")
+            throw ConfigurationError(
+                "\(structure.source.isEmpty ? structure.name : structure.source): no reflections with "
+                    + "\(options.qMin) ≤ Q ≤ \(options.qMax) nm⁻¹")
         }
         let cations = structure.cationFractions()
         guard !cations.isEmpty else {
-            throw ConfigurationError("\(structure.source.isEmpty ? structure.name : structure.source): no cation in the formula "
-                                     + "(anions: \(CrystalStructure.anions.sorted().joined(separator: ", ")))")
+            throw ConfigurationError(
+                "\(structure.source.isEmpty ? structure.name : structure.source): no cation in the formula "
+                    + "(anions: \(CrystalStructure.anions.sorted().joined(separator: ", ")))")
         }
         return ComputedPhase(name: structure.name, reflections: reflections, cations: cations)
     }

@@ -62,9 +62,10 @@ public enum StickLibraryReader {
         var column: [String: Int] = [:]
         for required in ["phase", "name", "q", "intensity"] {
             guard let c = header.firstIndex(of: required) else {
-                throw InputError(file: path, location: "line \(headerLine.number) (header), column \(required)",
-                                 expected: "columns phase,name,q,intensity",
-                                 found: "no column \(required) in header \"\(file.string(headerLine))\" (missing column)")
+                throw InputError(
+                    file: path, location: "line \(headerLine.number) (header), column \(required)",
+                    expected: "columns phase,name,q,intensity",
+                    found: "no column \(required) in header \"\(file.string(headerLine))\" (missing column)")
             }
             column[required] = c
         }
@@ -75,12 +76,14 @@ public enum StickLibraryReader {
         for line in lines.dropFirst() {
             let fields = file.csvFields(line)
             guard fields.count >= width else {
-                throw InputError(file: path, location: "line \(line.number)", expected: "\(header.count) fields",
-                                 found: "\(fields.count) fields")
+                throw InputError(
+                    file: path, location: "line \(line.number)", expected: "\(header.count) fields",
+                    found: "\(fields.count) fields")
             }
             func bad(_ col: String, _ f: InputFile.Field, _ what: String) -> InputError {
-                InputError(file: path, location: "line \(line.number), column \(col)", expected: what,
-                           found: "\"\(file.string(f))\"")
+                InputError(
+                    file: path, location: "line \(line.number), column \(col)", expected: what,
+                    found: "\"\(file.string(f))\"")
             }
             guard let k = file.int(fields[cPhase]), k >= 0 else {
                 throw bad("phase", fields[cPhase], "a zero-based phase index")
@@ -99,9 +102,10 @@ public enum StickLibraryReader {
             }
             let name = file.string(fields[cName])
             if let existing = phases[k], existing.name != name {
-                throw InputError(file: path, location: "line \(line.number), column name",
-                                 expected: "the name \"\(existing.name)\" of phase \(k) (line \(existing.firstLine))",
-                                 found: "\"\(name)\"")
+                throw InputError(
+                    file: path, location: "line \(line.number), column name",
+                    expected: "the name \"\(existing.name)\" of phase \(k) (line \(existing.firstLine))",
+                    found: "\"\(name)\"")
             }
             phases[k, default: Building(name: name, firstLine: line.number)].q.append(Float(q))
             phases[k]!.intensity.append(Float(intensity))
@@ -114,13 +118,15 @@ public enum StickLibraryReader {
         result.reserveCapacity(count)
         for k in 0..<count {
             guard let b = phases[k] else {
-                throw InputError(file: path, location: "column phase",
-                                 expected: "phase indices 0…\(count - 1) without gaps",
-                                 found: "phase \(k) has no sticks (empty phase)")
+                throw InputError(
+                    file: path, location: "column phase",
+                    expected: "phase indices 0…\(count - 1) without gaps",
+                    found: "phase \(k) has no sticks (empty phase)")
             }
             guard b.intensity.contains(where: { $0 > 0 }) else {
-                throw InputError(file: path, location: "line \(b.firstLine), phase \(k) (\(b.name))",
-                                 expected: "at least one positive intensity", found: "all-zero intensities")
+                throw InputError(
+                    file: path, location: "line \(b.firstLine), phase \(k) (\(b.name))",
+                    expected: "at least one positive intensity", found: "all-zero intensities")
             }
             result.append(CandidatePhase(name: b.name, q: b.q, intensity: b.intensity))
         }
@@ -140,28 +146,33 @@ public enum StickLibraryReader {
             var values: [Float] = []
             let (vs, ve) = (line.valueStart, line.valueEnd)
             if ve > vs, let bad = file.parseFloats(vs, ve, into: &values) {
-                throw InputError(file: path, location: "line \(line.number), key \(key)",
-                                 expected: "comma-separated numbers (bad number)",
-                                 found: bad.text.isEmpty ? "an empty item \(bad.position)"
-                                     : "non-numeric item \(bad.position): \"\(bad.text)\"")
+                throw InputError(
+                    file: path, location: "line \(line.number), key \(key)",
+                    expected: "comma-separated numbers (bad number)",
+                    found: bad.text.isEmpty
+                        ? "an empty item \(bad.position)"
+                        : "non-numeric item \(bad.position): \"\(bad.text)\"")
             }
             for (i, v) in values.enumerated() {
                 if letter == "Q" && !(v.isFinite && v > 0) {
-                    throw InputError(file: path, location: "line \(line.number), key \(key)",
-                                     expected: "positive finite q in nm⁻¹ (non-positive q)",
-                                     found: "item \(i + 1) = \(v)")
+                    throw InputError(
+                        file: path, location: "line \(line.number), key \(key)",
+                        expected: "positive finite q in nm⁻¹ (non-positive q)",
+                        found: "item \(i + 1) = \(v)")
                 }
                 if letter == "P" && !(v.isFinite && v >= 0) {
-                    throw InputError(file: path, location: "line \(line.number), key \(key)",
-                                     expected: "finite non-negative intensities (negative/NaN intensity)",
-                                     found: "item \(i + 1) = \(v)")
+                    throw InputError(
+                        file: path, location: "line \(line.number), key \(key)",
+                        expected: "finite non-negative intensities (negative/NaN intensity)",
+                        found: "item \(i + 1) = \(v)")
                 }
             }
             let row = Row(line: line.number, values: values)
             let previous = letter == "Q" ? qs.updateValue(row, forKey: k) : ps.updateValue(row, forKey: k)
             if let p = previous {
-                throw InputError(file: path, location: "line \(line.number), key \(key)", expected: "each key once",
-                                 found: "a duplicate of line \(p.line)")
+                throw InputError(
+                    file: path, location: "line \(line.number), key \(key)", expected: "each key once",
+                    found: "a duplicate of line \(p.line)")
             }
         }
         let indices = Set(qs.keys).union(ps.keys)
@@ -169,8 +180,9 @@ public enum StickLibraryReader {
             throw InputError(file: path, expected: "Q<k>= and P<k>= lines (IAFD sticks format)", found: "none")
         }
         guard lo <= 1 else {
-            throw InputError(file: path, location: "key Q\(lo)", expected: "phases numbered from 0",
-                             found: "first phase Q\(lo)/P\(lo)")
+            throw InputError(
+                file: path, location: "key Q\(lo)", expected: "phases numbered from 0",
+                found: "first phase Q\(lo)/P\(lo)")
         }
         var result: [CandidatePhase] = []
         for k in lo...hi {
@@ -179,21 +191,25 @@ public enum StickLibraryReader {
                 throw InputError(file: path, location: "key Q\(k)", expected: "phases \(lo)…\(hi) without gaps", found: other)
             }
             guard let p = ps[k] else {
-                throw InputError(file: path, location: "line \(q.line), key P\(k)",
-                                 expected: "a P\(k)= intensity line for Q\(k)", found: "no P\(k) (missing key)")
+                throw InputError(
+                    file: path, location: "line \(q.line), key P\(k)",
+                    expected: "a P\(k)= intensity line for Q\(k)", found: "no P\(k) (missing key)")
             }
             guard q.values.count == p.values.count else {
-                throw InputError(file: path, location: "line \(p.line), key P\(k)",
-                                 expected: "\(q.values.count) intensities (as many as Q\(k), line \(q.line))",
-                                 found: "\(p.values.count)")
+                throw InputError(
+                    file: path, location: "line \(p.line), key P\(k)",
+                    expected: "\(q.values.count) intensities (as many as Q\(k), line \(q.line))",
+                    found: "\(p.values.count)")
             }
             guard !q.values.isEmpty else {
-                throw InputError(file: path, location: "line \(q.line), key Q\(k)", expected: "at least one stick",
-                                 found: "no sticks (empty phase)")
+                throw InputError(
+                    file: path, location: "line \(q.line), key Q\(k)", expected: "at least one stick",
+                    found: "no sticks (empty phase)")
             }
             guard p.values.contains(where: { $0 > 0 }) else {
-                throw InputError(file: path, location: "line \(p.line), key P\(k)",
-                                 expected: "at least one positive intensity", found: "all-zero intensities")
+                throw InputError(
+                    file: path, location: "line \(p.line), key P\(k)",
+                    expected: "at least one positive intensity", found: "all-zero intensities")
             }
             result.append(CandidatePhase(name: "phase\(k)", q: q.values, intensity: p.values))
         }

@@ -34,7 +34,8 @@ public enum StickLibraryWriter {
         for (p, phase) in phases.enumerated() {
             let name = FractionTable.quoteIfNeeded(phase.name)
             for r in phase.reflections {
-                out += "\(p),\(name),\(String(format: "%.5f", r.q)),\(String(format: "%.4f", r.relativeIntensity)),"
+                out +=
+                    "\(p),\(name),\(String(format: "%.5f", r.q)),\(String(format: "%.4f", r.relativeIntensity)),"
                     + "\(r.h),\(r.k),\(r.l),\(r.multiplicity),\(String(format: "%.5f", r.d))\n"
             }
         }

@@ -9,8 +9,10 @@ import Foundation
 ///   reads), one column per true phase;
 /// - `truth-shifts.csv`: the same layout with the true multiplicative shifts (0 where absent).
 public enum SynthLibraryWriter {
-    public static func write(_ result: SynthResult, candidates: [ComputedPhase], to directory: String,
-                             description: String) throws {
+    public static func write(
+        _ result: SynthResult, candidates: [ComputedPhase], to directory: String,
+        description: String
+    ) throws {
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         func path(_ name: String) -> String { (directory as NSString).appendingPathComponent(name) }
         try instanceText(result.library, description: description).write(toFile: path("instance.txt"), atomically: true, encoding: .utf8)

@@ -15,14 +15,17 @@ public final class AmortisedEncoder: LatentModel {
     public let phaseCount: Int
     private var lastBatch = 0
 
-    public init(gridCount: Int, elementCount: Int, phaseCount: Int, hidden: [Int], compositionInput: Bool,
-                intensityOutputs: Int = 0) {
+    public init(
+        gridCount: Int, elementCount: Int, phaseCount: Int, hidden: [Int], compositionInput: Bool,
+        intensityOutputs: Int = 0
+    ) {
         let input = gridCount + (compositionInput ? elementCount : 0)
         let widthsList = [input] + hidden + [phaseCount]
         fractions = DenseNetwork(widths: widthsList, offset: 0)
         shifts = DenseNetwork(widths: widthsList, offset: fractions.parameterCount)
         widths = DenseNetwork(widths: widthsList, offset: 2 * fractions.parameterCount)
-        intensities = intensityOutputs > 0
+        intensities =
+            intensityOutputs > 0
             ? DenseNetwork(widths: [input, 512, 512, 32, intensityOutputs], offset: 3 * fractions.parameterCount) : nil
         self.compositionInput = compositionInput
         self.elementCount = elementCount
@@ -113,8 +116,9 @@ public final class PerSampleLatents: LatentModel {
         // One gather of the three blocks' rows: a rows, then u rows, then y rows.
         let rows = samples.map { $0 * p } + samples.map { block + $0 * p } + samples.map { 2 * block + $0 * p }
         let values = backend.gatherParameters(rows: rows, width: p)
-        var h = HeadOutputs(logits: Array(values[0..<(b * p)]), shiftPre: Array(values[(b * p)..<(2 * b * p)]),
-                            widthPre: Array(values[(2 * b * p)..<(3 * b * p)]))
+        var h = HeadOutputs(
+            logits: Array(values[0..<(b * p)]), shiftPre: Array(values[(b * p)..<(2 * b * p)]),
+            widthPre: Array(values[(2 * b * p)..<(3 * b * p)]))
         h.fattening = backend.gatherParameters(rows: [parameterCount - 1], width: 1)[0]
         if intensityWidth > 0 {
             h.intensityPre = samples.flatMap { fixedIntensityPre[($0 * intensityWidth)..<(($0 + 1) * intensityWidth)] }
@@ -127,7 +131,11 @@ public final class PerSampleLatents: LatentModel {
         // Merge repeated samples (walks may meet) in batch order, so the scatter has disjoint rows.
         var order: [Int] = [], merged: [Int: [Float]] = [:]
         for (b, i) in lastSamples.enumerated() {
-            var row = merged[i] ?? { order.append(i); return [Float](repeating: 0, count: 3 * p) }()
+            var row =
+                merged[i]
+                ?? {
+                    order.append(i); return [Float](repeating: 0, count: 3 * p)
+                }()
             for k in 0..<p {
                 row[k] += g.logits[b * p + k]
                 row[p + k] += g.shiftPre[b * p + k]

@@ -25,9 +25,11 @@ public struct CompositionLibrary: Sendable {
     /// Files the library was read from (for provenance in outputs).
     public var sources: LibrarySources
 
-    public init(name: String, elements: [String], q: [Float], patterns: [Float], compositions: [Double],
-                phases: [CandidatePhase], phaseCompositions: [Double]? = nil, edges: [Edge]? = nil,
-                sampleMask: [UInt8]? = nil, degreesOfFreedom: [Int]? = nil, sources: LibrarySources = LibrarySources()) {
+    public init(
+        name: String, elements: [String], q: [Float], patterns: [Float], compositions: [Double],
+        phases: [CandidatePhase], phaseCompositions: [Double]? = nil, edges: [Edge]? = nil,
+        sampleMask: [UInt8]? = nil, degreesOfFreedom: [Int]? = nil, sources: LibrarySources = LibrarySources()
+    ) {
         self.name = name
         self.elements = elements
         self.q = q

@@ -40,11 +40,13 @@ public struct ConstraintTerms: Sendable {
 
     /// Evaluates every term. Adds weight·∂term/∂w into `gradW` and weight·∂term/∂s into `gradS`
     /// (B×P each) when given, with weights gibbsWeightNow (γ(t)), smoothnessWeight, compositionWeight.
-    public func evaluate(batch b: Int, phases p: Int, fractions w: [Float], shifts s: [Float], degrees d: [Int],
-                         compositions c: [Double], elementCount m: Int, phaseCompositions pc: [Double]?,
-                         pairValid: [Bool]? = nil,
-                         gibbsWeightNow: Double, gradW: UnsafeMutablePointer<Float>? = nil,
-                         gradS: UnsafeMutablePointer<Float>? = nil) -> Breakdown {
+    public func evaluate(
+        batch b: Int, phases p: Int, fractions w: [Float], shifts s: [Float], degrees d: [Int],
+        compositions c: [Double], elementCount m: Int, phaseCompositions pc: [Double]?,
+        pairValid: [Bool]? = nil,
+        gibbsWeightNow: Double, gradW: UnsafeMutablePointer<Float>? = nil,
+        gradS: UnsafeMutablePointer<Float>? = nil
+    ) -> Breakdown {
         let o = options
         let eps = o.epsilon, beta = o.entropyBeta, act = Float(o.minActivation)
         let threshold = 0.95 * o.shiftUnit
@@ -199,7 +201,7 @@ public struct ConstraintTerms: Sendable {
                 for e in 0..<m {
                     let pe = (cp[e] + eps) / zP, ce = (c[i * m + e] + eps) / zC
                     kl += pe * Foundation.log((pe + eps) / (ce + eps))
-                    gCp[e] = Foundation.log((pe + eps) / (ce + eps)) + pe / (pe + eps)   // d/dP_e
+                    gCp[e] = Foundation.log((pe + eps) / (ce + eps)) + pe / (pe + eps)  // d/dP_e
                 }
                 r.compositionPerSample[i] = o.lossScale * kl
                 total += r.compositionPerSample[i]

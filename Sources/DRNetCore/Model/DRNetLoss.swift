@@ -20,8 +20,9 @@ public struct HeadOutputs: Sendable {
     }
 
     public static func zeros(batch: Int, phases: Int) -> HeadOutputs {
-        HeadOutputs(logits: .init(repeating: 0, count: batch * phases), shiftPre: .init(repeating: 0, count: batch * phases),
-                    widthPre: .init(repeating: 0, count: batch * phases))
+        HeadOutputs(
+            logits: .init(repeating: 0, count: batch * phases), shiftPre: .init(repeating: 0, count: batch * phases),
+            widthPre: .init(repeating: 0, count: batch * phases))
     }
 }
 
@@ -37,8 +38,10 @@ public struct BatchData: Sendable {
     public var pairValid: [Bool]
     public var count: Int { samples.count }
 
-    public init(samples: [Int], patterns: [Float], mask: [Float], degrees: [Int], compositions: [Double],
-                pairValid: [Bool]? = nil) {
+    public init(
+        samples: [Int], patterns: [Float], mask: [Float], degrees: [Int], compositions: [Double],
+        pairValid: [Bool]? = nil
+    ) {
         self.pairValid = pairValid ?? [Bool](repeating: true, count: max(samples.count - 1, 0))
         self.samples = samples
         self.patterns = patterns
@@ -83,8 +86,10 @@ public final class DRNetLoss: @unchecked Sendable {
     /// with the parameter store and the optimiser), used here only for the batched decode.
     public let backend: ComputeBackend
 
-    public init(options: SolverOptions, decoder: PeakDecoder, phaseCompositions: [Double]?, elementCount: Int,
-                backend: ComputeBackend) {
+    public init(
+        options: SolverOptions, decoder: PeakDecoder, phaseCompositions: [Double]?, elementCount: Int,
+        backend: ComputeBackend
+    ) {
         self.backend = backend
         self.options = options
         self.decoder = decoder
@@ -99,8 +104,10 @@ public final class DRNetLoss: @unchecked Sendable {
 
     /// Evaluates the loss at training step `step` (sets γ(t) and ρ(t)). With `gradients`, writes
     /// d total / d heads into it (same shapes as `heads`). `freezeShifts` zeroes the shift gradient.
-    public func evaluate(heads: HeadOutputs, batch: BatchData, step: Int, gradients: UnsafeMutablePointer<HeadOutputs>? = nil,
-                         freezeShifts: Bool = false) -> LossReport {
+    public func evaluate(
+        heads: HeadOutputs, batch: BatchData, step: Int, gradients: UnsafeMutablePointer<HeadOutputs>? = nil,
+        freezeShifts: Bool = false
+    ) -> LossReport {
         let b = batch.count, p = decoder.phaseCount
         let o = options
         let eps = Float(o.epsilon)
@@ -127,8 +134,9 @@ public final class DRNetLoss: @unchecked Sendable {
             batch.mask.withUnsafeBufferPointer { mask in
                 w.withUnsafeMutableBufferPointer { wp in
                     for i in 0..<b {
-                        maxIndex[i] = LatentHeads.maskedSoftmax(logits: a.baseAddress! + i * p, mask: mask.baseAddress! + i * p,
-                                                                count: p, epsilon: eps, fractions: wp.baseAddress! + i * p)
+                        maxIndex[i] = LatentHeads.maskedSoftmax(
+                            logits: a.baseAddress! + i * p, mask: mask.baseAddress! + i * p,
+                            count: p, epsilon: eps, fractions: wp.baseAddress! + i * p)
                         phaseLists[i] = (0..<p).compactMap { mask[i * p + $0] > 0 ? Int32($0) : nil }
                     }
                 }
@@ -145,8 +153,9 @@ public final class DRNetLoss: @unchecked Sendable {
         let wantGrad = gradients != nil
         let invB = 1 / Double(b)
         let decoded = backend.decodeAndReconstruct(
-            DecoderBatch(phases: phaseLists, fractions: w, shifts: s, logVariances: v, intensityFactors: useIS ? factors : [],
-                         fattening: fat, patterns: batch.patterns),
+            DecoderBatch(
+                phases: phaseLists, fractions: w, shifts: s, logVariances: v, intensityFactors: useIS ? factors : [],
+                fattening: fat, patterns: batch.patterns),
             wantGradients: wantGrad, gradScale: invB)
         let parts = decoded.parts, gradFat = decoded.gradFattening
         var gw = decoded.gradFractions, gs = decoded.gradShifts
@@ -167,7 +176,8 @@ public final class DRNetLoss: @unchecked Sendable {
                         sumAbs += Swift.abs(tanhIS[idx]) * lnI * c
                         if wantGrad {
                             let t = tanhIS[idx]
-                            gradFactors[idx] = gradFactors[idx] * factorSlope[idx]
+                            gradFactors[idx] =
+                                gradFactors[idx] * factorSlope[idx]
                                 + lam * w[i * p + k] * c * lnI * (t > 0 ? 1 : (t < 0 ? -1 : 0)) * (1 - t * t)
                         }
                     }
@@ -182,10 +192,11 @@ public final class DRNetLoss: @unchecked Sendable {
         let gamma = o.gibbsSchedule(step: step)
         let breakdown = gw.withUnsafeMutableBufferPointer { gwp in
             gs.withUnsafeMutableBufferPointer { gsp in
-                constraints.evaluate(batch: b, phases: p, fractions: w, shifts: s, degrees: batch.degrees,
-                                     compositions: batch.compositions, elementCount: elementCount,
-                                     phaseCompositions: phaseCompositions, pairValid: batch.pairValid, gibbsWeightNow: gamma,
-                                     gradW: wantGrad ? gwp.baseAddress : nil, gradS: wantGrad ? gsp.baseAddress : nil)
+                constraints.evaluate(
+                    batch: b, phases: p, fractions: w, shifts: s, degrees: batch.degrees,
+                    compositions: batch.compositions, elementCount: elementCount,
+                    phaseCompositions: phaseCompositions, pairValid: batch.pairValid, gibbsWeightNow: gamma,
+                    gradW: wantGrad ? gwp.baseAddress : nil, gradS: wantGrad ? gsp.baseAddress : nil)
             }
         }
         report.reconstructionPerSample = parts
@@ -195,7 +206,8 @@ public final class DRNetLoss: @unchecked Sendable {
         report.composition = breakdown.composition
         report.gibbsWeight = gamma
         report.intensityRegulariser = intensityReg
-        report.total = report.reconstruction + gamma * breakdown.gibbs + o.smoothnessWeight * breakdown.smooth
+        report.total =
+            report.reconstruction + gamma * breakdown.gibbs + o.smoothnessWeight * breakdown.smooth
             + (phaseCompositions != nil ? o.compositionWeight * breakdown.composition : 0)
             + o.intensityRegWeight * intensityReg
         if useIS && wantGrad { for i in 0..<(b * p) { gw[i] += gradWFromIS[i] } }
@@ -207,13 +219,16 @@ public final class DRNetLoss: @unchecked Sendable {
         if let gradients {
             var ga = [Float](repeating: 0, count: b * p)
             ga.withUnsafeMutableBufferPointer { gap in
-                w.withUnsafeBufferPointer { wp in gw.withUnsafeBufferPointer { gwp in
-                    for i in 0..<b {
-                        LatentHeads.maskedSoftmaxBackward(fractions: wp.baseAddress! + i * p, gradFractions: gwp.baseAddress! + i * p,
-                                                          maxIndex: maxIndex[i], count: p, epsilon: eps,
-                                                          gradLogits: gap.baseAddress! + i * p)
+                w.withUnsafeBufferPointer { wp in
+                    gw.withUnsafeBufferPointer { gwp in
+                        for i in 0..<b {
+                            LatentHeads.maskedSoftmaxBackward(
+                                fractions: wp.baseAddress! + i * p, gradFractions: gwp.baseAddress! + i * p,
+                                maxIndex: maxIndex[i], count: p, epsilon: eps,
+                                gradLogits: gap.baseAddress! + i * p)
+                        }
                     }
-                } }
+                }
             }
             var gu = [Float](repeating: 0, count: b * p), gy = gu
             for idx in 0..<(b * p) {
@@ -225,8 +240,9 @@ public final class DRNetLoss: @unchecked Sendable {
                 let g = heads.fattening, th = Foundation.tanh(Swift.abs(g))
                 gFat = gradFat.reduce(0, +) * (g >= 0 ? 1 : -1) * (1 - th * th)
             }
-            gradients.pointee = HeadOutputs(logits: ga, shiftPre: gu, widthPre: gy, fattening: gFat,
-                                            intensityPre: useIS ? gradFactors : [])
+            gradients.pointee = HeadOutputs(
+                logits: ga, shiftPre: gu, widthPre: gy, fattening: gFat,
+                intensityPre: useIS ? gradFactors : [])
         }
         return report
     }

@@ -72,8 +72,9 @@ public struct DenseNetwork: Sendable {
                 // Y = broadcast(b); Y += X·W
                 for r in 0..<batch { for c in 0..<m { y[r * m + c] = bias[c] } }
                 xin.withUnsafeBufferPointer { x in
-                    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(batch), Int32(m), Int32(n), 1,
-                                x.baseAddress!, Int32(n), params + weightOffsets[l], Int32(m), 1, y.baseAddress!, Int32(m))
+                    cblas_sgemm(
+                        CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(batch), Int32(m), Int32(n), 1,
+                        x.baseAddress!, Int32(n), params + weightOffsets[l], Int32(m), 1, y.baseAddress!, Int32(m))
                 }
                 if l < layerCount - 1 { for i in 0..<(batch * m) where y[i] < 0 { y[i] = 0 } }
             }
@@ -83,8 +84,10 @@ public struct DenseNetwork: Sendable {
     /// Backward pass: given dL/dY (B×out) of the last forward, ACCUMULATES dL/dparams into
     /// `grads` (same layout as params). Returns dL/dinput only if `wantInputGradient`.
     @discardableResult
-    public func backward(_ params: UnsafePointer<Float>, activations a: Activations, outputGradient: [Float],
-                         grads: UnsafeMutablePointer<Float>, wantInputGradient: Bool = false) -> [Float] {
+    public func backward(
+        _ params: UnsafePointer<Float>, activations a: Activations, outputGradient: [Float],
+        grads: UnsafeMutablePointer<Float>, wantInputGradient: Bool = false
+    ) -> [Float] {
         let batch = a.batch
         var delta = outputGradient
         for l in stride(from: layerCount - 1, through: 0, by: -1) {
@@ -92,8 +95,9 @@ public struct DenseNetwork: Sendable {
             // dW += Xᵀ·Δ (n×m), db += Σ_rows Δ
             a.acts[l].withUnsafeBufferPointer { x in
                 delta.withUnsafeBufferPointer { d in
-                    cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, Int32(n), Int32(m), Int32(batch), 1,
-                                x.baseAddress!, Int32(n), d.baseAddress!, Int32(m), 1, grads + weightOffsets[l], Int32(m))
+                    cblas_sgemm(
+                        CblasRowMajor, CblasTrans, CblasNoTrans, Int32(n), Int32(m), Int32(batch), 1,
+                        x.baseAddress!, Int32(n), d.baseAddress!, Int32(m), 1, grads + weightOffsets[l], Int32(m))
                 }
             }
             let gb = grads + biasOffsets[l]
@@ -103,8 +107,9 @@ public struct DenseNetwork: Sendable {
             var prev = [Float](repeating: 0, count: batch * n)
             delta.withUnsafeBufferPointer { d in
                 prev.withUnsafeMutableBufferPointer { pv in
-                    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(batch), Int32(n), Int32(m), 1,
-                                d.baseAddress!, Int32(m), params + weightOffsets[l], Int32(m), 0, pv.baseAddress!, Int32(n))
+                    cblas_sgemm(
+                        CblasRowMajor, CblasNoTrans, CblasTrans, Int32(batch), Int32(n), Int32(m), 1,
+                        d.baseAddress!, Int32(m), params + weightOffsets[l], Int32(m), 0, pv.baseAddress!, Int32(n))
                 }
             }
             if l > 0 {

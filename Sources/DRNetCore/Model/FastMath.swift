@@ -31,4 +31,3 @@ public func simdExp(_ x: FloatLanes) -> FloatLanes {
     let scale = unsafeBitCast((nBits &+ 127) &<< 23, to: FloatLanes.self)
     return p * scale
 }
-

@@ -7,8 +7,10 @@ public enum LatentHeads {
     /// The max runs over all P logits, masked ones included, as the reference does.
     /// Returns the index of that max (needed by the backward pass).
     @discardableResult
-    public static func maskedSoftmax(logits a: UnsafePointer<Float>, mask: UnsafePointer<Float>, count p: Int,
-                                     epsilon: Float, fractions w: UnsafeMutablePointer<Float>) -> Int {
+    public static func maskedSoftmax(
+        logits a: UnsafePointer<Float>, mask: UnsafePointer<Float>, count p: Int,
+        epsilon: Float, fractions w: UnsafeMutablePointer<Float>
+    ) -> Int {
         var maxIndex = 0
         for k in 1..<p where a[k] > a[maxIndex] { maxIndex = k }
         let amax = a[maxIndex]
@@ -26,9 +28,11 @@ public enum LatentHeads {
     /// Backward of `maskedSoftmax`: given dL/dw, writes dL/da. With e_k = w_k·(S + ε):
     /// dL/dz_j = e_j·(g_j/(S+ε) − Σ_k g_k e_k/(S+ε)²), z = a − a_max, and the max-shift adds
     /// −Σ_j dL/dz_j to the argmax logit (≈ 0 unless ε matters).
-    public static func maskedSoftmaxBackward(fractions w: UnsafePointer<Float>, gradFractions g: UnsafePointer<Float>,
-                                             maxIndex: Int, count p: Int, epsilon: Float,
-                                             gradLogits ga: UnsafeMutablePointer<Float>) {
+    public static func maskedSoftmaxBackward(
+        fractions w: UnsafePointer<Float>, gradFractions g: UnsafePointer<Float>,
+        maxIndex: Int, count p: Int, epsilon: Float,
+        gradLogits ga: UnsafeMutablePointer<Float>
+    ) {
         var dot: Double = 0
         for k in 0..<p { dot += Double(g[k]) * Double(w[k]) }
         // dL/dz_j = w_j·(g_j − Σ_k g_k w_k) (exact form of the expression above with e = w·(S+ε)).

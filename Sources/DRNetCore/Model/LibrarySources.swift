@@ -18,10 +18,12 @@ public struct LibrarySources: Sendable, Codable, Equatable {
     /// What generated an in-memory library (`drnet synth`, the built-in benchmark library).
     public var generator: String?
 
-    public init(directory: String? = nil, instance: String? = nil, patterns: String? = nil, q: String? = nil,
-                compositions: String? = nil, sticks: String? = nil, phaseCompositions: String? = nil,
-                edges: String? = nil, sampleMask: String? = nil, degreesOfFreedom: String? = nil,
-                generator: String? = nil) {
+    public init(
+        directory: String? = nil, instance: String? = nil, patterns: String? = nil, q: String? = nil,
+        compositions: String? = nil, sticks: String? = nil, phaseCompositions: String? = nil,
+        edges: String? = nil, sampleMask: String? = nil, degreesOfFreedom: String? = nil,
+        generator: String? = nil
+    ) {
         self.directory = directory
         self.instance = instance
         self.patterns = patterns

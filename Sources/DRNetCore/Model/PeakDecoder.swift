@@ -55,9 +55,11 @@ public final class PeakDecoder: @unchecked Sendable {
     /// Renders one sample: every phase in `phases` (the allowed ones) with its shift s_k and
     /// log-variance v_k (rows of length P), then the mixture with fractions w (length P).
     /// `intensityFactors`, if given, is P×n_max (row k, column = stick rank within the phase).
-    public func render(phases: [Int32], shifts s: UnsafePointer<Float>, logVariances v: UnsafePointer<Float>,
-                       fractions w: UnsafePointer<Float>, intensityFactors: UnsafePointer<Float>? = nil,
-                       fattening f: Float = 0, into r: SampleRender) {
+    public func render(
+        phases: [Int32], shifts s: UnsafePointer<Float>, logVariances v: UnsafePointer<Float>,
+        fractions w: UnsafePointer<Float>, intensityFactors: UnsafePointer<Float>? = nil,
+        fattening f: Float = 0, into r: SampleRender
+    ) {
         r.reset(phases: phases)
         grid.withUnsafeBufferPointer { gb in
             let g = gb.baseAddress!
@@ -65,8 +67,9 @@ public final class PeakDecoder: @unchecked Sendable {
                 let k = Int(k32)
                 let row = r.basisRow(k)
                 for t in 0..<stride { row[t] = 0 }
-                renderPhaseUnnormalised(k, shift: s[k], logVariance: v[k], factors: intensityFactors.map { $0 + k * sticks.maxSticks },
-                                        fattening: f, grid: g, into: row)
+                renderPhaseUnnormalised(
+                    k, shift: s[k], logVariance: v[k], factors: intensityFactors.map { $0 + k * sticks.maxSticks },
+                    fattening: f, grid: g, into: row)
                 // Max-normalise over the T real grid points.
                 var m: Float = -1, at = 0
                 for t in 0..<gridCount where row[t] > m { m = row[t]; at = t }
@@ -101,8 +104,10 @@ public final class PeakDecoder: @unchecked Sendable {
     struct StickWindow { var lo: Int, hi: Int, mu: Float, variance: Float, amplitude: Float, logVariance: Float }
 
     @inline(__always)
-    func window(q0: Float, height: Float, shift sk: Float, logVariance vk: Float, factor: Float?, fattening f: Float,
-                grid g: UnsafePointer<Float>) -> StickWindow? {
+    func window(
+        q0: Float, height: Float, shift sk: Float, logVariance vk: Float, factor: Float?, fattening f: Float,
+        grid g: UnsafePointer<Float>
+    ) -> StickWindow? {
         let vj = vk + f * q0 / qMax
         let variance = Foundation.exp(vj)
         let mu = sk * q0
@@ -117,15 +122,20 @@ public final class PeakDecoder: @unchecked Sendable {
 
     /// Accumulates B̃_k into `row` (length `stride`, zeroed by the caller).
     @inline(__always)
-    func renderPhaseUnnormalised(_ k: Int, shift sk: Float, logVariance vk: Float, factors: UnsafePointer<Float>?,
-                                 fattening f: Float, grid g: UnsafePointer<Float>, into row: UnsafeMutablePointer<Float>) {
+    func renderPhaseUnnormalised(
+        _ k: Int, shift sk: Float, logVariance vk: Float, factors: UnsafePointer<Float>?,
+        fattening f: Float, grid g: UnsafePointer<Float>, into row: UnsafeMutablePointer<Float>
+    ) {
         let range = sticks.sticks(of: k)
         sticks.position.withUnsafeBufferPointer { pos in
             sticks.height.withUnsafeBufferPointer { hgt in
                 for (rank, j) in range.enumerated() {
                     let q0 = pos[j]
-                    guard let w = window(q0: q0, height: hgt[j], shift: sk, logVariance: vk, factor: factors?[rank],
-                                         fattening: f, grid: g) else { continue }
+                    guard
+                        let w = window(
+                            q0: q0, height: hgt[j], shift: sk, logVariance: vk, factor: factors?[rank],
+                            fattening: f, grid: g)
+                    else { continue }
                     let (lo, hi, mu, variance) = (w.lo, w.hi, w.mu, w.variance)
                     let muV = FloatLanes(repeating: mu), aV = FloatLanes(repeating: -0.5 / variance)
                     let ampV = FloatLanes(repeating: w.amplitude)
@@ -151,12 +161,14 @@ public final class PeakDecoder: @unchecked Sendable {
     /// dL/dv (rows of length P, overwritten for the rendered phases, zero elsewhere), the gradient
     /// with respect to the intensity factors (P×n_max, if given), and returns dL/df.
     @discardableResult
-    public func backward(_ r: SampleRender, gradReconstruction gx: UnsafePointer<Float>, fractions w: UnsafePointer<Float>,
-                         shifts s: UnsafePointer<Float>, logVariances v: UnsafePointer<Float>,
-                         intensityFactors: UnsafePointer<Float>? = nil, fattening f: Float = 0,
-                         gradFractions gw: UnsafeMutablePointer<Float>, gradShifts gs: UnsafeMutablePointer<Float>,
-                         gradLogVariances gv: UnsafeMutablePointer<Float>,
-                         gradIntensityFactors gIS: UnsafeMutablePointer<Float>? = nil) -> Float {
+    public func backward(
+        _ r: SampleRender, gradReconstruction gx: UnsafePointer<Float>, fractions w: UnsafePointer<Float>,
+        shifts s: UnsafePointer<Float>, logVariances v: UnsafePointer<Float>,
+        intensityFactors: UnsafePointer<Float>? = nil, fattening f: Float = 0,
+        gradFractions gw: UnsafeMutablePointer<Float>, gradShifts gs: UnsafeMutablePointer<Float>,
+        gradLogVariances gv: UnsafeMutablePointer<Float>,
+        gradIntensityFactors gIS: UnsafeMutablePointer<Float>? = nil
+    ) -> Float {
         let p = phaseCount
         for k in 0..<p { gw[k] = 0; gs[k] = 0; gv[k] = 0 }
         // Through the mixture max: g_m = g/(M+ε) − δ_{t*}·Σ_t g_t x̂_t/(M+ε).
@@ -184,8 +196,9 @@ public final class PeakDecoder: @unchecked Sendable {
                 gb[Int(r.argmax[k])] -= gwk * scale
                 let factors = intensityFactors.map { $0 + k * sticks.maxSticks }
                 let gFactors = gIS.map { $0 + k * sticks.maxSticks }
-                let (dS, dV, dF) = stickGradients(k, shift: s[k], logVariance: v[k], factors: factors, fattening: f,
-                                                  grid: g, upstream: gb, gradFactors: gFactors)
+                let (dS, dV, dF) = stickGradients(
+                    k, shift: s[k], logVariance: v[k], factors: factors, fattening: f,
+                    grid: g, upstream: gb, gradFactors: gFactors)
                 gs[k] = dS
                 gv[k] = dV
                 gradF += dF
@@ -196,9 +209,11 @@ public final class PeakDecoder: @unchecked Sendable {
 
     /// Σ over sticks and window of gB̃(t)·∂B̃(t)/∂(s, v, f, IS) for one phase.
     @inline(__always)
-    func stickGradients(_ k: Int, shift sk: Float, logVariance vk: Float, factors: UnsafePointer<Float>?, fattening f: Float,
-                        grid g: UnsafePointer<Float>, upstream gb: UnsafeMutablePointer<Float>,
-                        gradFactors: UnsafeMutablePointer<Float>?) -> (Float, Float, Float) {
+    func stickGradients(
+        _ k: Int, shift sk: Float, logVariance vk: Float, factors: UnsafePointer<Float>?, fattening f: Float,
+        grid g: UnsafePointer<Float>, upstream gb: UnsafeMutablePointer<Float>,
+        gradFactors: UnsafeMutablePointer<Float>?
+    ) -> (Float, Float, Float) {
         let range = sticks.sticks(of: k)
         var dS: Float = 0, dV: Float = 0, dF: Float = 0
         let lane = SIMD8<Int32>(0, 1, 2, 3, 4, 5, 6, 7)
@@ -206,8 +221,11 @@ public final class PeakDecoder: @unchecked Sendable {
             sticks.height.withUnsafeBufferPointer { hgt in
                 for (rank, j) in range.enumerated() {
                     let q0 = pos[j]
-                    guard let w = window(q0: q0, height: hgt[j], shift: sk, logVariance: vk, factor: factors?[rank],
-                                         fattening: f, grid: g) else { continue }
+                    guard
+                        let w = window(
+                            q0: q0, height: hgt[j], shift: sk, logVariance: vk, factor: factors?[rank],
+                            fattening: f, grid: g)
+                    else { continue }
                     let (lo, hi, mu, variance) = (w.lo, w.hi, w.mu, w.variance)
                     let muV = FloatLanes(repeating: mu), aV = FloatLanes(repeating: -0.5 / variance)
                     let ampV = FloatLanes(repeating: w.amplitude)
@@ -295,8 +313,10 @@ public final class SampleRender: @unchecked Sendable {
     /// Fills the workspace from another backend's results (e.g. device buffers): for each
     /// rendered phase k (ascending) its normalised row (`gridCount` values, rows concatenated),
     /// normaliser and argmax; the mixture m and x̂ (`gridCount` values each), M + ε and its argmax.
-    public func load(phases: [Int32], rows: [Float], normalisers: [Float], argmaxes: [Int32], mixture m: [Float],
-                     reconstruction xh: [Float], mixtureNormaliser: Float, mixtureArgmax: Int) {
+    public func load(
+        phases: [Int32], rows: [Float], normalisers: [Float], argmaxes: [Int32], mixture m: [Float],
+        reconstruction xh: [Float], mixtureNormaliser: Float, mixtureArgmax: Int
+    ) {
         reset(phases: phases)
         for (i, k32) in phases.enumerated() {
             let k = Int(k32), row = basisRow(k)

@@ -38,8 +38,10 @@ public struct ReconstructionLoss: Sendable {
     }
 
     /// Loss of one sample; if `grad` is given, writes gradScale·dL/dx̂ into it (length T).
-    public func evaluate(input x: UnsafePointer<Float>, reconstruction xh: UnsafePointer<Float>, count n: Int,
-                         grad: UnsafeMutablePointer<Float>? = nil, gradScale: Double = 1) -> Parts {
+    public func evaluate(
+        input x: UnsafePointer<Float>, reconstruction xh: UnsafePointer<Float>, count n: Int,
+        grad: UnsafeMutablePointer<Float>? = nil, gradScale: Double = 1
+    ) -> Parts {
         let eps = epsilon, ke = klEpsilon
         var sumX = 0.0, sumH = 0.0, sq = 0.0, abs1 = 0.0
         for t in 0..<n {

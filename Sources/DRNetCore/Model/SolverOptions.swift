@@ -141,9 +141,11 @@ public struct SolverOptions: Codable, Equatable, Sendable {
         try need(intensityFactorMax >= 1, "intensityFactorMax must be ≥ 1, got \(intensityFactorMax)")
         try need(intensityFactorMax == 1 || model == .amortised, "intensity factors (intensityFactorMax > 1) need the amortised model")
         try need(windowSigmas >= 3, "windowSigmas must be ≥ 3, got \(windowSigmas)")
-        for (name, v) in [("divergenceWeight", divergenceWeight), ("l2Weight", l2Weight), ("l1Weight", l1Weight),
-                          ("gibbsWeight", gibbsWeight), ("alloyWeight", alloyWeight), ("smoothnessWeight", smoothnessWeight),
-                          ("compositionWeight", compositionWeight), ("intensityRegWeight", intensityRegWeight)] {
+        for (name, v) in [
+            ("divergenceWeight", divergenceWeight), ("l2Weight", l2Weight), ("l1Weight", l1Weight),
+            ("gibbsWeight", gibbsWeight), ("alloyWeight", alloyWeight), ("smoothnessWeight", smoothnessWeight),
+            ("compositionWeight", compositionWeight), ("intensityRegWeight", intensityRegWeight)
+        ] {
             try need(v >= 0 && v.isFinite, "\(name) must be a finite weight ≥ 0, got \(v)")
         }
         try need(divergenceWeight + l2Weight + l1Weight > 0, "at least one reconstruction weight must be positive")
@@ -158,7 +160,8 @@ public struct SolverOptions: Codable, Equatable, Sendable {
         try need(walkLength >= 2, "walkLength must be ≥ 2, got \(walkLength)")
         try need(walksPerStep >= 1 && walkPoolSize >= 1, "walksPerStep and walkPoolSize must be ≥ 1")
         try need(learningRate > 0 && learningRate < 1, "learningRate must be in (0, 1), got \(learningRate)")
-        try need(adamBeta1 >= 0 && adamBeta1 < 1 && adamBeta2 >= 0 && adamBeta2 < 1 && adamEpsilon > 0, "Adam β must be in [0, 1) and ε > 0")
+        try need(
+            adamBeta1 >= 0 && adamBeta1 < 1 && adamBeta2 >= 0 && adamBeta2 < 1 && adamEpsilon > 0, "Adam β must be in [0, 1) and ε > 0")
         try need(maxSteps >= 1, "maxSteps must be ≥ 1")
         try need(convergenceWindow >= 10, "convergenceWindow must be ≥ 10")
         try need(convergenceTolerance >= 0, "convergenceTolerance must be ≥ 0")
@@ -173,13 +176,14 @@ public struct SolverOptions: Codable, Equatable, Sendable {
 extension SolverOptions {
     private enum CodingKeys: String, CodingKey, CaseIterable {
         case model, hiddenLayers, compositionInput, maxShift, shiftWarmupSteps, logVarianceCentre, logVarianceRange,
-             intensityFactorMax, peakFattening, windowSigmas, reconstructionMetric, divergenceWeight, l2Weight,
-             l1Weight, lossScale, klEpsilon, epsilon, entropyBeta, gibbsWeight, pretrainSteps, rampUnit,
-             alloyEnabled, alloyWeight, shiftUnit, shiftAmplify, alloyDofOffset, minActivation, gibbsPenalty,
-             smoothness, smoothnessWeight, compositionWeight, intensityRegWeight, elementRule, walkLength,
-             walksPerStep, walkPoolSize, learningRate, adamBeta1, adamBeta2, adamEpsilon, maxSteps,
-             convergenceWindow, convergenceTolerance, fineTuneSteps, fineTunePerSample, polishSteps, fineTuneLearningRate, perSampleShiftRate, nnlsInitialisation, pruneUsage,
-             refinePresence, refineUsage
+            intensityFactorMax, peakFattening, windowSigmas, reconstructionMetric, divergenceWeight, l2Weight,
+            l1Weight, lossScale, klEpsilon, epsilon, entropyBeta, gibbsWeight, pretrainSteps, rampUnit,
+            alloyEnabled, alloyWeight, shiftUnit, shiftAmplify, alloyDofOffset, minActivation, gibbsPenalty,
+            smoothness, smoothnessWeight, compositionWeight, intensityRegWeight, elementRule, walkLength,
+            walksPerStep, walkPoolSize, learningRate, adamBeta1, adamBeta2, adamEpsilon, maxSteps,
+            convergenceWindow, convergenceTolerance, fineTuneSteps, fineTunePerSample, polishSteps, fineTuneLearningRate,
+            perSampleShiftRate, nnlsInitialisation, pruneUsage,
+            refinePresence, refineUsage
     }
 
     public init(from decoder: Decoder) throws {
@@ -207,7 +211,8 @@ extension SolverOptions {
         try get(.adamBeta1, &adamBeta1); try get(.adamBeta2, &adamBeta2); try get(.adamEpsilon, &adamEpsilon)
         try get(.maxSteps, &maxSteps); try get(.convergenceWindow, &convergenceWindow)
         try get(.convergenceTolerance, &convergenceTolerance); try get(.fineTuneSteps, &fineTuneSteps)
-        try get(.fineTunePerSample, &fineTunePerSample); try get(.polishSteps, &polishSteps); try get(.fineTuneLearningRate, &fineTuneLearningRate)
+        try get(.fineTunePerSample, &fineTunePerSample); try get(.polishSteps, &polishSteps);
+        try get(.fineTuneLearningRate, &fineTuneLearningRate)
         try get(.perSampleShiftRate, &perSampleShiftRate)
         try get(.nnlsInitialisation, &nnlsInitialisation); try get(.pruneUsage, &pruneUsage)
         try get(.refinePresence, &refinePresence); try get(.refineUsage, &refineUsage)
@@ -227,12 +232,14 @@ extension SolverOptions {
         }
         let known = Set(CodingKeys.allCases.map(\.rawValue))
         if let unknown = dict.keys.sorted().first(where: { !known.contains($0) && !$0.hasPrefix("_") }) {
-            throw InputError(file: path, location: "key \(unknown)", expected: "one of: \(known.sorted().joined(separator: ", "))",
-                             found: "an unknown setting")
+            throw InputError(
+                file: path, location: "key \(unknown)", expected: "one of: \(known.sorted().joined(separator: ", "))",
+                found: "an unknown setting")
         }
         let options: SolverOptions
         do { options = try JSONDecoder().decode(SolverOptions.self, from: data) } catch let DecodingError.typeMismatch(_, ctx),
-            let DecodingError.dataCorrupted(ctx) {
+            let DecodingError.dataCorrupted(ctx)
+        {
             let key = ctx.codingPath.map(\.stringValue).joined(separator: ".")
             throw InputError(file: path, location: "key \(key)", expected: "a value of the right type", found: ctx.debugDescription)
         }

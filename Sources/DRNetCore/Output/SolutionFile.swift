@@ -18,18 +18,21 @@ public enum SolutionFile {
             let s = try decoder.decode(PhaseMapSolution.self, from: data)
             let np = s.sampleCount * s.phaseCount
             guard s.fractions.count == np, s.shifts.count == np, s.phaseNames.count == s.phaseCount else {
-                throw InputError(file: path, location: "fractions/shifts", expected: "N×P = \(np) values",
-                                 found: "\(s.fractions.count) fractions, \(s.shifts.count) shifts, \(s.phaseNames.count) names")
+                throw InputError(
+                    file: path, location: "fractions/shifts", expected: "N×P = \(np) values",
+                    found: "\(s.fractions.count) fractions, \(s.shifts.count) shifts, \(s.phaseNames.count) names")
             }
             return s
         } catch let e as InputError {
             throw e
         } catch let DecodingError.keyNotFound(key, ctx) {
-            throw InputError(file: path, location: (ctx.codingPath + [key]).map(\.stringValue).joined(separator: "."),
-                             expected: "key present", found: "missing")
+            throw InputError(
+                file: path, location: (ctx.codingPath + [key]).map(\.stringValue).joined(separator: "."),
+                expected: "key present", found: "missing")
         } catch let DecodingError.typeMismatch(_, ctx) {
-            throw InputError(file: path, location: ctx.codingPath.map(\.stringValue).joined(separator: "."),
-                             expected: "a value of the right type", found: ctx.debugDescription)
+            throw InputError(
+                file: path, location: ctx.codingPath.map(\.stringValue).joined(separator: "."),
+                expected: "a value of the right type", found: ctx.debugDescription)
         } catch {
             throw InputError(file: path, expected: "valid solution JSON", found: "\(error)")
         }

@@ -10,9 +10,11 @@ public enum SolutionWriter {
         try fm.createDirectory(atPath: directory, withIntermediateDirectories: true)
         let names = s.usedPhases.map { s.phaseNames[$0] }
         func table(_ values: [Float]) throws -> FractionTable {
-            try FractionTable(phases: names, fractions: (0..<s.sampleCount).map { i in
-                s.usedPhases.map { Double(values[i * s.phaseCount + $0]) }
-            })
+            try FractionTable(
+                phases: names,
+                fractions: (0..<s.sampleCount).map { i in
+                    s.usedPhases.map { Double(values[i * s.phaseCount + $0]) }
+                })
         }
         // Shifts of absent phases are meaningless: written as 0 where the fraction is 0.
         var shifts = s.shifts

@@ -7,7 +7,7 @@ import Foundation
 public enum ColourMaps {
     static let viridisAnchors: [(Double, Double, Double)] = [
         (68, 1, 84), (72, 40, 120), (62, 74, 137), (49, 104, 142), (38, 130, 142),
-        (31, 158, 137), (53, 183, 121), (110, 206, 88), (181, 222, 43), (253, 231, 37),
+        (31, 158, 137), (53, 183, 121), (110, 206, 88), (181, 222, 43), (253, 231, 37)
     ]
 
     /// viridis(v) for v in [0, 1] (clamped) as "#rrggbb".
@@ -20,7 +20,7 @@ public enum ColourMaps {
 
     static let qualitative = [
         "#0072B2", "#E69F00", "#009E73", "#CC79A7", "#D55E00", "#56B4E9", "#8C564B", "#7F7F7F",
-        "#BCBD22", "#17BECF", "#9467BD", "#F0E442", "#FF9896", "#98DF8A", "#C5B0D5", "#AEC7E8",
+        "#BCBD22", "#17BECF", "#9467BD", "#F0E442", "#FF9896", "#98DF8A", "#C5B0D5", "#AEC7E8"
     ]
 
     /// The i-th categorical colour.

@@ -28,8 +28,9 @@ public enum FitPlot {
         let width = max(900.0, left + plotW + 15 + longest + 50)
         var svg = SVGDocument(width: width, height: 560)
         svg.text("Sample \(i): fit", x: left + plotW / 2, y: 26, size: 16, anchor: .middle, weight: "bold")
-        svg.text("\(d.title) — \(d.compositionText(i)) — L1 share \(String(format: "%.3f", mass > 0 ? l1 / mass : 0))",
-                 x: left + plotW / 2, y: 46, size: 12, anchor: .middle, fill: "#555555")
+        svg.text(
+            "\(d.title) — \(d.compositionText(i)) — L1 share \(String(format: "%.3f", mass > 0 ? l1 / mass : 0))",
+            x: left + plotW / 2, y: 46, size: 12, anchor: .middle, fill: "#555555")
         let q0 = Double(d.q.first ?? 0), q1 = Double(d.q.last ?? 1)
         let top = max(1.05, (recon.max() ?? 1) * 1.05)
         let main = PlotFrame(left: left, top: 70, width: plotW, height: 300, x: (q0, q1), y: (0, top))
@@ -79,7 +80,10 @@ public enum FitPlot {
         var picks: [Int] = []
         func add(_ i: Int) { if !picks.contains(i) && picks.count < count { picks.append(i) } }
         add(byShare[0])
-        add((0..<d.sampleCount).max { d.present($0).count < d.present($1).count || (d.present($0).count == d.present($1).count && $0 > $1) }!)
+        add(
+            (0..<d.sampleCount).max {
+                d.present($0).count < d.present($1).count || (d.present($0).count == d.present($1).count && $0 > $1)
+            }!)
         add(byShare[byShare.count / 2])
         var j = 0
         while picks.count < min(count, d.sampleCount) { add((j * d.sampleCount) / max(count, 1) % d.sampleCount); j += 1 }

@@ -12,18 +12,22 @@ public enum LossCurvePlot {
         svg.text("Loss curves — \(title)", x: left + plotW / 2, y: 28, size: 16, anchor: .middle, weight: "bold")
         let series: [(String, String, (LossRecord) -> Double)] = [
             ("total", "black", { $0.total }), ("reconstruction", "#0072B2", { $0.reconstruction }),
-            ("Gibbs (entropy + alloy)", "#D55E00", { $0.gibbs }), ("smoothness (unweighted)", "#009E73", { $0.smoothness }),
+            ("Gibbs (entropy + alloy)", "#D55E00", { $0.gibbs }), ("smoothness (unweighted)", "#009E73", { $0.smoothness })
         ]
         let values = series.flatMap { s in history.map(s.2) }.filter { $0 > 0 && $0.isFinite }
         let lo = values.min() ?? 1e-3, hi = values.max() ?? 1
         let steps = history.map { Double($0.step) }
         let x0 = 0.0, x1 = steps.max() ?? 1
-        let main = PlotFrame(left: left, top: 50, width: plotW, height: 320, x: (x0, x1),
-                             y: (Foundation.pow(10, Foundation.floor(Foundation.log10(lo))), Foundation.pow(10, Foundation.ceil(Foundation.log10(hi)))), logY: true)
+        let main = PlotFrame(
+            left: left, top: 50, width: plotW, height: 320, x: (x0, x1),
+            y: (Foundation.pow(10, Foundation.floor(Foundation.log10(lo))), Foundation.pow(10, Foundation.ceil(Foundation.log10(hi)))),
+            logY: true)
         main.draw(into: &svg, xLabel: "", yLabel: "loss (log scale)")
         var legend = PlotLegend()
         for (name, colour, f) in series {
-            let pts = history.map { r -> (Double, Double) in let v = f(r); return (main.x.map(Double(r.step)), v > 0 && v.isFinite ? main.y.map(v) : .nan) }
+            let pts = history.map { r -> (Double, Double) in
+                let v = f(r); return (main.x.map(Double(r.step)), v > 0 && v.isFinite ? main.y.map(v) : .nan)
+            }
             svg.polyline(pts, stroke: colour, width: 1.4)
             legend.add(name, colour: colour)
         }

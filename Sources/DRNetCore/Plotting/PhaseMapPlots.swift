@@ -39,7 +39,9 @@ public enum PhaseMapPlots {
         svg.text("Phase fractions — \(d.title)", x: (Double(cols) * panelW) / 2, y: 28, size: 16, anchor: .middle, weight: "bold")
         for k in 0..<d.phaseCount {
             let cx = Double(k % cols) * panelW, cy = 50 + Double(k / cols) * panelH
-            svg.text(SVGDocument.fitted(d.phaseNames[k], maxWidth: panelW - 20, size: 13), x: cx + panelW / 2, y: cy + 22, size: 13, anchor: .middle, weight: "bold")
+            svg.text(
+                SVGDocument.fitted(d.phaseNames[k], maxWidth: panelW - 20, size: 13), x: cx + panelW / 2, y: cy + 22, size: 13,
+                anchor: .middle, weight: "bold")
             let frame = TernaryFrame(left: cx + 40, top: cy + 50, side: panelW - 80, elements: d.elements)
             drawPanel(into: &svg, d, phase: k, frame: frame)
         }

@@ -32,7 +32,9 @@ public struct PlotAxis {
             let a = Int(Foundation.floor(lower)), b = Int(Foundation.ceil(upper))
             let every = max(1, (b - a) / max(target, 1))
             return stride(from: a, through: b, by: every).map { Foundation.pow(10, Double($0)) }
-                .filter { let l = Foundation.log10($0); return l >= lower - 1e-9 && l <= upper + 1e-9 }
+                .filter {
+                    let l = Foundation.log10($0); return l >= lower - 1e-9 && l <= upper + 1e-9
+                }
         }
         let raw = (upper - lower) / Double(max(target, 1))
         let mag = Foundation.pow(10, Foundation.floor(Foundation.log10(raw)))
@@ -64,8 +66,10 @@ public struct PlotFrame {
     public var y: PlotAxis
     public var left: Double, top: Double, width: Double, height: Double
 
-    public init(left: Double, top: Double, width: Double, height: Double, x: (Double, Double), y: (Double, Double),
-                logY: Bool = false) {
+    public init(
+        left: Double, top: Double, width: Double, height: Double, x: (Double, Double), y: (Double, Double),
+        logY: Bool = false
+    ) {
         self.left = left; self.top = top; self.width = width; self.height = height
         self.x = PlotAxis(lower: x.0, upper: x.1, pixelLower: left, pixelUpper: left + width)
         self.y = PlotAxis(lower: y.0, upper: y.1, pixelLower: top + height, pixelUpper: top, logarithmic: logY)
@@ -96,7 +100,10 @@ public struct PlotFrame {
 
 /// A legend box: coloured swatches (lines or squares) with labels, drawn at (x, y) top-left.
 public struct PlotLegend {
-    public enum Swatch { case line(dash: String?), square }
+    public enum Swatch {
+        case line(dash: String?)
+        case square
+    }
     public var entries: [(label: String, colour: String, swatch: Swatch)] = []
     public init() {}
 

@@ -26,51 +26,72 @@ public struct SVGDocument {
 
     public mutating func raw(_ element: String) { body.append(element) }
 
-    public mutating func rect(x: Double, y: Double, width w: Double, height h: Double, fill: String = "none",
-                              stroke: String? = nil, strokeWidth: Double = 1) {
-        body.append("<rect x=\"\(Self.f(x))\" y=\"\(Self.f(y))\" width=\"\(Self.f(w))\" height=\"\(Self.f(h))\" fill=\"\(fill)\""
-                    + (stroke.map { " stroke=\"\($0)\" stroke-width=\"\(Self.f(strokeWidth))\"" } ?? "") + "/>")
+    public mutating func rect(
+        x: Double, y: Double, width w: Double, height h: Double, fill: String = "none",
+        stroke: String? = nil, strokeWidth: Double = 1
+    ) {
+        body.append(
+            "<rect x=\"\(Self.f(x))\" y=\"\(Self.f(y))\" width=\"\(Self.f(w))\" height=\"\(Self.f(h))\" fill=\"\(fill)\""
+                + (stroke.map { " stroke=\"\($0)\" stroke-width=\"\(Self.f(strokeWidth))\"" } ?? "") + "/>")
     }
 
-    public mutating func line(_ x1: Double, _ y1: Double, _ x2: Double, _ y2: Double, stroke: String = "black",
-                              width: Double = 1, dash: String? = nil) {
-        body.append("<line x1=\"\(Self.f(x1))\" y1=\"\(Self.f(y1))\" x2=\"\(Self.f(x2))\" y2=\"\(Self.f(y2))\" stroke=\"\(stroke)\" stroke-width=\"\(Self.f(width))\""
-                    + (dash.map { " stroke-dasharray=\"\($0)\"" } ?? "") + "/>")
+    public mutating func line(
+        _ x1: Double, _ y1: Double, _ x2: Double, _ y2: Double, stroke: String = "black",
+        width: Double = 1, dash: String? = nil
+    ) {
+        body.append(
+            "<line x1=\"\(Self.f(x1))\" y1=\"\(Self.f(y1))\" x2=\"\(Self.f(x2))\" y2=\"\(Self.f(y2))\" stroke=\"\(stroke)\" stroke-width=\"\(Self.f(width))\""
+                + (dash.map { " stroke-dasharray=\"\($0)\"" } ?? "") + "/>")
     }
 
     /// An open polyline through `points` (NaN points break the line).
-    public mutating func polyline(_ points: [(Double, Double)], stroke: String, width: Double = 1, dash: String? = nil,
-                                  opacity: Double = 1) {
+    public mutating func polyline(
+        _ points: [(Double, Double)], stroke: String, width: Double = 1, dash: String? = nil,
+        opacity: Double = 1
+    ) {
         var segments: [[(Double, Double)]] = [[]]
         for p in points {
-            if p.0.isFinite && p.1.isFinite { segments[segments.count - 1].append(p) } else if !segments.last!.isEmpty { segments.append([]) }
+            if p.0.isFinite && p.1.isFinite {
+                segments[segments.count - 1].append(p)
+            } else if !segments.last!.isEmpty {
+                segments.append([])
+            }
         }
         for seg in segments where seg.count > 1 {
             let pts = seg.map { "\(Self.f($0.0)),\(Self.f($0.1))" }.joined(separator: " ")
-            body.append("<polyline points=\"\(pts)\" fill=\"none\" stroke=\"\(stroke)\" stroke-width=\"\(Self.f(width))\" stroke-linejoin=\"round\""
-                        + (dash.map { " stroke-dasharray=\"\($0)\"" } ?? "") + (opacity < 1 ? " stroke-opacity=\"\(Self.f(opacity))\"" : "") + "/>")
+            body.append(
+                "<polyline points=\"\(pts)\" fill=\"none\" stroke=\"\(stroke)\" stroke-width=\"\(Self.f(width))\" stroke-linejoin=\"round\""
+                    + (dash.map { " stroke-dasharray=\"\($0)\"" } ?? "") + (opacity < 1 ? " stroke-opacity=\"\(Self.f(opacity))\"" : "")
+                    + "/>")
         }
     }
 
-    public mutating func polygon(_ points: [(Double, Double)], fill: String, stroke: String? = nil, strokeWidth: Double = 1,
-                                 fillOpacity: Double = 1) {
+    public mutating func polygon(
+        _ points: [(Double, Double)], fill: String, stroke: String? = nil, strokeWidth: Double = 1,
+        fillOpacity: Double = 1
+    ) {
         let pts = points.map { "\(Self.f($0.0)),\(Self.f($0.1))" }.joined(separator: " ")
-        body.append("<polygon points=\"\(pts)\" fill=\"\(fill)\"" + (fillOpacity < 1 ? " fill-opacity=\"\(Self.f(fillOpacity))\"" : "")
-                    + (stroke.map { " stroke=\"\($0)\" stroke-width=\"\(Self.f(strokeWidth))\"" } ?? "") + "/>")
+        body.append(
+            "<polygon points=\"\(pts)\" fill=\"\(fill)\"" + (fillOpacity < 1 ? " fill-opacity=\"\(Self.f(fillOpacity))\"" : "")
+                + (stroke.map { " stroke=\"\($0)\" stroke-width=\"\(Self.f(strokeWidth))\"" } ?? "") + "/>")
     }
 
     public mutating func circle(cx: Double, cy: Double, r: Double, fill: String, stroke: String? = nil, strokeWidth: Double = 0.5) {
-        body.append("<circle cx=\"\(Self.f(cx))\" cy=\"\(Self.f(cy))\" r=\"\(Self.f(r))\" fill=\"\(fill)\""
-                    + (stroke.map { " stroke=\"\($0)\" stroke-width=\"\(Self.f(strokeWidth))\"" } ?? "") + "/>")
+        body.append(
+            "<circle cx=\"\(Self.f(cx))\" cy=\"\(Self.f(cy))\" r=\"\(Self.f(r))\" fill=\"\(fill)\""
+                + (stroke.map { " stroke=\"\($0)\" stroke-width=\"\(Self.f(strokeWidth))\"" } ?? "") + "/>")
     }
 
     public enum Anchor: String { case start, middle, end }
 
     /// Text with its baseline at y (or centred vertically with `middleBaseline`), rotated by
     /// `rotate` degrees about (x, y).
-    public mutating func text(_ s: String, x: Double, y: Double, size: Double = 12, anchor: Anchor = .start,
-                              weight: String = "normal", fill: String = "black", rotate: Double = 0, middleBaseline: Bool = false) {
-        var attrs = "x=\"\(Self.f(x))\" y=\"\(Self.f(y))\" font-family=\"DejaVu Sans, Helvetica, Arial, sans-serif\" font-size=\"\(Self.f(size))\""
+    public mutating func text(
+        _ s: String, x: Double, y: Double, size: Double = 12, anchor: Anchor = .start,
+        weight: String = "normal", fill: String = "black", rotate: Double = 0, middleBaseline: Bool = false
+    ) {
+        var attrs =
+            "x=\"\(Self.f(x))\" y=\"\(Self.f(y))\" font-family=\"DejaVu Sans, Helvetica, Arial, sans-serif\" font-size=\"\(Self.f(size))\""
         attrs += " text-anchor=\"\(anchor.rawValue)\" fill=\"\(fill)\""
         if weight != "normal" { attrs += " font-weight=\"\(weight)\"" }
         if middleBaseline { attrs += " dominant-baseline=\"central\"" }

@@ -20,8 +20,10 @@ public struct SolutionPlotData: Sendable {
     public var phaseCount: Int { phaseNames.count }
     public var gridCount: Int { q.count }
 
-    public init(title: String, elements: [String], compositions: [Double], edges: [Edge], phaseNames: [String], fractions: [Double],
-                q: [Float], patterns: [Float], contributions: [Float]?, lossHistory: [LossRecord], presenceThreshold: Double = 0.01) {
+    public init(
+        title: String, elements: [String], compositions: [Double], edges: [Edge], phaseNames: [String], fractions: [Double],
+        q: [Float], patterns: [Float], contributions: [Float]?, lossHistory: [LossRecord], presenceThreshold: Double = 0.01
+    ) {
         self.title = title; self.elements = elements; self.compositions = compositions; self.edges = edges
         self.phaseNames = phaseNames; self.fractions = fractions; self.q = q; self.patterns = patterns
         self.contributions = contributions; self.lossHistory = lossHistory; self.presenceThreshold = presenceThreshold
@@ -30,9 +32,10 @@ public struct SolutionPlotData: Sendable {
     /// From a loaded solution (graph, fractions and names as the checks see them).
     public init(_ s: LoadedSolution, presenceThreshold: Double = 0.01) throws {
         let input = try s.checkInput()
-        self.init(title: s.library.name, elements: s.library.elements, compositions: s.library.compositions, edges: input.graph.edges,
-                  phaseNames: input.phaseNames, fractions: input.fractions, q: s.library.q, patterns: s.library.patterns,
-                  contributions: s.community.contributions, lossHistory: s.ours?.lossHistory ?? [], presenceThreshold: presenceThreshold)
+        self.init(
+            title: s.library.name, elements: s.library.elements, compositions: s.library.compositions, edges: input.graph.edges,
+            phaseNames: input.phaseNames, fractions: input.fractions, q: s.library.q, patterns: s.library.patterns,
+            contributions: s.community.contributions, lossHistory: s.ours?.lossHistory ?? [], presenceThreshold: presenceThreshold)
     }
 
     /// Phases present at sample i (fraction ≥ the threshold).

@@ -49,7 +49,11 @@ public enum SolutionPlots {
             if let tool = PNGConverter.available() {
                 for s in out.svg {
                     let p = String(s.dropLast(4)) + ".png"
-                    if PNGConverter.convert(svg: s, png: p, tool: tool) { out.png.append(p) } else { out.notes.append("PNG conversion failed for \(s)") }
+                    if PNGConverter.convert(svg: s, png: p, tool: tool) {
+                        out.png.append(p)
+                    } else {
+                        out.notes.append("PNG conversion failed for \(s)")
+                    }
                 }
             } else {
                 out.notes.append("PNGs skipped: rsvg-convert not found (Debian package librsvg2-bin)")

@@ -33,14 +33,20 @@ public struct TernaryFrame {
         svg.polygon([a, b, c], fill: "#fafafa", stroke: "#333333", strokeWidth: 1.2)
         for f in stride(from: 0.2, to: 0.99, by: 0.2) {
             // Lines of constant fraction of each element.
-            func lerp(_ p: (Double, Double), _ q: (Double, Double), _ t: Double) -> (Double, Double) { (p.0 + (q.0 - p.0) * t, p.1 + (q.1 - p.1) * t) }
+            func lerp(_ p: (Double, Double), _ q: (Double, Double), _ t: Double) -> (Double, Double) {
+                (p.0 + (q.0 - p.0) * t, p.1 + (q.1 - p.1) * t)
+            }
             for (corner, o1, o2) in [(a, b, c), (b, c, a), (c, a, b)] {
                 let p = lerp(o1, corner, f), q = lerp(o2, corner, f)
                 svg.line(p.0, p.1, q.0, q.1, stroke: "#dddddd", width: 0.7)
             }
         }
-        if elements.count >= 1 { svg.text(elements[0], x: a.0 - 6 - gap * 0.7, y: a.1 + 18 + gap * 0.7, size: labelSize, anchor: .end, weight: "bold") }
-        if elements.count >= 2 { svg.text(elements[1], x: b.0 + 6 + gap * 0.7, y: b.1 + 18 + gap * 0.7, size: labelSize, anchor: .start, weight: "bold") }
+        if elements.count >= 1 {
+            svg.text(elements[0], x: a.0 - 6 - gap * 0.7, y: a.1 + 18 + gap * 0.7, size: labelSize, anchor: .end, weight: "bold")
+        }
+        if elements.count >= 2 {
+            svg.text(elements[1], x: b.0 + 6 + gap * 0.7, y: b.1 + 18 + gap * 0.7, size: labelSize, anchor: .start, weight: "bold")
+        }
         if elements.count >= 3 { svg.text(elements[2], x: c.0, y: c.1 - 8 - gap, size: labelSize, anchor: .middle, weight: "bold") }
     }
 
@@ -49,7 +55,9 @@ public struct TernaryFrame {
     public func discRadius(compositions: [Double], elementCount m: Int, edges: [Edge]) -> Double {
         let n = compositions.count / max(m, 1)
         let pts = (0..<n).map { point(compositions[($0 * m)..<(($0 + 1) * m)]) }
-        func dist(_ a: Int, _ b: Int) -> Double { ((pts[a].0 - pts[b].0) * (pts[a].0 - pts[b].0) + (pts[a].1 - pts[b].1) * (pts[a].1 - pts[b].1)).squareRoot() }
+        func dist(_ a: Int, _ b: Int) -> Double {
+            ((pts[a].0 - pts[b].0) * (pts[a].0 - pts[b].0) + (pts[a].1 - pts[b].1) * (pts[a].1 - pts[b].1)).squareRoot()
+        }
         var nearest = [Double](repeating: .infinity, count: n)
         if n <= 3000 {
             for a in 0..<n { for b in 0..<n where b != a { let d = dist(a, b); if d > 0 { nearest[a] = min(nearest[a], d) } } }

@@ -44,8 +44,10 @@ public final class AdamOptimizer: @unchecked Sendable {
     /// One update of `params` with gradient `grads` (both `count` long). Parameters in
     /// `scaled.range` move with learning rate × `scaled.factor` (factor 0 freezes them; their
     /// moments still update).
-    public func update(_ params: UnsafeMutablePointer<Float>, grads: UnsafePointer<Float>,
-                       scaled: (range: Range<Int>, factor: Float)? = nil) {
+    public func update(
+        _ params: UnsafeMutablePointer<Float>, grads: UnsafePointer<Float>,
+        scaled: (range: Range<Int>, factor: Float)? = nil
+    ) {
         let (lrT, invC2) = advance()
         let b1 = beta1, b2 = beta2, eps = epsilon
         let chunk = 1 << 16
@@ -85,8 +87,10 @@ public final class AdamOptimizer: @unchecked Sendable {
     }
 
     @inline(__always)
-    static func scalarStep(_ i: Int, _ p: SharedPointer<Float>, _ g: SharedPointer<Float>, _ m: SharedPointer<Float>,
-                           _ v: SharedPointer<Float>, _ b1: Float, _ b2: Float, _ lrT: Float, _ invC2: Float, _ eps: Float) {
+    static func scalarStep(
+        _ i: Int, _ p: SharedPointer<Float>, _ g: SharedPointer<Float>, _ m: SharedPointer<Float>,
+        _ v: SharedPointer<Float>, _ b1: Float, _ b2: Float, _ lrT: Float, _ invC2: Float, _ eps: Float
+    ) {
         let gi = g[i]
         m[i] = b1 * m[i] + (1 - b1) * gi
         v[i] = b2 * v[i] + (1 - b2) * gi * gi

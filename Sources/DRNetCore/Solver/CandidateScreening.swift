@@ -29,20 +29,22 @@ public struct CandidateScreening: Sendable {
         let ones = [Float](repeating: 1, count: p), v = [Float](repeating: logVariance, count: p)
         let zero = [Float](repeating: 0, count: p)
         decoder.render(phases: (0..<p).map { Int32($0) }, shifts: ones, logVariances: v, fractions: zero, into: render)
-        var basis = [Float](repeating: 0, count: p * t)   // P×T
+        var basis = [Float](repeating: 0, count: p * t)  // P×T
         for k in 0..<p { for j in 0..<t { basis[k * t + j] = render.basisRow(k)[j] } }
         // G = B·Bᵀ (P×P), R = X·Bᵀ (N×P).
         var gram = [Float](repeating: 0, count: p * p)
         var rhs = [Float](repeating: 0, count: n * p)
         basis.withUnsafeBufferPointer { b in
             gram.withUnsafeMutableBufferPointer { g in
-                cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(p), Int32(p), Int32(t), 1,
-                            b.baseAddress, Int32(t), b.baseAddress, Int32(t), 0, g.baseAddress, Int32(p))
+                cblas_sgemm(
+                    CblasRowMajor, CblasNoTrans, CblasTrans, Int32(p), Int32(p), Int32(t), 1,
+                    b.baseAddress, Int32(t), b.baseAddress, Int32(t), 0, g.baseAddress, Int32(p))
             }
             problem.normalised.withUnsafeBufferPointer { x in
                 rhs.withUnsafeMutableBufferPointer { r in
-                    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(n), Int32(p), Int32(t), 1,
-                                x.baseAddress, Int32(t), b.baseAddress, Int32(t), 0, r.baseAddress, Int32(p))
+                    cblas_sgemm(
+                        CblasRowMajor, CblasNoTrans, CblasTrans, Int32(n), Int32(p), Int32(t), 1,
+                        x.baseAddress, Int32(t), b.baseAddress, Int32(t), 0, r.baseAddress, Int32(p))
                 }
             }
         }
@@ -56,7 +58,7 @@ public struct CandidateScreening: Sendable {
                 parallelFor(n) { i in
                     let allowed = (0..<p).filter { mask[i * p + $0] > 0 && g[$0 * p + $0] > 0 }
                     var alpha = [Double](repeating: 0, count: p)
-                    var grad = (0..<p).map { -Double(r[i * p + $0]) }   // Gα − b
+                    var grad = (0..<p).map { -Double(r[i * p + $0]) }  // Gα − b
                     for _ in 0..<sweeps {
                         var change = 0.0
                         for k in allowed {

@@ -50,17 +50,20 @@ extension DRNetSolver {
     func record(stage: String, cap: Int, _ session: SolveSession) {
         guard run.acc.n > 0 else { return }
         let a = run.acc, n = Double(a.n)
-        let rec = LossRecord(step: step, stage: stage, total: a.total / n, reconstruction: a.recon / n, gibbs: a.gibbs / n,
-                             smoothness: a.smooth / n, gibbsWeight: a.gamma / n, violatingShare: a.viol / n)
+        let rec = LossRecord(
+            step: step, stage: stage, total: a.total / n, reconstruction: a.recon / n, gibbs: a.gibbs / n,
+            smoothness: a.smooth / n, gibbsWeight: a.gamma / n, violatingShare: a.viol / n)
         run.history.append(rec)
         run.acc = SolverRunState.Accumulator()
         let now = session.elapsed()
         if let progress, now - session.lastReport >= progressInterval {
             session.lastReport = now
             let rate = (now - session.elapsedBefore) / Double(max(step - run.stepAtStart, 1))
-            progress(TrainingProgress(stage: stage, step: step, stepCap: cap, record: rec, elapsedSeconds: now,
-                                      etaSeconds: rate * Double(max(0, cap - step)),
-                                      activeCandidates: candidateSwitch.filter { $0 > 0 }.count))
+            progress(
+                TrainingProgress(
+                    stage: stage, step: step, stepCap: cap, record: rec, elapsedSeconds: now,
+                    etaSeconds: rate * Double(max(0, cap - step)),
+                    activeCandidates: candidateSwitch.filter { $0 > 0 }.count))
         }
     }
 
@@ -148,10 +151,11 @@ extension DRNetSolver {
     /// The refine step on the current model's latents: a hard mask that obeys the rules exactly.
     func refine(alloyRule: Bool) -> RefineStep.Result {
         let soft = inferAll()
-        return RefineStep.run(fractions: soft.fractions, shifts: soft.shifts, sampleCount: problem.sampleCount,
-                              phaseCount: problem.phaseCount, degrees: problem.degrees, elementsPresent: problem.elementsPresent,
-                              graph: problem.graph, presence: options.refinePresence,
-                              usageThreshold: options.refineUsage, shiftUnit: options.shiftUnit, alloyRule: alloyRule)
+        return RefineStep.run(
+            fractions: soft.fractions, shifts: soft.shifts, sampleCount: problem.sampleCount,
+            phaseCount: problem.phaseCount, degrees: problem.degrees, elementsPresent: problem.elementsPresent,
+            graph: problem.graph, presence: options.refinePresence,
+            usageThreshold: options.refineUsage, shiftUnit: options.shiftUnit, alloyRule: alloyRule)
     }
 
     /// Stage 2: with `polishSteps`, the latents are polished (all allowed candidates, constraint

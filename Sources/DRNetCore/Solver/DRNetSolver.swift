@@ -42,8 +42,10 @@ public final class DRNetSolver {
 
     /// - Parameter backend: builds the compute backend for the problem's decoder and loss
     ///   (default: the CPU backend).
-    public init(problem: PreparedProblem, options: SolverOptions, seed: UInt64,
-                backend: ((PeakDecoder, ReconstructionLoss) throws -> ComputeBackend)? = nil) throws {
+    public init(
+        problem: PreparedProblem, options: SolverOptions, seed: UInt64,
+        backend: ((PeakDecoder, ReconstructionLoss) throws -> ComputeBackend)? = nil
+    ) throws {
         try options.validate()
         self.problem = problem
         self.options = options
@@ -54,16 +56,18 @@ public final class DRNetSolver {
         let reconstruction = ReconstructionLoss(options: options)
         let compute = try backend?(decoder, reconstruction) ?? CPUBackend(decoder: decoder, reconstruction: reconstruction)
         self.backend = compute
-        loss = DRNetLoss(options: options, decoder: decoder,
-                         phaseCompositions: options.compositionWeight > 0 ? lib.phaseCompositions : nil,
-                         elementCount: lib.elementCount, backend: compute)
+        loss = DRNetLoss(
+            options: options, decoder: decoder,
+            phaseCompositions: options.compositionWeight > 0 ? lib.phaseCompositions : nil,
+            elementCount: lib.elementCount, backend: compute)
         // Candidate screening (NNLS with broadened peaks): prunes candidates that no sample uses
         // and seeds the per-sample logits.
         var screening: CandidateScreening?
         var switches = [Float](repeating: 1, count: lib.phaseCount)
         if options.pruneUsage > 0 || options.nnlsInitialisation {
-            let s = CandidateScreening.run(problem: problem,
-                                           logVariance: Float(options.logVarianceCentre + options.logVarianceRange))
+            let s = CandidateScreening.run(
+                problem: problem,
+                logVariance: Float(options.logVarianceCentre + options.logVarianceRange))
             screening = s
             if options.pruneUsage > 0 {
                 for k in 0..<lib.phaseCount where s.usage[k] < options.pruneUsage { switches[k] = 0 }
@@ -72,9 +76,10 @@ public final class DRNetSolver {
         self.screening = screening
         switch options.model {
         case .amortised:
-            model = AmortisedEncoder(gridCount: lib.gridCount, elementCount: lib.elementCount, phaseCount: lib.phaseCount,
-                                     hidden: options.hiddenLayers, compositionInput: options.compositionInput,
-                                     intensityOutputs: options.intensityFactorMax > 1 ? lib.phaseCount * decoder.sticks.maxSticks : 0)
+            model = AmortisedEncoder(
+                gridCount: lib.gridCount, elementCount: lib.elementCount, phaseCount: lib.phaseCount,
+                hidden: options.hiddenLayers, compositionInput: options.compositionInput,
+                intensityOutputs: options.intensityFactorMax > 1 ? lib.phaseCount * decoder.sticks.maxSticks : 0)
         case .perSample:
             let logits = options.nnlsInitialisation ? screening.map { $0.fractions.map { Foundation.log(max($0, 1e-3)) } } : nil
             model = PerSampleLatents(sampleCount: lib.sampleCount, phaseCount: lib.phaseCount, initialLogits: logits)
@@ -82,11 +87,13 @@ public final class DRNetSolver {
         let chosen = model
         var initial = [Float](repeating: 0, count: chosen.parameterCount)
         initial.withUnsafeMutableBufferPointer { chosen.initialise($0.baseAddress!, rng: &rng) }
-        optimiser = AdamOptimizer(count: model.parameterCount, learningRate: options.learningRate,
-                                  beta1: options.adamBeta1, beta2: options.adamBeta2, epsilon: options.adamEpsilon)
+        optimiser = AdamOptimizer(
+            count: model.parameterCount, learningRate: options.learningRate,
+            beta1: options.adamBeta1, beta2: options.adamBeta2, epsilon: options.adamEpsilon)
         self.backend.loadParameters(initial, optimiser: optimiser)
-        walks = WalkPool(graph: problem.graph, count: options.walkPoolSize, length: options.walkLength,
-                         seed: rng.next())
+        walks = WalkPool(
+            graph: problem.graph, count: options.walkPoolSize, length: options.walkLength,
+            seed: rng.next())
         self.rng = rng
         candidateSwitch = switches
     }
@@ -171,7 +178,9 @@ public final class DRNetSolver {
     }
 
     /// Latents for every sample (in chunks through the model and the renderer).
-    public func inferAll() -> (fractions: [Float], shifts: [Float], logVariances: [Float], recon: [ReconstructionLoss.Parts], reconstructions: [Float]) {
+    public func inferAll() -> (
+        fractions: [Float], shifts: [Float], logVariances: [Float], recon: [ReconstructionLoss.Parts], reconstructions: [Float]
+    ) {
         let n = problem.sampleCount, p = problem.phaseCount, t = problem.gridCount
         var w = [Float](), s = [Float](), v = [Float](), parts = [ReconstructionLoss.Parts](), xh = [Float]()
         w.reserveCapacity(n * p); s.reserveCapacity(n * p); v.reserveCapacity(n * p); xh.reserveCapacity(n * t)
@@ -207,8 +216,9 @@ public final class DRNetSolver {
             latents.intensityWidth = fixedIS.count / n
         }
         model = latents
-        optimiser = AdamOptimizer(count: params.count, learningRate: options.fineTuneLearningRate,
-                                  beta1: options.adamBeta1, beta2: options.adamBeta2, epsilon: options.adamEpsilon)
+        optimiser = AdamOptimizer(
+            count: params.count, learningRate: options.fineTuneLearningRate,
+            beta1: options.adamBeta1, beta2: options.adamBeta2, epsilon: options.adamEpsilon)
         backend.loadParameters(params, optimiser: optimiser)
     }
 

@@ -16,9 +16,11 @@ public enum RefineStep {
         public var usage: [Double]
     }
 
-    public static func run(fractions w: [Float], shifts s: [Float], sampleCount n: Int, phaseCount p: Int,
-                           degrees d: [Int], elementsPresent nf: [Int], graph: CompositionGraph,
-                           presence: Double, usageThreshold: Double, shiftUnit: Double, alloyRule: Bool = true) -> Result {
+    public static func run(
+        fractions w: [Float], shifts s: [Float], sampleCount n: Int, phaseCount p: Int,
+        degrees d: [Int], elementsPresent nf: [Int], graph: CompositionGraph,
+        presence: Double, usageThreshold: Double, shiftUnit: Double, alloyRule: Bool = true
+    ) -> Result {
         var usage = [Double](repeating: 0, count: p)
         for i in 0..<n { for k in 0..<p where Double(w[i * p + k]) > presence { usage[k] += Double(w[i * p + k]) } }
         // Of each sample's top-d_i phases by fraction, those that pass both thresholds (in

@@ -123,8 +123,10 @@ public struct SolverCheckpoint: Sendable {
         for array in [parameters, firstMoment, secondMoment, fixedIntensityPre] {
             array.withUnsafeBufferPointer { buf in
                 if UInt32(1).littleEndian == 1 {
-                    data.append(UnsafeBufferPointer(start: UnsafeRawPointer(buf.baseAddress)?.assumingMemoryBound(to: UInt8.self),
-                                                    count: buf.count * 4))
+                    data.append(
+                        UnsafeBufferPointer(
+                            start: UnsafeRawPointer(buf.baseAddress)?.assumingMemoryBound(to: UInt8.self),
+                            count: buf.count * 4))
                 } else {
                     for x in buf { withUnsafeBytes(of: x.bitPattern.littleEndian) { data.append(contentsOf: $0) } }
                 }
@@ -147,7 +149,9 @@ public struct SolverCheckpoint: Sendable {
         let version = u32(8)
         guard version == Self.version else { throw fail("checkpoint format version \(Self.version)", "version \(version)", "header") }
         let length = Int(u64(12))
-        guard length > 0, 20 + length <= bytes.count else { throw fail("metadata of the stated length \(length)", "a file of \(bytes.count) bytes", "header") }
+        guard length > 0, 20 + length <= bytes.count else {
+            throw fail("metadata of the stated length \(length)", "a file of \(bytes.count) bytes", "header")
+        }
         let meta: Metadata
         do {
             let dec = JSONDecoder()
@@ -159,13 +163,16 @@ public struct SolverCheckpoint: Sendable {
         let n1 = meta.parameterCount, n2 = meta.fixedIntensityCount
         let expectedBytes = 20 + length + 4 * (3 * n1 + n2)
         guard n1 >= 0, n2 >= 0, bytes.count == expectedBytes else {
-            throw fail("\(expectedBytes) bytes (3 × \(n1) parameters + \(n2) intensity values)", "\(bytes.count) bytes (truncated or damaged)", "arrays")
+            throw fail(
+                "\(expectedBytes) bytes (3 × \(n1) parameters + \(n2) intensity values)", "\(bytes.count) bytes (truncated or damaged)",
+                "arrays")
         }
         var offset = 20 + length
         func floats(_ count: Int) -> [Float] {
             let out = (0..<count).map { j -> Float in
                 let at = offset + 4 * j
-                return Float(bitPattern: UInt32(bytes[at]) | UInt32(bytes[at + 1]) << 8 | UInt32(bytes[at + 2]) << 16 | UInt32(bytes[at + 3]) << 24)
+                return Float(
+                    bitPattern: UInt32(bytes[at]) | UInt32(bytes[at + 1]) << 8 | UInt32(bytes[at + 2]) << 16 | UInt32(bytes[at + 3]) << 24)
             }
             offset += 4 * count
             return out
@@ -191,8 +198,9 @@ extension DRNetSolver {
         // θ and the moments live in the backend's store (device memory on OpenCL): copied out here.
         let theta = parameters
         let moments = backend.optimiserMoments()
-        return SolverCheckpoint(metadata: meta, parameters: theta, firstMoment: moments.first,
-                                secondMoment: moments.second, fixedIntensityPre: fixed)
+        return SolverCheckpoint(
+            metadata: meta, parameters: theta, firstMoment: moments.first,
+            secondMoment: moments.second, fixedIntensityPre: fixed)
     }
 
     /// Puts a freshly constructed solver (same problem, options and seed) in the state of the
@@ -202,7 +210,9 @@ extension DRNetSolver {
         let m = c.metadata
         guard m.seed == seed else { throw ConfigurationError("checkpoint: seed \(m.seed), but this run has seed \(seed)") }
         guard m.library == SolverCheckpoint.LibraryFingerprint(problem.library) else {
-            throw ConfigurationError("checkpoint: made for library \(m.library.name) (\(m.library.samples)×\(m.library.grid), \(m.library.phases) candidates, hash \(m.library.hash)), not this one")
+            throw ConfigurationError(
+                "checkpoint: made for library \(m.library.name) (\(m.library.samples)×\(m.library.grid), \(m.library.phases) candidates, hash \(m.library.hash)), not this one"
+            )
         }
         let enc = JSONEncoder()
         enc.outputFormatting = .sortedKeys
@@ -210,8 +220,9 @@ extension DRNetSolver {
             throw ConfigurationError("checkpoint: made with other solver settings than this run's")
         }
         guard m.rngState.count == 4, m.candidateSwitch.count == problem.phaseCount,
-              m.run.refined.isEmpty || m.run.refined.count == problem.sampleCount * problem.phaseCount,
-              c.firstMoment.count == c.parameters.count, c.secondMoment.count == c.parameters.count else {
+            m.run.refined.isEmpty || m.run.refined.count == problem.sampleCount * problem.phaseCount,
+            c.firstMoment.count == c.parameters.count, c.secondMoment.count == c.parameters.count
+        else {
             throw ConfigurationError("checkpoint: inconsistent array sizes")
         }
         if m.modelKind == .perSample && !(model is PerSampleLatents) {
@@ -225,8 +236,9 @@ extension DRNetSolver {
         guard model.parameterCount == c.parameters.count else {
             throw ConfigurationError("checkpoint: \(c.parameters.count) parameters, the model has \(model.parameterCount)")
         }
-        let adam = AdamOptimizer(count: c.parameters.count, learningRate: Double(m.adamLearningRate), beta1: options.adamBeta1,
-                                 beta2: options.adamBeta2, epsilon: options.adamEpsilon)
+        let adam = AdamOptimizer(
+            count: c.parameters.count, learningRate: Double(m.adamLearningRate), beta1: options.adamBeta1,
+            beta2: options.adamBeta2, epsilon: options.adamEpsilon)
         adam.learningRate = m.adamLearningRate
         adam.restore(step: m.adamStep, first: c.firstMoment, second: c.secondMoment)
         optimiser = adam

@@ -28,8 +28,10 @@ public enum StreamingInference {
     /// Runs `count` samples in chunks of `chunk`: `produce(range)` gives the chunk's inputs,
     /// `sink(range, report)` receives its latents and reconstruction losses (B rows).
     @discardableResult
-    public static func run(solver: DRNetSolver, count: Int, chunk: Int, produce: (Range<Int>) -> Chunk,
-                           sink: (Range<Int>, LossReport) -> Void) -> Timing {
+    public static func run(
+        solver: DRNetSolver, count: Int, chunk: Int, produce: (Range<Int>) -> Chunk,
+        sink: (Range<Int>, LossReport) -> Void
+    ) -> Timing {
         let p = solver.problem.phaseCount, m = solver.problem.library.elementCount
         let clock = ContinuousClock()
         var timing = Timing()
@@ -43,11 +45,13 @@ public enum StreamingInference {
             precondition(c.patterns.count == b * solver.problem.gridCount && c.compositions.count == b * m)
             let mask = c.mask.isEmpty ? [Float](repeating: 1, count: b * p) : c.mask
             // Samples are indexed within the chunk (an amortised model reads only the patterns).
-            let data = BatchData(samples: Array(0..<b), patterns: c.patterns, mask: mask,
-                                 degrees: [Int](repeating: m, count: b), compositions: c.compositions,
-                                 pairValid: [Bool](repeating: false, count: max(b - 1, 0)))
-            let heads = solver.model.forward(on: solver.backend, samples: data.samples, patterns: data.patterns,
-                                             compositions: data.compositions)
+            let data = BatchData(
+                samples: Array(0..<b), patterns: c.patterns, mask: mask,
+                degrees: [Int](repeating: m, count: b), compositions: c.compositions,
+                pairValid: [Bool](repeating: false, count: max(b - 1, 0)))
+            let heads = solver.model.forward(
+                on: solver.backend, samples: data.samples, patterns: data.patterns,
+                compositions: data.compositions)
             let report = solver.loss.evaluate(heads: heads, batch: data, step: solver.step)
             let t2 = clock.now
             sink(range, report)

@@ -16,18 +16,21 @@ public enum MgAlTiODiagram {
     /// The folder holding the structures, under `data/structures/`.
     public static let structureFolder = "mg-al-ti-o"
     /// CIF base names of every candidate (the diagram's phases plus distractors), in library order.
-    public static let candidates = ["MgO-periclase", "Al2O3-corundum", "TiO2-rutile", "TiO2-anatase", "MgAl2O4-spinel",
-                                    "Mg2TiO4-qandilite", "MgTiO3-geikielite"]
+    public static let candidates = [
+        "MgO-periclase", "Al2O3-corundum", "TiO2-rutile", "TiO2-anatase", "MgAl2O4-spinel",
+        "Mg2TiO4-qandilite", "MgTiO3-geikielite"
+    ]
 
     /// The stable phases.
     public static let phases: [StablePhase] = [
         StablePhase(name: "MgO-periclase", composition: [1, 0, 0]),
         StablePhase(name: "Al2O3-corundum", composition: [0, 1, 0], solubilityEnd: [0, 13.0 / 15, 2.0 / 15], endShift: 0.990),
         StablePhase(name: "TiO2-rutile", composition: [0, 0, 1]),
-        StablePhase(name: "MgAl2O4-spinel", composition: [1.0 / 3, 2.0 / 3, 0],
-                    solubilityEnd: [3.0 / 15, 12.0 / 15, 0], endShift: 8.083 / 8.00),
+        StablePhase(
+            name: "MgAl2O4-spinel", composition: [1.0 / 3, 2.0 / 3, 0],
+            solubilityEnd: [3.0 / 15, 12.0 / 15, 0], endShift: 8.083 / 8.00),
         StablePhase(name: "Mg2TiO4-qandilite", composition: [2.0 / 3, 0, 1.0 / 3]),
-        StablePhase(name: "MgTiO3-geikielite", composition: [0.5, 0, 0.5]),
+        StablePhase(name: "MgTiO3-geikielite", composition: [0.5, 0, 0.5])
     ]
 
     public static func diagram() throws -> PhaseDiagram { try PhaseDiagram(phases: phases) }

@@ -69,14 +69,16 @@ public struct PhaseDiagram: Sendable {
             }
         }
         for corner in 0..<3 where !vertices.contains(where: { $0[corner] > 1 - 1e-9 }) {
-            throw ConfigurationError("the phase diagram needs a phase at every corner of the composition triangle (corner \(corner + 1) has none)")
+            throw ConfigurationError(
+                "the phase diagram needs a phase at every corner of the composition triangle (corner \(corner + 1) has none)")
         }
         let plane = vertices.map(Self.plane)
         let delaunay = DelaunayTriangulation(x: plane.map(\.0), y: plane.map(\.1))
         for (k, phase) in phases.enumerated() where phase.solubilityEnd != nil {
             let a = owner.indices.first { owner[$0] == k && !isEnd[$0] }!, b = owner.indices.first { owner[$0] == k && isEnd[$0] }!
             guard delaunay.edges.contains(Edge(a, b)) else {
-                throw ConfigurationError("phase \(phase.name): its solubility segment crosses other tie lines (not an edge of the triangulation); move its end")
+                throw ConfigurationError(
+                    "phase \(phase.name): its solubility segment crosses other tie lines (not an edge of the triangulation); move its end")
             }
         }
         self.phases = phases

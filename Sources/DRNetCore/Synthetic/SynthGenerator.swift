@@ -27,22 +27,27 @@ public enum SynthGenerator {
     /// be among them, by name); `elements` names the diagram's three composition axes.
     /// - Throws: `ConfigurationError` for bad options, a diagram phase that is not a candidate, or
     ///   a sample outside the diagram.
-    public static func generate(candidates: [ComputedPhase], diagram: PhaseDiagram, elements: [String],
-                                options: SynthOptions, name: String = "synthetic") throws -> SynthResult {
+    public static func generate(
+        candidates: [ComputedPhase], diagram: PhaseDiagram, elements: [String],
+        options: SynthOptions, name: String = "synthetic"
+    ) throws -> SynthResult {
         try options.validate()
         guard elements.count == 3 else { throw ConfigurationError("a ternary diagram needs 3 elements, got \(elements)") }
         var rng = SeededGenerator(seed: options.seed)
         let candidateIndex: [Int] = try diagram.phases.map { phase in
             guard let k = candidates.firstIndex(where: { $0.name == phase.name }) else {
-                throw ConfigurationError("phase-diagram phase \(phase.name) is not among the candidates "
-                                         + candidates.map(\.name).joined(separator: ", "))
+                throw ConfigurationError(
+                    "phase-diagram phase \(phase.name) is not among the candidates "
+                        + candidates.map(\.name).joined(separator: ", "))
             }
             return k
         }
         let p = candidates.count
         let t = Int(((options.qMax - options.qMin) / options.qStep + 1e-9).rounded(.down)) + 1
         let q = (0..<t).map { Float(options.qMin + Double($0) * options.qStep) }
-        let logVariance = diagram.phases.map { _ in options.logVarianceMin + uniform(&rng) * (options.logVarianceMax - options.logVarianceMin) }
+        let logVariance = diagram.phases.map { _ in
+            options.logVarianceMin + uniform(&rng) * (options.logVarianceMax - options.logVarianceMin)
+        }
 
         // Composition grid.
         let d = options.divisions
@@ -71,10 +76,15 @@ public enum SynthGenerator {
                 fractions[i][amount.phase] = amount.fraction
                 shifts[i][amount.phase] = amount.shift
             }
-            s.withUnsafeBufferPointer { sb in v.withUnsafeBufferPointer { vb in w.withUnsafeBufferPointer { wb in
-                decoder.render(phases: active, shifts: sb.baseAddress!, logVariances: vb.baseAddress!,
-                               fractions: wb.baseAddress!, into: render)
-            } } }
+            s.withUnsafeBufferPointer { sb in
+                v.withUnsafeBufferPointer { vb in
+                    w.withUnsafeBufferPointer { wb in
+                        decoder.render(
+                            phases: active, shifts: sb.baseAddress!, logVariances: vb.baseAddress!,
+                            fractions: wb.baseAddress!, into: render)
+                    }
+                }
+            }
             let scale = options.background * (0.5 + uniform(&rng))
             for j in 0..<t {
                 var x = Double(render.reconstruction[j])
@@ -94,13 +104,15 @@ public enum SynthGenerator {
         for (k, candidate) in candidates.enumerated() {
             for (m, e) in elementsOfCandidates.enumerated() { phaseCompositions[k * 3 + m] = candidate.cations[e] ?? 0 }
         }
-        let library = CompositionLibrary(name: name, elements: elements, q: q, patterns: patterns, compositions: compositions,
-                                         phases: phases, phaseCompositions: phaseCompositions,
-                                         sources: LibrarySources(generator: "drnet synth (seed \(options.seed))"))
+        let library = CompositionLibrary(
+            name: name, elements: elements, q: q, patterns: patterns, compositions: compositions,
+            phases: phases, phaseCompositions: phaseCompositions,
+            sources: LibrarySources(generator: "drnet synth (seed \(options.seed))"))
         let names = diagram.phases.map(\.name)
-        return SynthResult(library: library, truthFractions: try FractionTable(phases: names, fractions: fractions),
-                           truthShifts: try FractionTable(phases: names, fractions: shifts),
-                           logVariances: Dictionary(uniqueKeysWithValues: zip(names, logVariance)))
+        return SynthResult(
+            library: library, truthFractions: try FractionTable(phases: names, fractions: fractions),
+            truthShifts: try FractionTable(phases: names, fractions: shifts),
+            logVariances: Dictionary(uniqueKeysWithValues: zip(names, logVariance)))
     }
 
     /// Uniform in [0, 1) from the top 53 bits.

@@ -31,10 +31,12 @@ public struct SynthOptions: Sendable, Codable, Equatable {
     public func validate() throws {
         func need(_ ok: Bool, _ what: String) throws { if !ok { throw ConfigurationError("invalid synth option: \(what)") } }
         try need(divisions >= 2 && divisions <= 200, "divisions must be in 2…200, got \(divisions)")
-        try need(qMin > 0 && qMax > qMin && qStep > 0 && (qMax - qMin) / qStep <= 20000,
-                 "need 0 < qmin < qmax and 0 < qstep with at most 20000 grid points")
-        try need(logVarianceMin <= logVarianceMax && logVarianceMin >= -10 && logVarianceMax <= 2,
-                 "peak log-variance range must be within −10…2 and ordered")
+        try need(
+            qMin > 0 && qMax > qMin && qStep > 0 && (qMax - qMin) / qStep <= 20000,
+            "need 0 < qmin < qmax and 0 < qstep with at most 20000 grid points")
+        try need(
+            logVarianceMin <= logVarianceMax && logVarianceMin >= -10 && logVarianceMax <= 2,
+            "peak log-variance range must be within −10…2 and ordered")
         switch noise {
         case .none: break
         case .poisson: try need(noiseLevel >= 1 && noiseLevel.isFinite, "Poisson noise level (counts at the maximum) must be ≥ 1")

@@ -14,9 +14,11 @@ public struct SyntheticLibrary {
     public var truth: [Float]
     public var truePhases: [Int] { [0, 1, 2] }
 
-    public static func make(divisions: Int = 10, gridCount: Int = 300, qRange: ClosedRange<Float> = 15...60,
-                            sticksPerPhase: Int = 12, distractors: Int = 5, logVariance: Float = -2.5,
-                            seed: UInt64 = 7) -> SyntheticLibrary {
+    public static func make(
+        divisions: Int = 10, gridCount: Int = 300, qRange: ClosedRange<Float> = 15...60,
+        sticksPerPhase: Int = 12, distractors: Int = 5, logVariance: Float = -2.5,
+        seed: UInt64 = 7
+    ) -> SyntheticLibrary {
         var rng = SeededGenerator(seed: seed)
         let t = gridCount
         let q = (0..<t).map { qRange.lowerBound + (qRange.upperBound - qRange.lowerBound) * Float($0) / Float(t - 1) }
@@ -53,9 +55,10 @@ public struct SyntheticLibrary {
             for j in 0..<t { patterns[i * t + j] = render.reconstruction[j] }
             for k in 0..<3 { truth[i * p + k] = w[k] }
         }
-        let lib = CompositionLibrary(name: "synthetic", elements: ["A", "B", "C"], q: q, patterns: patterns,
-                                     compositions: comps, phases: phases, phaseCompositions: phaseComps,
-                                     sources: LibrarySources(generator: "built-in synthetic library (seed \(seed))"))
+        let lib = CompositionLibrary(
+            name: "synthetic", elements: ["A", "B", "C"], q: q, patterns: patterns,
+            compositions: comps, phases: phases, phaseCompositions: phaseComps,
+            sources: LibrarySources(generator: "built-in synthetic library (seed \(seed))"))
         return SyntheticLibrary(library: lib, truth: truth)
     }
 }
