@@ -163,8 +163,25 @@ extension String {
     func leftPadded(to n: Int) -> String { count >= n ? self : String(repeating: "0", count: n - count) + self }
 }
 
-/// One kernel of the program with typed argument setters and a launcher that records profiling
-/// times (per kernel name) when the device queue profiles.
+/// One argument of a kernel launch (`Kernel.launch(_:groups:local:profile:)`).
+public enum KernelArgument {
+    case buffer(cl_mem, owner: AnyObject)
+    case int32(Int32)
+    case float(Float)
+
+    /// A device buffer (kept alive by the kernel until its slot is bound again).
+    public static func buffer<T>(_ b: DeviceBuffer<T>) -> KernelArgument { .buffer(b.mem, owner: b) }
+    /// An `int` parameter.
+    public static func int(_ v: Int) -> KernelArgument { .int32(Int32(v)) }
+    /// An `int` parameter used as a flag (1 = true).
+    public static func flag(_ v: Bool) -> KernelArgument { .int32(v ? 1 : 0) }
+    /// A `float` parameter.
+    public static func float(_ v: Double) -> KernelArgument { .float(Float(v)) }
+}
+
+/// One kernel of the program, launched with its whole argument list at once (in signature
+/// order, checked against the kernel's argument count); records profiling times (per kernel
+/// name) when the device queue profiles.
 public final class Kernel: @unchecked Sendable {
     public let name: String
     let kernel: cl_kernel
@@ -184,24 +201,48 @@ public final class Kernel: @unchecked Sendable {
 
     deinit { clReleaseKernel(kernel) }
 
-    public func set<T>(_ index: Int, _ buffer: DeviceBuffer<T>) throws(OpenCLError) {
-        var mem: cl_mem? = buffer.mem
-        try check(clSetKernelArg(kernel, cl_uint(index), MemoryLayout<cl_mem>.size, &mem), "clSetKernelArg(\(name), \(index))")
-        retained[index] = buffer
-    }
-
-    public func set(_ index: Int, _ value: Int32) throws(OpenCLError) {
+    private func set(_ index: Int, _ value: Int32) throws(OpenCLError) {
         var v = value
         try check(clSetKernelArg(kernel, cl_uint(index), 4, &v), "clSetKernelArg(\(name), \(index))")
     }
 
-    public func set(_ index: Int, _ value: Float) throws(OpenCLError) {
+    private func set(_ index: Int, _ value: Float) throws(OpenCLError) {
         var v = value
         try check(clSetKernelArg(kernel, cl_uint(index), 4, &v), "clSetKernelArg(\(name), \(index))")
     }
 
-    /// Enqueues `groups` work-groups of `local` work-items (1-D).
-    public func launch(groups: Int, local: Int, profile: KernelProfile?) throws(OpenCLError) {
+    /// The number of arguments in the kernel's signature (CL_KERNEL_NUM_ARGS).
+    public lazy var argumentCount: Int = {
+        var n: cl_uint = 0
+        _ = clGetKernelInfo(kernel, cl_kernel_info(CL_KERNEL_NUM_ARGS), MemoryLayout<cl_uint>.size, &n, nil)
+        return Int(n)
+    }()
+
+    /// Binds `arguments` to the kernel's parameters 0, 1, … in order — one list per launch, in
+    /// the order of the signature in the `.cl` file, so that indices cannot drift — and enqueues
+    /// `groups` work-groups of `local` work-items. A list whose length differs from the
+    /// signature's is an error naming the kernel.
+    public func launch(_ arguments: [KernelArgument], groups: Int, local: Int, profile: KernelProfile?) throws(OpenCLError) {
+        guard arguments.count == argumentCount else {
+            throw .call("\(name): \(arguments.count) arguments given, the kernel takes \(argumentCount)", CL_INVALID_KERNEL_ARGS)
+        }
+        for (index, argument) in arguments.enumerated() {
+            switch argument {
+            case .buffer(let mem, let owner):
+                var m: cl_mem? = mem
+                try check(clSetKernelArg(kernel, cl_uint(index), MemoryLayout<cl_mem>.size, &m), "clSetKernelArg(\(name), \(index))")
+                retained[index] = owner
+            case .int32(let v):
+                try set(index, v)
+            case .float(let v):
+                try set(index, v)
+            }
+        }
+        try launch(groups: groups, local: local, profile: profile)
+    }
+
+    /// Enqueues `groups` work-groups of `local` work-items (1-D) with the arguments bound.
+    private func launch(groups: Int, local: Int, profile: KernelProfile?) throws(OpenCLError) {
         guard groups > 0 else { return }
         var global = groups * local, loc = local
         var event: cl_event?

@@ -23,4 +23,25 @@ final class KernelProgramCacheTests: XCTestCase {
         XCTAssertNotEqual(other.cacheKey, first.cacheKey)
         XCTAssertFalse(other.fromCache)
     }
+
+    /// A launch's argument list must match the kernel's signature: a list one short, or one
+    /// long, is an error naming the kernel (arguments are bound by position, never by hand-kept
+    /// indices).
+    func testArgumentListMustMatchTheSignature() throws {
+        guard let device = TestBackends.openCLDevices().first else { throw XCTSkip("no OpenCL device here") }
+        let source = try KernelSources.load(explicit: nil).source
+        let program = try KernelProgram(device: device, source: source, options: "-DLANES=4 -DWG_PAIR=1 -DWG_SAMPLE=1 -cl-std=CL1.2")
+        let kernel = try Kernel(program, "relu_backward")  // (delta, activation, count)
+        XCTAssertEqual(kernel.argumentCount, 3)
+        let delta = try DeviceBuffer<Float>(device, count: 8), act = try DeviceBuffer<Float>(device, count: 8)
+        for args: [KernelArgument] in [[.buffer(delta), .buffer(act)], [.buffer(delta), .buffer(act), .int(8), .int(1)]] {
+            XCTAssertThrowsError(try kernel.launch(args, groups: 1, local: 8, profile: nil)) { error in
+                XCTAssertTrue("\(error)".contains("relu_backward: \(args.count) arguments given, the kernel takes 3"), "\(error)")
+            }
+        }
+        try delta.write([-1, 2, -3, 4, -5, 6, -7, 8])
+        try act.write([0, 1, 1, 0, 1, 0, 1, 1])
+        try kernel.launch([.buffer(delta), .buffer(act), .int(8)], groups: 1, local: 8, profile: nil)
+        XCTAssertEqual(try delta.read(8), [0, 2, -3, 0, -5, 0, -7, 8])
+    }
 }

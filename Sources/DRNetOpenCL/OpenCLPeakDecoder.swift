@@ -1,0 +1,159 @@
+import COpenCL
+import DRNetCore
+
+/// Host side of `Kernels/peak_decoder.cl` (CPU specification: `PeakDecoder.swift`): the batched
+/// decode — render every (sample, phase) pair, mix each sample's phases, the reconstruction loss
+/// (`OpenCLReconstructionLoss.swift`), and with gradients the decoder's backward pass — and the
+/// read-back of rendered samples for plots and tests.
+///
+/// Pairs: the batch's (sample, phase) pairs in sample order (`pairSample`, `pairPhase`, L of
+/// them; sample b owns pairs sampleStart[b] ..< sampleStart[b + 1]). Grid rows are `Tpad`
+/// floats (T rounded up to the lane width).
+extension OpenCLBackend {
+    public func decodeAndReconstruct(_ batch: DecoderBatch, wantGradients: Bool, gradScale: Double) -> DecoderBatchResult {
+        let b = batch.count, p = P
+        let useIS = !batch.intensityFactors.isEmpty
+        var result = DecoderBatchResult(
+            parts: .init(repeating: .init(), count: b), gradFractions: .init(repeating: 0, count: b * p),
+            gradShifts: .init(repeating: 0, count: b * p), gradLogVariances: .init(repeating: 0, count: b * p),
+            gradIntensityFactors: .init(repeating: 0, count: useIS ? b * p * nmax : 0), gradFattening: .init(repeating: 0, count: b))
+        guarded(()) { () throws(OpenCLError) in
+            try decode(batch, wantGradients: wantGradients, gradScale: gradScale, into: &result)
+        }
+        return result
+    }
+
+    private func decode(_ batch: DecoderBatch, wantGradients: Bool, gradScale: Double, into result: inout DecoderBatchResult)
+        throws(OpenCLError)
+    {
+        let b = batch.count, p = P
+        let useIS = !batch.intensityFactors.isEmpty
+        var ps: [Int32] = [], pk: [Int32] = [], starts: [Int32] = [0]
+        for (i, list) in batch.phases.enumerated() {
+            for k in list {
+                ps.append(Int32(i))
+                pk.append(k)
+            }
+            starts.append(Int32(pk.count))
+        }
+        let L = pk.count
+        downloaded = nil
+        lastBatch = (batch.phases, starts, L)
+        try pairSample.write(ps)
+        try pairPhase.write(pk)
+        try sampleStart.write(starts)
+        try fractions.write(batch.fractions)
+        try shifts.write(batch.shifts)
+        try logVar.write(batch.logVariances)
+        if useIS { try factors.write(batch.intensityFactors) }
+        try patterns.write(batch.patterns)
+        try basis.reserve(max(L, 1) * Tpad)
+        try normaliser.reserve(L)
+        try argmaxBuf.reserve(L)
+        try mixture.reserve(b * Tpad)
+        try xhat.reserve(b * Tpad)
+        try gm.reserve(b * Tpad)
+        try mixNorm.reserve(b)
+        try mixArgmax.reserve(b)
+        try parts.reserve(b * 5)
+        let fat = batch.fattening, qMax = decoder.qMax, ws = decoder.windowSigmas, eps = decoder.epsilon
+
+        try renderKernel.launch(
+            [
+                .buffer(q), .int(T), .int(Tpad),
+                .buffer(stickQ), .buffer(stickH), .buffer(phaseStart), .int(nmax),
+                .buffer(pairSample), .buffer(pairPhase), .int(L), .int(p),
+                .buffer(shifts), .buffer(logVar),
+                .buffer(factors), .flag(useIS),
+                .float(fat), .float(qMax), .float(ws), .float(eps),
+                .buffer(basis), .buffer(normaliser), .buffer(argmaxBuf)
+            ],
+            groups: pairGroups(L), local: configuration.pairGroup, profile: profile)
+
+        try mixKernel.launch(
+            [
+                .int(T), .int(Tpad), .int(p),
+                .buffer(sampleStart), .buffer(pairPhase),
+                .buffer(basis), .buffer(fractions), .float(eps),
+                .buffer(mixture), .buffer(xhat), .buffer(mixNorm), .buffer(mixArgmax)
+            ],
+            groups: b, local: configuration.sampleGroup, profile: profile)
+
+        try launchReconstructionLoss(samples: b, gradScale: gradScale, wantGradients: wantGradients)
+
+        if wantGradients {
+            try gradW.reserve(b * p)
+            try gradS.reserve(b * p)
+            try gradV.reserve(b * p)
+            try gradIS.reserve(useIS ? b * p * nmax : 1)
+            try gradFPair.reserve(L)
+            try gradW.zero(b * p)
+            try gradS.zero(b * p)
+            try gradV.zero(b * p)
+            if useIS { try gradIS.zero(b * p * nmax) }
+            try backwardKernel.launch(
+                [
+                    .buffer(q), .int(T), .int(Tpad),
+                    .buffer(stickQ), .buffer(stickH), .buffer(phaseStart), .int(nmax),
+                    .buffer(pairSample), .buffer(pairPhase), .int(L), .int(p),
+                    .buffer(fractions), .buffer(shifts), .buffer(logVar),
+                    .buffer(factors), .flag(useIS),
+                    .float(fat), .float(qMax), .float(ws),
+                    .buffer(basis), .buffer(normaliser), .buffer(argmaxBuf),
+                    .buffer(gm),
+                    .buffer(gradW), .buffer(gradS), .buffer(gradV), .buffer(gradIS), .buffer(gradFPair)
+                ],
+                groups: pairGroups(L), local: configuration.pairGroup, profile: profile)
+        }
+        result.parts = try readLossParts(samples: b)
+        if wantGradients {
+            result.gradFractions = try gradW.read(b * p)
+            result.gradShifts = try gradS.read(b * p)
+            result.gradLogVariances = try gradV.read(b * p)
+            if useIS { result.gradIntensityFactors = try gradIS.read(b * p * nmax) }
+            let perPair = try gradFPair.read(L)
+            for i in 0..<b {
+                var s: Float = 0
+                for j in Int(starts[i])..<Int(starts[i + 1]) { s += perPair[j] }
+                result.gradFattening[i] = s
+            }
+        }
+        profile?.drain()
+    }
+
+    /// x̂, the mixture normalisers and argmaxes of the last batch (read once per batch).
+    func downloadReconstructions() -> (xhat: [Float], mixNorm: [Float], mixArgmax: [Int32]) {
+        if let downloaded { return downloaded }
+        let b = lastBatch?.phases.count ?? 0
+        let d = guarded(([Float](repeating: 0, count: b * Tpad), [Float](repeating: 1, count: b), [Int32](repeating: 0, count: b))) {
+            () throws(OpenCLError) in (try xhat.read(b * Tpad), try mixNorm.read(b), try mixArgmax.read(b))
+        }
+        downloaded = d
+        return d
+    }
+
+    public func reconstruction(_ b: Int) -> [Float] {
+        let d = downloadReconstructions()
+        return Array(d.xhat[(b * Tpad)..<(b * Tpad + T)])
+    }
+
+    public func renderedSample(_ b: Int) -> SampleRender {
+        let r = SampleRender(decoder: decoder)
+        guard let last = lastBatch else { return r }
+        let d = downloadReconstructions()
+        let lo = Int(last.sampleStart[b]), hi = Int(last.sampleStart[b + 1])
+        let loaded = guarded(nil) { () throws(OpenCLError) -> ([Float], [Float], [Int32], [Float])? in
+            let rows = try basis.read((hi - lo) * Tpad, at: lo * Tpad)
+            return (rows, try normaliser.read(hi - lo, at: lo), try argmaxBuf.read(hi - lo, at: lo), try mixture.read(Tpad, at: b * Tpad))
+        }
+        guard let (rowsPadded, norms, args, mix) = loaded else { return r }
+        var rows: [Float] = []
+        rows.reserveCapacity((hi - lo) * T)
+        for i in 0..<(hi - lo) { rows += rowsPadded[(i * Tpad)..<(i * Tpad + T)] }
+        r.load(
+            phases: last.phases[b], rows: rows, normalisers: norms, argmaxes: args, mixture: Array(mix.prefix(T)),
+            reconstruction: Array(d.xhat[(b * Tpad)..<(b * Tpad + T)]), mixtureNormaliser: d.mixNorm[b],
+            mixtureArgmax: Int(d.mixArgmax[b]))
+        return r
+    }
+}
