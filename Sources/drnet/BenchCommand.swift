@@ -51,7 +51,7 @@ struct Bench: ReportingCommand {
     }
 
     func execute() throws {
-        let compute = try DeviceChoice.resolve(device, quiet: json, kernels: kernels, profiling: true)
+        let compute = try DeviceRequest.resolve(device, quiet: json, kernels: kernels, profiling: true)
         let driver = compute.openCL.map { "\($0.platformName) / driver \($0.info.driverVersion)" } ?? CPUBackend.blasDescription
         var options = try config.map { try SolverOptions.load(path: $0) } ?? SolverOptions()
         options.pruneUsage = 0

@@ -37,7 +37,7 @@ struct Compare: ReportingCommand {
             let list = devices.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) }
             guard list.count >= 2 else { throw ValidationError("--devices needs at least two devices, got '\(devices)'") }
             // Resolve every device first: a device that cannot be opened fails before any work.
-            let computes = try list.map { try DeviceChoice.resolve($0, quiet: quiet, kernels: kernels) }
+            let computes = try list.map { try DeviceRequest.resolve($0, quiet: quiet, kernels: kernels) }
             let library = try LibraryLoader.load(directory: libraryDir, sampleMaskPath: sampleMask, degreesOfFreedomPath: degreesOfFreedom)
             let options = try SolveRunner.options(config: config, maxSteps: maxSteps)
             let problem = try PreparedProblem(library: library, options: options)

@@ -37,7 +37,7 @@ struct Demo: ReportingCommand {
 
     func execute() throws {
         let start = Date()
-        let compute = try DeviceChoice.resolve(device, quiet: quiet)
+        let compute = try DeviceRequest.resolve(device, quiet: quiet)
         do {
             let result = try synth.generate(into: out)
             let library = try LibraryLoader.load(directory: out)

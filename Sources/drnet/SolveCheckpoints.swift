@@ -55,24 +55,3 @@ enum SolveCheckpoints {
         try? FileManager.default.removeItem(atPath: out + "/" + fileName)
     }
 }
-
-/// What `solve` writes besides fractions.csv, shifts.csv and solution.json: `solution.txt` (the
-/// community key=value format, with per-phase reconstructions R) and the pictures in `plots/`.
-enum SolveExtras {
-    static func write(
-        solver: DRNetSolver, solution: PhaseMapSolution, library: CompositionLibrary, out: String,
-        plots: Bool, quiet: Bool
-    ) throws {
-        let contributions = solver.phaseContributions(phases: solution.usedPhases)
-        let community = CommunitySolution(solution: solution, library: library, contributions: contributions)
-        try CommunitySolutionWriter.write(community, to: out + "/solution.txt")
-        guard plots else { return }
-        let loaded = LoadedSolution(
-            path: out, community: community, ours: solution, library: library, libraryPath: solution.libraryPath ?? "")
-        let written = try SolutionPlots.write(try SolutionPlotData(loaded), to: out + "/plots")
-        if !quiet {
-            stderr("drnet: pictures in \(out)/plots/: \(written.svg.count) SVG, \(written.png.count) PNG")
-            for n in written.notes { stderr("drnet: note: \(n)") }
-        }
-    }
-}

@@ -36,7 +36,7 @@ struct Solve: ReportingCommand {
 
     func execute() throws {
         // The device first: a device that cannot be opened fails before a large library is read.
-        let compute = try DeviceChoice.resolve(device, quiet: quiet, kernels: kernels)
+        let compute = try DeviceRequest.resolve(device, quiet: quiet, kernels: kernels)
         let resumed = try resume.map { try SolveCheckpoints.load(directory: $0) }
         guard let libraryDir = resumed?.libraryDir ?? libraryDir else { throw ValidationError("give a library folder, or --resume DIR") }
         if resumed != nil && (self.libraryDir != nil || config != nil || maxSteps != nil) {

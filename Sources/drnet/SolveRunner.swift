@@ -1,11 +1,12 @@
 import ArgumentParser
 import DRNetCore
+import DRNetOpenCL
 import Foundation
 
 /// The solve pipeline shared by `drnet solve` and `drnet demo`: on the resolved device, prepares the
 /// problem, lets the caller configure the solver (resume, checkpoints), runs it with progress
 /// lines on stderr (unless quiet) and Ctrl-C handling, and writes the solution to `out`
-/// (`SolutionWriter`, then solution.txt and the pictures by `SolveExtras`); a finished run's
+/// (`SolutionFolder`: the CSV/JSON files, solution.txt and the pictures); a finished run's
 /// checkpoint is removed. Returns the solution; its `stoppedBy` is
 /// `interrupted` when the run was cut short.
 enum SolveRunner {
@@ -72,8 +73,11 @@ enum SolveRunner {
         if let failure = solver.backend.failure {
             throw CommandFailure(.deviceFailure, "the run on \(compute.name) failed and wrote nothing: \(failure)")
         }
-        try SolutionWriter.write(solution, to: out)
-        try SolveExtras.write(solver: solver, solution: solution, library: library, out: out, plots: plots, quiet: quiet)
+        let written = try SolutionFolder.write(solver: solver, solution: solution, to: out, plots: plots)
+        if !quiet, let pictures = written.plots {
+            stderr("drnet: pictures in \(out)/plots/: \(pictures.svg.count) SVG, \(pictures.png.count) PNG")
+            for n in pictures.notes { stderr("drnet: note: \(n)") }
+        }
         if solution.stoppedBy != .interrupted { SolveCheckpoints.remove(out: out) }
         return solution
     }
