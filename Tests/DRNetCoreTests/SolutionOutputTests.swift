@@ -12,6 +12,13 @@ final class SolutionOutputTests: XCTestCase {
         let solver = try DRNetSolver(problem: PreparedProblem(library: syn.library, options: o), options: o, seed: 5)
         let s = solver.solve()
         let contributions = solver.phaseContributions(phases: s.usedPhases)
+        // The export pass's contributions equal a fresh pass over the library, for any phase order.
+        XCTAssertNotNil(solver.exported)
+        let reversed = Array(s.usedPhases.reversed())
+        let cached = solver.phaseContributions(phases: reversed)
+        solver.exported = nil
+        XCTAssertEqual(solver.phaseContributions(phases: s.usedPhases), contributions)
+        XCTAssertEqual(solver.phaseContributions(phases: reversed), cached)
         let c = CommunitySolution(solution: s, library: syn.library, contributions: contributions)
         XCTAssertEqual(c.phaseNames, s.usedPhases.map { s.phaseNames[$0] })
         // L from R equals the solver's own per-sample error.

@@ -17,13 +17,23 @@ public enum ReconstructionError {
     public static func sample(pattern: ArraySlice<Float>, reconstruction: [Float]) -> Sample {
         let mx = Double(pattern.max() ?? 0)
         let inv = mx > 0 ? 1 / mx : 0
+        return accumulate(zip(pattern, reconstruction).lazy.map { (Double($0) * inv, Double($1) * inv) }, count: reconstruction.count)
+    }
+
+    /// One sample already in max-normalised units: x̃ (`normalisedPattern`) and x̂ (the
+    /// decoder's reconstruction), as the solver has them at export.
+    public static func sample(normalisedPattern: ArraySlice<Float>, reconstruction: ArraySlice<Float>) -> Sample {
+        accumulate(zip(normalisedPattern, reconstruction).lazy.map { (Double($0), Double($1)) }, count: reconstruction.count)
+    }
+
+    /// l1 and share from (x̃_t, x̂_t) pairs, summed in grid order.
+    static func accumulate(_ pairs: some Sequence<(Double, Double)>, count: Int) -> Sample {
         var l1 = 0.0, mass = 0.0
-        for (x, r) in zip(pattern, reconstruction) {
-            let xt = Double(x) * inv
-            l1 += abs(xt - Double(r) * inv)
+        for (xt, rt) in pairs {
+            l1 += abs(xt - rt)
             mass += abs(xt)
         }
-        return Sample(l1: l1 / Double(max(reconstruction.count, 1)), share: mass > 0 ? l1 / mass : 0)
+        return Sample(l1: l1 / Double(max(count, 1)), share: mass > 0 ? l1 / mass : 0)
     }
 
     /// Every sample of a solution with R against the library's raw patterns (N×T, T =

@@ -210,31 +210,62 @@ extension DRNetSolver {
         run.stage = .done
     }
 
-    /// Stage 4: one pass over the library under the final model gives the solution: latents,
-    /// reconstruction losses and the per-sample L1 error (`ReconstructionError`'s formula).
+    /// Stage 4: one pass over the library under the final model gives the whole solution —
+    /// latents, reconstruction losses, the per-sample L1 error (`ReconstructionError`) — and each
+    /// phase's contribution to every sample, kept for `phaseContributions(phases:)` (solution.txt,
+    /// fit plots) so that writing the solution folder needs no second pass.
     func export(_ session: SolveSession) -> PhaseMapSolution {
-        let final = inferAll()
         let n = problem.sampleCount, p = problem.phaseCount, t = problem.gridCount
-        var errors = [Double](), shares = [Double]()
-        for i in 0..<n {
-            var l1 = 0.0, mass = 0.0
-            for j in 0..<t {
-                let x = Double(problem.normalised[i * t + j])
-                l1 += abs(x - Double(final.reconstructions[i * t + j]))
-                mass += abs(x)
+        // Phases that can carry a fraction: the refined mask's (a superset of those used).
+        let candidates = run.refined.isEmpty ? Array(0..<p) : (0..<p).filter { k in (0..<n).contains { run.refined[$0 * p + k] != 0 } }
+        let c = candidates.count
+        var w = [Float](), s = [Float](), v = [Float](), parts = [ReconstructionLoss.Parts]()
+        w.reserveCapacity(n * p)
+        s.reserveCapacity(n * p)
+        v.reserveCapacity(n * p)
+        var errors = [Double](repeating: 0, count: n), shares = [Double](repeating: 0, count: n)
+        var contributions = [Float](repeating: 0, count: n * c * t)
+        forEachChunk { samples, data, heads in
+            let r = loss.evaluate(heads: heads, batch: data, step: step)
+            w += r.fractions
+            s += r.shifts
+            v += r.logVariances
+            parts += r.reconstructionPerSample
+            for (b, i) in samples.enumerated() {
+                let xhat = backend.reconstruction(b)
+                let e = ReconstructionError.sample(
+                    normalisedPattern: problem.normalised[(i * t)..<((i + 1) * t)], reconstruction: xhat[...])
+                errors[i] = e.l1
+                shares[i] = e.share
+                guard (0..<c).contains(where: { r.fractions[b * p + candidates[$0]] > 0 }) else { continue }
+                let render = loss.render(b)
+                let inv = 1 / render.mixtureNormaliser
+                for (j, k) in candidates.enumerated() {
+                    let f = r.fractions[b * p + k]
+                    guard f > 0 else { continue }
+                    let row = render.basisRow(k), base = (i * c + j) * t
+                    for q in 0..<t { contributions[base + q] = f * row[q] * inv }
+                }
             }
-            errors.append(l1 / Double(t))
-            shares.append(mass > 0 ? l1 / mass : 0)
         }
-        let used = (0..<p).filter { k in (0..<n).contains { final.fractions[$0 * p + k] > 0 } }
+        exported = ExportedContributions(step: step, phases: candidates, values: contributions)
+        let used = (0..<p).filter { k in (0..<n).contains { w[$0 * p + k] > 0 } }
         return PhaseMapSolution(
             library: problem.library.name, libraryPath: problem.library.sources.directory,
             elements: problem.library.elements, phaseNames: problem.library.phases.map(\.name),
-            sampleCount: n, phaseCount: p, fractions: final.fractions, shifts: final.shifts, logVariances: final.logVariances,
-            reconstructionError: errors, reconstructionErrorShare: shares, reconstructionLoss: final.recon.map(\.total),
+            sampleCount: n, phaseCount: p, fractions: w, shifts: s, logVariances: v,
+            reconstructionError: errors, reconstructionErrorShare: shares, reconstructionLoss: parts.map(\.total),
             refinedMask: run.refined, alloying: run.alloying, usedPhases: used, degreesOfFreedom: problem.degrees,
             settings: options, seed: seed, device: backend.deviceName, trainingSteps: run.trainingSteps, polishSteps: run.polish,
             fineTuneSteps: run.fine, stoppedBy: run.stoppedBy, wallSeconds: session.elapsed(), maskSource: problem.maskSource,
             graphSource: problem.graphSource, edges: problem.graph.edges.map { [$0.i, $0.j] }, lossHistory: run.history)
     }
+}
+
+/// Each candidate phase's contribution to every sample, from the export pass (N×C×T,
+/// `phases` the C candidates), valid while the solver's step is `step`.
+struct ExportedContributions {
+    var step: Int
+    var phases: [Int]
+    var values: [Float]
 }

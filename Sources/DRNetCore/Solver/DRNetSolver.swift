@@ -28,6 +28,8 @@ public final class DRNetSolver {
     /// parameters, optimiser and generator, everything that determines the rest of the run
     /// (`SolverCheckpoint`). Restored by `restore(_:)` to resume.
     public internal(set) var run = SolverRunState()
+    /// The export pass's per-phase contributions (see `phaseContributions(phases:)`).
+    var exported: ExportedContributions?
     /// Asked at every step boundary of `solve()`: true when a checkpoint is due (time-based).
     public var checkpointDue: () -> Bool = { false }
     /// Receives a checkpoint when one is due and when a stop is requested (before anything else

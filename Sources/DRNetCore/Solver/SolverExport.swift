@@ -7,8 +7,22 @@ extension DRNetSolver {
     ///
     /// in the units of the max-normalised pattern x̃_i. Rendered by the backend in chunks of `SolveLoop.inferenceChunk`
     /// samples, like `inferAll` (intensity factors and fattening included).
+    /// After `solve()` the values come from its export pass (no second pass over the library).
     public func phaseContributions(phases: [Int]) -> [Float] {
         let p = problem.phaseCount, t = problem.gridCount, k = phases.count
+        if let exported, exported.step == step, let columns = Optional(phases.map { exported.phases.firstIndex(of: $0) }),
+            columns.allSatisfy({ $0 != nil })
+        {
+            let c = exported.phases.count
+            var out = [Float](repeating: 0, count: problem.sampleCount * k * t)
+            for i in 0..<problem.sampleCount {
+                for (j, column) in columns.enumerated() {
+                    let from = (i * c + column!) * t, to = (i * k + j) * t
+                    for q in 0..<t { out[to + q] = exported.values[from + q] }
+                }
+            }
+            return out
+        }
         var out = [Float](repeating: 0, count: problem.sampleCount * k * t)
         forEachChunk { samples, data, heads in
             let r = loss.evaluate(heads: heads, batch: data, step: step)
