@@ -24,7 +24,9 @@ public final class OpenCLBackend: ComputeBackend, @unchecked Sendable {
     public var profile: KernelProfile? { recordsEvents ? profileStore : nil }
     let profileStore: KernelProfile?
     public var recordsEvents = false
-    public private(set) var failure: String?
+    /// The first device error of the run (typed); `failure` is the same value for the seam.
+    public private(set) var deviceError: OpenCLError?
+    public var failure: (any Error)? { deviceError }
 
     // Kernels, by kernel file (host side: OpenCLPeakDecoder.swift, OpenCLReconstructionLoss.swift,
     // OpenCLDenseLayers.swift, OpenCLAdam.swift).
@@ -119,8 +121,11 @@ public final class OpenCLBackend: ComputeBackend, @unchecked Sendable {
 
     /// Records the first device error; later operations are skipped.
     func guarded<R>(_ fallback: R, _ body: () throws(OpenCLError) -> R) -> R {
-        guard failure == nil else { return fallback }
-        do { return try body() } catch { failure = error.description; return fallback }
+        guard deviceError == nil else { return fallback }
+        do { return try body() } catch {
+            deviceError = error
+            return fallback
+        }
     }
 
     /// Work-groups for n elements of an element-wise kernel.
@@ -144,5 +149,17 @@ public final class OpenCLBackend: ComputeBackend, @unchecked Sendable {
         let t = p.seconds
         p.reset()
         return t
+    }
+
+    public func startKernelTiming() {
+        synchronise()
+        _ = takeKernelTimes()
+        recordsEvents = profileStore != nil
+    }
+
+    public func stopKernelTiming() -> [String: Double] {
+        synchronise()
+        recordsEvents = false
+        return takeKernelTimes()
     }
 }

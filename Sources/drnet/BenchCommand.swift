@@ -109,7 +109,6 @@ struct Bench: ReportingCommand {
         let solver = try DRNetSolver(problem: problem, options: options, seed: seed, backend: compute.backendFactory)
         let pool = WalkPool(graph: problem.graph, count: warmup + steps, length: options.walkLength, seed: seed)
         for k in 0..<warmup { solver.trainStep(samples: pool.minibatch(k)) }
-        let openCL = solver.backend as? OpenCLBackend
         solver.timings = DRNetSolver.StepTimings()
         var perStep: [Double] = []
         let clock = ContinuousClock()
@@ -122,14 +121,10 @@ struct Bench: ReportingCommand {
         // Per-kernel times from a second, profiled pass over the same minibatches (events are
         // not recorded in the timed pass: creating them costs time on some drivers).
         var kernelMs: [String: Double] = [:]
-        if let openCL, openCL.device.profiling {
-            openCL.synchronise()
-            _ = openCL.takeKernelTimes()
-            openCL.recordsEvents = true
+        if compute.openCL != nil {
+            solver.backend.startKernelTiming()
             for k in 0..<steps { solver.trainStep(samples: pool.minibatch(warmup + k)) }
-            openCL.synchronise()
-            openCL.recordsEvents = false
-            kernelMs = openCL.takeKernelTimes().mapValues { 1000 * $0 / Double(steps) }
+            kernelMs = solver.backend.stopKernelTiming().mapValues { 1000 * $0 / Double(steps) }
         }
         _ = solver.inferAll()  // first pass sizes the inference workspaces: not timed
         let t0 = clock.now

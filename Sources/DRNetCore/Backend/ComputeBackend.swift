@@ -19,7 +19,7 @@ public protocol ComputeBackend: AnyObject {
 
     /// The first device error of the run, if any (an OpenCL call that failed mid-run). Results
     /// computed after it are not valid; the solver stops and reports it.
-    var failure: String? { get }
+    var failure: (any Error)? { get }
 
     /// For every sample b of the batch: render the phases `phases[b]` with shifts s, log-variances
     /// v and fractions w (rows of P), optional intensity factors (P×n_max per sample) and the
@@ -64,11 +64,22 @@ public protocol ComputeBackend: AnyObject {
     /// Waits until every enqueued operation has finished (a no-op for synchronous backends);
     /// called once per training step so that step timings are honest.
     func synchronise()
+
+    // MARK: Profiling (benchmarks)
+
+    /// Starts recording the device time of every kernel launched from now on (backends with
+    /// kernels and a profiling queue; a no-op elsewhere).
+    func startKernelTiming()
+    /// Stops recording and returns the device seconds per kernel name since `startKernelTiming`
+    /// (empty for backends without kernels).
+    func stopKernelTiming() -> [String: Double]
 }
 
 extension ComputeBackend {
-    public var failure: String? { nil }
+    public var failure: (any Error)? { nil }
     public func synchronise() {}
+    public func startKernelTiming() {}
+    public func stopKernelTiming() -> [String: Double] { [:] }
 }
 
 /// Inputs of one batched decoder + loss evaluation. Matrices are row-major: B×P latents,
