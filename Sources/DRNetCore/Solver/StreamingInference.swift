@@ -33,6 +33,9 @@ public enum StreamingInference {
         sink: (Range<Int>, LossReport) -> Void
     ) -> Timing {
         let p = solver.problem.phaseCount, m = solver.problem.library.elementCount
+        precondition(
+            !(solver.model is PerSampleLatents) || count <= solver.problem.sampleCount,
+            "StreamingInference: free per-sample latents exist only for the library's \(solver.problem.sampleCount) samples, not \(count)")
         let clock = ContinuousClock()
         var timing = Timing()
         func seconds(_ d: Duration) -> Double { Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18 }
@@ -44,9 +47,10 @@ public enum StreamingInference {
             let b = range.count
             precondition(c.patterns.count == b * solver.problem.gridCount && c.compositions.count == b * m)
             let mask = c.mask.isEmpty ? [Float](repeating: 1, count: b * p) : c.mask
-            // Samples are indexed within the chunk (an amortised model reads only the patterns).
+            // The chunk's own sample indices: an amortised model reads only the patterns, free
+            // per-sample latents are looked up by index (so they stream only the library itself).
             let data = BatchData(
-                samples: Array(0..<b), patterns: c.patterns, mask: mask,
+                samples: Array(range), patterns: c.patterns, mask: mask,
                 degrees: [Int](repeating: m, count: b), compositions: c.compositions,
                 pairValid: [Bool](repeating: false, count: max(b - 1, 0)))
             let heads = solver.model.forward(
