@@ -42,6 +42,7 @@ let package = Package(
             dependencies: ["DRNetCore", "DRNetOpenCL", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
         .target(name: "TestSupport", dependencies: ["DRNetCore", "DRNetOpenCL"], path: "Tests/TestSupport"),
+        .testTarget(name: "DRNetCLITests", dependencies: ["TestSupport"]),
         .testTarget(name: "DRNetCoreTests", dependencies: ["DRNetCore", "TestSupport"]),
         .testTarget(name: "DRNetOpenCLTests", dependencies: ["DRNetOpenCL", "DRNetCore", "TestSupport"])
     ]

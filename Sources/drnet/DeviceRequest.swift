@@ -3,8 +3,8 @@ import DRNetCore
 import DRNetOpenCL
 
 /// The CLI's use of `DeviceChoice`: prints what `auto` picked (unless quiet) and maps failures
-/// to the exit statuses (an unknown device name is a usage error, a device that cannot be
-/// opened a device failure).
+/// to the exit statuses (an unknown device name — from `--device` or `DRNET_DEVICE` — is bad
+/// input, 2; a device that cannot be opened a device failure, 3).
 enum DeviceRequest {
     static func resolve(_ flag: String, quiet: Bool, kernels: String? = nil, profiling: Bool = false) throws -> ComputeDevice {
         do {

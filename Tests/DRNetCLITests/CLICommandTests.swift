@@ -1,0 +1,125 @@
+import Foundation
+import XCTest
+
+/// The commands that succeed: help, devices, and synth → solve → eval → check → plot on the
+/// class's small synthetic library.
+final class CLICommandTests: CLITestCase {
+    func testTopLevelHelpListsTheSubcommands() throws {
+        let folder = try temporaryFolder()
+        let result = try drnet(["--help"], in: folder.url)
+        assertStatus(result, 0)
+        assertContains(result.stdout, ["USAGE: drnet <subcommand>", "SUBCOMMANDS:"], of: result)
+        for command in ["solve", "eval", "check", "plot", "devices", "synth"] {
+            XCTAssertNotNil(
+                result.stdout.range(of: "\n  \(command) ", options: .literal), "--help does not list \(command): \(result)")
+        }
+    }
+
+    func testSolveHelpListsItsOptions() throws {
+        let folder = try temporaryFolder()
+        let result = try drnet(["solve", "--help"], in: folder.url)
+        assertStatus(result, 0)
+        assertContains(
+            result.stdout,
+            ["USAGE: drnet solve", "<library-dir>", "--config <config>", "--device <device>", "--max-steps <max-steps>", "--out <out>"],
+            of: result)
+    }
+
+    func testDevicesNamesWhatAutoPicks() throws {
+        let folder = try temporaryFolder()
+        let result = try drnet(["devices"], in: folder.url)
+        assertStatus(result, 0)
+        assertContains(result.stdout, ["cpu: ", "--device auto → "], of: result)
+        XCTAssertEqual(result.stderr, "", "devices wrote to stderr: \(result)")
+    }
+
+    func testDevicesJSONIsAReport() throws {
+        let folder = try temporaryFolder()
+        let result = try drnet(["devices", "--json"], in: folder.url)
+        assertStatus(result, 0)
+        let object = try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any]
+        XCTAssertNotNil(object?["cpu"] as? String, "no cpu entry: \(result)")
+        XCTAssertNotNil(object?["auto"] as? String, "no auto entry: \(result)")
+        XCTAssertNotNil((object?["opencl"] as? [String: Any])?["platforms"] as? [Any], "no opencl.platforms: \(result)")
+    }
+
+    func testSynthWroteTheLibraryFiles() throws {
+        let lib = try library()
+        assertStatus(lib.synth, 0)
+        assertContains(lib.synth.stdout, ["wrote ", "N=\(CLILibrary.sampleCount) samples"], of: lib.synth)
+        for name in ["instance.txt", "sticks.csv", "phase-compositions.csv", "truth-fractions.csv", "truth-shifts.csv"] {
+            let path = URL(fileURLWithPath: lib.library).appendingPathComponent(name).path
+            let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0
+            XCTAssertGreaterThan(size, 0, "synth did not write \(name)")
+        }
+    }
+
+    /// synth → solve → eval → check → plot, as the README runs them.
+    func testSolveEvalCheckPlotPipeline() throws {
+        let lib = try library()
+        let folder = try temporaryFolder()
+        let out = folder.path("solution")
+
+        let solve = try drnet(
+            ["solve", lib.library, "--config", lib.shortConfig, "--out", out, "--quiet", "--no-plots", "--device", "cpu"], in: folder.url)
+        assertStatus(solve, 0)
+        assertContains(
+            solve.stdout, ["solution written to \(out)/", "phases used (", "60 training + 10 fine-tune steps", "on cpu"], of: solve)
+        XCTAssertFalse(solve.stderr.contains("step "), "--quiet solve printed progress: \(solve)")
+        XCTAssertFalse(solve.stderr.contains("error:"), "solve reported an error: \(solve)")
+        for name in ["fractions.csv", "shifts.csv", "solution.json", "solution.txt"] {
+            XCTAssertTrue(FileManager.default.fileExists(atPath: folder.path("solution/\(name)")), "solve did not write \(name)")
+        }
+        XCTAssertFalse(FileManager.default.fileExists(atPath: folder.path("solution/plots")), "--no-plots still drew plots/")
+        XCTAssertFalse(
+            FileManager.default.fileExists(atPath: folder.path("solution/checkpoint.drnet")), "a finished run kept its checkpoint")
+        let fractions = try String(contentsOfFile: folder.path("solution/fractions.csv"), encoding: .utf8)
+        let rows = fractions.split(separator: "\n")
+        XCTAssertEqual(rows.first?.hasPrefix("sample,"), true, "fractions.csv header: \(rows.first ?? "")")
+        XCTAssertEqual(rows.count, CLILibrary.sampleCount + 1, "fractions.csv has \(rows.count) lines")
+
+        let truth = URL(fileURLWithPath: lib.library).appendingPathComponent("truth-fractions.csv").path
+        let eval = try drnet(["eval", out, "--truth", truth], in: folder.url)
+        assertStatus(eval, 0)
+        let score = try XCTUnwrap(
+            eval.stdout.range(of: #"exact phase-set match: [0-9]+/\#(CLILibrary.sampleCount) \("#, options: .regularExpression),
+            "eval printed no phase-set score: \(eval)")
+        XCTAssertFalse(eval.stdout[score].isEmpty)
+        assertContains(eval.stdout, ["samples:   \(CLILibrary.sampleCount)", "precision", "recall", "F1"], of: eval)
+
+        let evalJSON = try drnet(["eval", out, "--truth", truth, "--json"], in: folder.url)
+        assertStatus(evalJSON, 0)
+        let metrics = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(evalJSON.stdout.utf8)) as? [String: Any])
+        let exact = try XCTUnwrap(metrics["exactMatchCount"] as? Int, "no exactMatchCount: \(evalJSON)")
+        XCTAssertTrue((0...CLILibrary.sampleCount).contains(exact), "exactMatchCount \(exact)")
+        XCTAssertTrue(eval.stdout.contains("exact phase-set match: \(exact)/"), "text and JSON scores differ: \(eval)\n\(evalJSON)")
+
+        // The community file scores the same as fractions.csv.
+        let evalText = try drnet(["eval", folder.path("solution/solution.txt"), "--truth", truth], in: folder.url)
+        assertStatus(evalText, 0)
+        assertContains(evalText.stdout, ["exact phase-set match: "], of: evalText)
+
+        // check: 0 (no gated rule violated) or 1 (one is), with its report; never bad input.
+        let check = try drnet(["check", out], in: folder.url)
+        XCTAssertTrue([0, 1].contains(check.status), "check exit status: \(check)")
+        assertContains(
+            check.stdout, ["check: ", "Gibbs rule", "Alloying rule", "Connectivity", "Element rule", "Reconstruction"], of: check)
+        XCTAssertTrue(
+            check.stdout.contains(check.status == 0 ? "result: no rule violated" : "result: VIOLATED: "), "check result line: \(check)")
+        XCTAssertFalse(check.stderr.contains("error:"), "check reported an error: \(check)")
+
+        let checkJSON = try drnet(["check", out, "--json"], in: folder.url)
+        XCTAssertEqual(checkJSON.status, check.status, "check --json and check disagree: \(checkJSON)")
+        XCTAssertNoThrow(try JSONSerialization.jsonObject(with: Data(checkJSON.stdout.utf8)), "check --json: \(checkJSON)")
+
+        let plot = try drnet(["plot", out, "--no-png"], in: folder.url)
+        assertStatus(plot, 0)
+        assertContains(plot.stdout, ["pictures written to \(out)/plots/", "SVG, 0 PNG"], of: plot)
+        let pictures = (try? FileManager.default.contentsOfDirectory(atPath: folder.path("solution/plots"))) ?? []
+        for name in ["phase-maps.svg", "regions.svg", "loss.svg"] {
+            XCTAssertTrue(pictures.contains(name), "plot did not draw \(name): \(pictures.sorted())")
+        }
+        XCTAssertTrue(pictures.contains { $0.hasPrefix("fit-sample-") }, "plot drew no fit plot: \(pictures.sorted())")
+        XCTAssertFalse(pictures.contains { $0.hasSuffix(".png") }, "--no-png still made PNGs: \(pictures.sorted())")
+    }
+}
