@@ -137,23 +137,45 @@ extension OpenCLBackend {
         return Array(d.xhat[(b * Tpad)..<(b * Tpad + T)])
     }
 
-    public func renderedSample(_ b: Int) -> SampleRender {
-        let r = SampleRender(decoder: decoder)
-        guard let last = lastBatch else { return r }
+    /// Rows of sample b's rendered pairs, `Tpad` floats each (one read of the sample's span).
+    private func sampleRows(_ b: Int, _ last: (phases: [[Int32]], sampleStart: [Int32], pairCount: Int)) -> [Float]? {
+        let lo = Int(last.sampleStart[b]), hi = Int(last.sampleStart[b + 1])
+        guard hi > lo else { return [] }
+        return guarded(nil) { () throws(OpenCLError) -> [Float]? in try basis.read((hi - lo) * Tpad, at: lo * Tpad) }
+    }
+
+    public func renderedSample(_ b: Int) -> RenderedSample {
+        let empty = RenderedSample(
+            gridCount: T, phases: [], rows: [], normalisers: [], argmaxes: [], mixture: [Float](repeating: 0, count: T),
+            reconstruction: [Float](repeating: 0, count: T), mixtureNormaliser: 1, mixtureArgmax: 0)
+        guard let last = lastBatch else { return empty }
         let d = downloadReconstructions()
         let lo = Int(last.sampleStart[b]), hi = Int(last.sampleStart[b + 1])
-        let loaded = guarded(nil) { () throws(OpenCLError) -> ([Float], [Float], [Int32], [Float])? in
-            let rows = try basis.read((hi - lo) * Tpad, at: lo * Tpad)
-            return (rows, try normaliser.read(hi - lo, at: lo), try argmaxBuf.read(hi - lo, at: lo), try mixture.read(Tpad, at: b * Tpad))
+        let loaded = guarded(nil) { () throws(OpenCLError) -> ([Float], [Int32], [Float])? in
+            (try normaliser.read(hi - lo, at: lo), try argmaxBuf.read(hi - lo, at: lo), try mixture.read(Tpad, at: b * Tpad))
         }
-        guard let (rowsPadded, norms, args, mix) = loaded else { return r }
+        guard let rowsPadded = sampleRows(b, last), let (norms, args, mix) = loaded else { return empty }
         var rows: [Float] = []
         rows.reserveCapacity((hi - lo) * T)
         for i in 0..<(hi - lo) { rows += rowsPadded[(i * Tpad)..<(i * Tpad + T)] }
-        r.load(
-            phases: last.phases[b], rows: rows, normalisers: norms, argmaxes: args, mixture: Array(mix.prefix(T)),
-            reconstruction: Array(d.xhat[(b * Tpad)..<(b * Tpad + T)]), mixtureNormaliser: d.mixNorm[b],
-            mixtureArgmax: Int(d.mixArgmax[b]))
-        return r
+        return RenderedSample(
+            gridCount: T, phases: last.phases[b].map { Int($0) }, rows: rows, normalisers: norms, argmaxes: args.map { Int($0) },
+            mixture: Array(mix.prefix(T)), reconstruction: Array(d.xhat[(b * Tpad)..<(b * Tpad + T)]),
+            mixtureNormaliser: d.mixNorm[b], mixtureArgmax: Int(d.mixArgmax[b]))
+    }
+
+    /// c_k = w_k·B_k/(M + ε) for the requested phases: one read of the sample's rendered rows
+    /// (M + ε comes with the batch's reconstructions, read once per batch).
+    public func phaseContributions(_ b: Int, phases: [Int], fractions: ArraySlice<Float>) -> [Float] {
+        var out = [Float](repeating: 0, count: phases.count * T)
+        guard let last = lastBatch, let rowsPadded = sampleRows(b, last) else { return out }
+        let inv = 1 / downloadReconstructions().mixNorm[b]
+        let rendered = last.phases[b].map { Int($0) }
+        for (j, k) in phases.enumerated() {
+            let f = fractions[fractions.startIndex + k]
+            guard f > 0, let pair = rendered.firstIndex(of: k) else { continue }
+            for q in 0..<T { out[j * T + q] = f * rowsPadded[pair * Tpad + q] * inv }
+        }
+        return out
     }
 }

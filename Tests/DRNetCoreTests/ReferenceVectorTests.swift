@@ -91,13 +91,14 @@ final class ReferenceVectorTests: XCTestCase {
                 XCTAssertEqual(Array(order.prefix(3)), Array(cand[(b * 3)..<(b * 3 + 3)]), "candidate order, sample \(b)")
                 for j in 0..<3 {
                     let k = cand[b * 3 + j]
-                    let row = f.loss.render(b).basisRow(k)
-                    let got = (0..<650).map { Double(row[$0]) }
+                    let render = f.loss.backend.renderedSample(b)
+                    let got = (render.row(ofPhase: k) ?? []).map { Double($0) }
                     let want = Array(bRef[((b * 3 + j) * 650)..<((b * 3 + j + 1) * 650)])
                     assertClose(got, want, abs: 5e-5, "B[\(b)][\(j)]")
-                    assertRelative([Double(f.loss.render(b).normaliser[k])], [normRef[b * 3 + j]], rel: 1e-5, "B normaliser[\(b)][\(j)]")
+                    assertRelative(
+                        [Double(render.normaliser(ofPhase: k) ?? 0)], [normRef[b * 3 + j]], rel: 1e-5, "B normaliser[\(b)][\(j)]")
                 }
-                let xh = f.loss.render(b).reconstructionArray.map(Double.init)
+                let xh = f.loss.backend.renderedSample(b).reconstruction.map(Double.init)
                 assertClose(xh, Array(f.ref.array("xhat")[(b * 650)..<((b + 1) * 650)]), abs: 5e-5, "xhat[\(b)]")
             }
             let parts = r.reconstructionPerSample

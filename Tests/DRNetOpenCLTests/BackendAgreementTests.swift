@@ -86,13 +86,23 @@ final class BackendAgreementTests: XCTestCase {
                     for t in 0..<want.count { num += Double(got[t] - want[t]) * Double(got[t] - want[t]); den += Double(want[t] * want[t]) }
                     assertAgree(got, want, relative: AgreementTolerances.decoderForward, "\(backend.name) x̂[\(b)] (IS \(intensity))")
                     let rc = cpu.renderedSample(b), rd = dev.renderedSample(b)
+                    XCTAssertEqual(rd.phases, c.batch.phases[b].map { Int($0) }, "\(backend.name) rendered phases [\(b)]")
+                    XCTAssertEqual(rd.phases, rc.phases)
                     for k in c.batch.phases[b].map({ Int($0) }) {
-                        let wantRow = Array(UnsafeBufferPointer(start: rc.basisRow(k), count: c.decoder.gridCount))
-                        let gotRow = Array(UnsafeBufferPointer(start: rd.basisRow(k), count: c.decoder.gridCount))
+                        let wantRow = Array(rc.row(ofPhase: k) ?? []), gotRow = Array(rd.row(ofPhase: k) ?? [])
                         assertAgree(gotRow, wantRow, relative: AgreementTolerances.decoderForward, "\(backend.name) B[\(b)][\(k)]")
-                        XCTAssertEqual(rd.argmax[k], rc.argmax[k], "\(backend.name) argmax B[\(b)][\(k)]")
+                        XCTAssertEqual(rd.argmax(ofPhase: k), rc.argmax(ofPhase: k), "\(backend.name) argmax B[\(b)][\(k)]")
                     }
                     XCTAssertEqual(rd.mixtureArgmax, rc.mixtureArgmax, "\(backend.name) mixture argmax [\(b)]")
+                    assertAgree(rd.mixture, rc.mixture, relative: AgreementTolerances.decoderForward, "\(backend.name) m[\(b)]")
+                    // The export's operation: c_k = w_k·B_k/(M + ε), only the requested rows.
+                    let all = Array(0..<c.decoder.phaseCount), p = c.decoder.phaseCount
+                    let w = c.batch.fractions[(b * p)..<((b + 1) * p)]
+                    let cc = cpu.phaseContributions(b, phases: all, fractions: w), cd = dev.phaseContributions(b, phases: all, fractions: w)
+                    assertAgree(cd, cc, relative: AgreementTolerances.decoderForward, "\(backend.name) contributions [\(b)]")
+                    var sum = [Float](repeating: 0, count: c.decoder.gridCount)
+                    for k in 0..<p { for t in 0..<sum.count { sum[t] += cc[k * sum.count + t] } }
+                    assertAgree(sum, want, relative: 1e-5, "Σ_k contributions = x̂ [\(b)]")
                 }
                 XCTAssertLessThanOrEqual(
                     num / den, AgreementTolerances.decoderNormalisedMSE, "\(backend.name): normalised MSE of x̂ (IS \(intensity))")

@@ -25,7 +25,21 @@ public final class CPUBackend: ComputeBackend, @unchecked Sendable {
         return String(cString: config)
     }
 
-    public func renderedSample(_ b: Int) -> SampleRender { renders[b] }
+    public func renderedSample(_ b: Int) -> RenderedSample { renders[b].value }
+
+    public func phaseContributions(_ b: Int, phases: [Int], fractions: ArraySlice<Float>) -> [Float] {
+        let render = renders[b], t = decoder.gridCount
+        var out = [Float](repeating: 0, count: phases.count * t)
+        let inv = 1 / render.mixtureNormaliser
+        let rendered = Set(render.phases.map { Int($0) })
+        for (j, k) in phases.enumerated() {
+            let f = fractions[fractions.startIndex + k]
+            guard f > 0, rendered.contains(k) else { continue }
+            let row = render.basisRow(k)
+            for q in 0..<t { out[j * t + q] = f * row[q] * inv }
+        }
+        return out
+    }
 
     public func decodeAndReconstruct(_ batch: DecoderBatch, wantGradients: Bool, gradScale: Double) -> DecoderBatchResult {
         let b = batch.count, p = decoder.phaseCount, t = decoder.gridCount, nmax = decoder.sticks.maxSticks

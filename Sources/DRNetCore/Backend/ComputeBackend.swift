@@ -27,9 +27,18 @@ public protocol ComputeBackend: AnyObject {
     /// with `gradients`, write gradScale·d loss/d(w, s, v, IS, f) into `result`.
     func decodeAndReconstruct(_ batch: DecoderBatch, wantGradients: Bool, gradScale: Double) -> DecoderBatchResult
 
-    /// The rendered workspace of batch position b after the last `decodeAndReconstruct`
-    /// (phase patterns, mixture and reconstruction), read by plots and tests.
-    func renderedSample(_ b: Int) -> SampleRender
+    /// The decoder state of batch position b after the last `decodeAndReconstruct` (rendered
+    /// phase rows, mixture, reconstruction), copied out as a value; diagnostics and tests.
+    func renderedSample(_ b: Int) -> RenderedSample
+
+    /// Each of `phases`' contribution to batch position b's reconstruction after the last
+    /// `decodeAndReconstruct`, K×T row-major (K = phases.count):
+    ///
+    ///     c_k(q_t) = w_k·B_k(q_t) / (M + ε),   w = `fractions` (P values of the sample)
+    ///
+    /// zero rows for phases with w_k = 0 or not rendered. The export pass's operation: only the
+    /// K rows cross the seam.
+    func phaseContributions(_ b: Int, phases: [Int], fractions: ArraySlice<Float>) -> [Float]
 
     /// x̂ of batch position b (T values) after the last `decodeAndReconstruct`.
     func reconstruction(_ b: Int) -> [Float]

@@ -99,9 +99,6 @@ public final class DRNetLoss: @unchecked Sendable {
         self.elementCount = elementCount
     }
 
-    /// Render workspace of batch position b (valid after `evaluate`).
-    public func render(_ b: Int) -> SampleRender { backend.renderedSample(b) }
-
     /// Evaluates the loss at training step `step` (sets γ(t) and ρ(t)). With `gradients`, writes
     /// d total / d heads into it (same shapes as `heads`). `freezeShifts` zeroes the shift gradient.
     public func evaluate(

@@ -334,4 +334,16 @@ public final class SampleRender: @unchecked Sendable {
 
     /// Copies x̂ (T values) out.
     public var reconstructionArray: [Float] { Array(UnsafeBufferPointer(start: reconstruction, count: gridCount)) }
+
+    /// The workspace as a backend-neutral value (the rendered phases' rows only).
+    public var value: RenderedSample {
+        let ks = phases.map { Int($0) }
+        var rows: [Float] = []
+        rows.reserveCapacity(ks.count * gridCount)
+        for k in ks { rows += UnsafeBufferPointer(start: basisRow(k), count: gridCount) }
+        return RenderedSample(
+            gridCount: gridCount, phases: ks, rows: rows, normalisers: ks.map { normaliser[$0] },
+            argmaxes: ks.map { Int(argmax[$0]) }, mixture: Array(UnsafeBufferPointer(start: mixture, count: gridCount)),
+            reconstruction: reconstructionArray, mixtureNormaliser: mixtureNormaliser, mixtureArgmax: mixtureArgmax)
+    }
 }

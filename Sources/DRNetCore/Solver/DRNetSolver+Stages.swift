@@ -238,14 +238,8 @@ extension DRNetSolver {
                 errors[i] = e.l1
                 shares[i] = e.share
                 guard (0..<c).contains(where: { r.fractions[b * p + candidates[$0]] > 0 }) else { continue }
-                let render = loss.render(b)
-                let inv = 1 / render.mixtureNormaliser
-                for (j, k) in candidates.enumerated() {
-                    let f = r.fractions[b * p + k]
-                    guard f > 0 else { continue }
-                    let row = render.basisRow(k), base = (i * c + j) * t
-                    for q in 0..<t { contributions[base + q] = f * row[q] * inv }
-                }
+                let rows = backend.phaseContributions(b, phases: candidates, fractions: r.fractions[(b * p)..<((b + 1) * p)])
+                for q in 0..<(c * t) { contributions[i * c * t + q] = rows[q] }
             }
         }
         exported = ExportedContributions(step: step, phases: candidates, values: contributions)

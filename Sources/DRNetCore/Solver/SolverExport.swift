@@ -27,14 +27,8 @@ extension DRNetSolver {
         forEachChunk { samples, data, heads in
             let r = loss.evaluate(heads: heads, batch: data, step: step)
             for (b, i) in samples.enumerated() {
-                let render = loss.render(b)
-                let inv = 1 / render.mixtureNormaliser
-                for (j, kk) in phases.enumerated() {
-                    let w = r.fractions[b * p + kk]
-                    guard w > 0 else { continue }
-                    let row = render.basisRow(kk), base = (i * k + j) * t
-                    for q in 0..<t { out[base + q] = w * row[q] * inv }
-                }
+                let rows = backend.phaseContributions(b, phases: phases, fractions: r.fractions[(b * p)..<((b + 1) * p)])
+                for q in 0..<(k * t) { out[i * k * t + q] = rows[q] }
             }
         }
         return out
