@@ -33,35 +33,8 @@ struct Eval: ReportingCommand {
         }
     }
 
-    /// `<solution>/fractions.csv` when `solution` is a folder, else `solution` itself.
-    static func solutionFile(for path: String) -> String {
-        var isDir: ObjCBool = false
-        if FileManager.default.fileExists(atPath: path, isDirectory: &isDir), isDir.boolValue {
-            return URL(fileURLWithPath: path).appendingPathComponent("fractions.csv").path
-        }
-        return path
-    }
-
     func execute() throws {
-        let result: PhaseMapEvaluation
-        do {
-            let file = Eval.solutionFile(for: solution)
-            if !file.hasSuffix(".csv") {
-                // Issue 4: a community key=value solution file (solution.txt, IAFD's, …).
-                let table = try CommunitySolutionReader.read(path: file).fractionTable()
-                result = try PhaseMapMetrics.evaluate(
-                    solution: table, truth: FractionTable.read(contentsOfFile: truth),
-                    threshold: threshold, solutionFile: file, truthFile: truth)
-            } else {
-                result = try PhaseMapMetrics.evaluate(solutionFile: file, truthFile: truth, threshold: threshold)
-            }
-        } catch let e as InputError {
-            FileHandle.standardError.write(Data("error: \(e.description)\n".utf8))
-            throw ExitCode(ExitStatus.badInput.rawValue)
-        } catch let e as ConfigurationError {
-            FileHandle.standardError.write(Data("error: \(e.description)\n".utf8))
-            throw ExitCode(ExitStatus.badInput.rawValue)
-        }
+        let result = try PhaseMapMetrics.evaluate(solutionPath: solution, truthFile: truth, threshold: threshold)
         if json {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
