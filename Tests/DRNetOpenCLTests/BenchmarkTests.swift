@@ -1,0 +1,114 @@
+import DRNetCore
+import DRNetOpenCL
+import Foundation
+import TestSupport
+import XCTest
+
+/// The benchmark of `drnet bench` as a Swift program runs it, on a tiny library.
+final class BenchmarkTests: XCTestCase {
+    /// A tiny library (N = 15, Q = 150, P = 5) and settings of a few steps.
+    func tinySetup() -> (CompositionLibrary, Benchmark.Settings) {
+        let library = SyntheticLibrary.make(divisions: 4, gridCount: 150, qRange: 15...40, sticksPerPhase: 8, distractors: 2, seed: 9)
+            .library
+        var settings = Benchmark.Settings()
+        settings.steps = 4
+        settings.warmup = 1
+        settings.seed = 3
+        settings.options.hiddenLayers = [32]
+        settings.options.walkLength = 5
+        settings.options.walkPoolSize = 50
+        return (library, settings)
+    }
+
+    func testTrainingStepOnCPU() throws {
+        let (library, settings) = tinySetup()
+        let r = try Benchmark.trainingStep(library: library, device: .cpu, settings: settings)
+        XCTAssertEqual(r.benchmark, "train-step")
+        XCTAssertEqual(r.device, "cpu")
+        XCTAssertEqual(r.driver, CPUBackend.blasDescription)
+        XCTAssertEqual(r.library, library.name)
+        XCTAssertEqual([r.samples, r.gridPoints, r.candidates], [15, 150, 5])
+        XCTAssertEqual(r.batch, 5)
+        XCTAssertEqual(r.model, "amortised")
+        XCTAssertEqual(r.steps, 4)
+        XCTAssertGreaterThan(r.medianStepMs, 0)
+        XCTAssertGreaterThan(r.meanStepMs, 0)
+        let parts = [r.encoderForwardMs, r.lossAndDecoderMs, r.encoderBackwardMs, r.optimiserMs]
+        XCTAssertTrue(parts.allSatisfy { $0 > 0 }, "\(parts)")
+        // The parts are laps inside each timed step: they sum to its time, less the call itself.
+        let sum = parts.reduce(0, +)
+        XCTAssertLessThanOrEqual(sum, r.meanStepMs * 1.001)
+        XCTAssertGreaterThan(sum, r.meanStepMs * 0.7, "parts \(parts) against a mean step of \(r.meanStepMs) ms")
+        XCTAssertNil(r.kernelMsPerStep)
+        XCTAssertGreaterThan(r.inferenceSamplesPerSecond, 0)
+        XCTAssertGreaterThan(r.peakMemoryMB, 1)
+
+        // The JSON keys of `drnet bench --json` (no kernel times on the CPU path).
+        let object = try JSONSerialization.jsonObject(with: JSONEncoder().encode(r)) as? [String: Any]
+        XCTAssertEqual(
+            object.map { Set($0.keys) },
+            [
+                "batch", "benchmark", "candidates", "device", "driver", "encoderBackwardMs", "encoderForwardMs", "gridPoints",
+                "inferenceSamplesPerSecond", "library", "lossAndDecoderMs", "meanStepMs", "medianStepMs", "model", "optimiserMs",
+                "peakMemoryMB", "samples", "steps"
+            ])
+    }
+
+    func testSweepPointsOnCPU() throws {
+        var (_, settings) = tinySetup()
+        settings.sweepGridPoints = 100
+        settings.sweepCandidates = 6
+        settings.sweepN = [40]
+        settings.sweepQ = []
+        settings.sweepP = [4]
+        settings.sweepSteps = 2
+        settings.sweepWarmup = 1
+        settings.chunk = 16
+        var records: [Benchmark.SweepRecord] = []
+        try Benchmark.sweeps(device: .cpu, settings: settings) { records.append($0) }
+        XCTAssertEqual(records.map(\.benchmark), ["inference-N", "sweep-P"])
+        let n = records[0]
+        XCTAssertEqual([n.samples, n.gridPoints, n.candidates, n.chunk], [40, 100, 6, 16])
+        XCTAssertGreaterThan(n.inferenceSamplesPerSecond, 0)
+        XCTAssertGreaterThan(n.inferSeconds ?? 0, 0)
+        XCTAssertNotNil(n.generateSeconds)
+        XCTAssertEqual(n.inferenceSamplesPerSecond, 40 / (n.inferSeconds ?? 0), accuracy: 1e-6 * n.inferenceSamplesPerSecond)
+        XCTAssertNil(n.medianStepMs)
+        let p = records[1]
+        XCTAssertEqual([p.samples, p.gridPoints, p.candidates], [231, 100, 4])
+        XCTAssertGreaterThan(p.medianStepMs ?? 0, 0)
+        XCTAssertGreaterThan(p.inferenceSamplesPerSecond, 0)
+        XCTAssertNil(p.inferSeconds)
+        XCTAssertNil(p.generateSeconds)
+        XCTAssertTrue(records.allSatisfy { $0.device == "cpu" && $0.peakMemoryMB > 1 })
+    }
+
+    func testInvalidSettingsAreRefused() {
+        let (library, base) = tinySetup()
+        var settings = base
+        settings.steps = 0
+        XCTAssertThrowsError(try Benchmark.trainingStep(library: library, device: .cpu, settings: settings)) { error in
+            XCTAssertEqual("\(error)", "benchmark settings: steps and sweepSteps must be ≥ 1")
+        }
+        settings = base
+        settings.sweepQ = [8]
+        XCTAssertThrowsError(try Benchmark.sweeps(device: .cpu, settings: settings) { _ in XCTFail("no record expected") })
+    }
+
+    func testKernelTimesOnOpenCL() throws {
+        guard let first = TestBackends.openCLDevices().first else { throw XCTSkip("no OpenCL device here") }
+        let (device, _) = try DeviceChoice.resolve("opencl:\(first.info.id)", profiling: true, environment: [:])
+        var (library, settings) = tinySetup()
+        settings.steps = 2
+        let r = try Benchmark.trainingStep(library: library, device: device, settings: settings)
+        XCTAssertEqual(r.device, device.name)
+        XCTAssertTrue(r.driver.contains(" / driver "), r.driver)
+        XCTAssertEqual(r.steps, 2)
+        XCTAssertGreaterThan(r.medianStepMs, 0)
+        let kernels = try XCTUnwrap(r.kernelMsPerStep, "no per-kernel times on \(device.name)")
+        XCTAssertFalse(kernels.isEmpty)
+        XCTAssertTrue(kernels.values.allSatisfy { $0 >= 0 && $0.isFinite }, "\(kernels)")
+        XCTAssertTrue(kernels.values.contains { $0 > 0 }, "\(kernels)")
+        XCTAssertNotNil(kernels["render_phases"], "\(kernels.keys.sorted())")
+    }
+}
