@@ -33,9 +33,16 @@ let package = Package(
             name: "DRNetOpenCL",
             dependencies: ["DRNetCore", "COpenCL", "CCLBlast"]
         ),
+        // The library, in modules whose dependencies point one way (see Sources/DRNetCore/Exports.swift).
+        .target(name: "DRNetEngine", dependencies: ["CBLAS"]),
+        .target(name: "DRNetIO", dependencies: ["DRNetEngine"]),
+        .target(name: "DRNetCrystal", dependencies: ["DRNetEngine", "DRNetIO"]),
+        .target(name: "DRNetSynthetic", dependencies: ["DRNetEngine", "DRNetIO", "DRNetCrystal"]),
+        .target(name: "DRNetAnalysis", dependencies: ["DRNetEngine", "DRNetIO"]),
+        .target(name: "DRNetPlotting", dependencies: ["DRNetEngine", "DRNetIO", "DRNetAnalysis"]),
         .target(
             name: "DRNetCore",
-            dependencies: ["CBLAS"]
+            dependencies: ["DRNetEngine", "DRNetIO", "DRNetCrystal", "DRNetSynthetic", "DRNetAnalysis", "DRNetPlotting"]
         ),
         .executableTarget(
             name: "drnet",

@@ -1,5 +1,11 @@
 import XCTest
+@testable import DRNetAnalysis
 @testable import DRNetCore
+@testable import DRNetCrystal
+@testable import DRNetEngine
+@testable import DRNetIO
+@testable import DRNetPlotting
+@testable import DRNetSynthetic
 import TestSupport
 
 /// The community key=value solution format: round trip, reading IAFD's file, clear errors.

@@ -1,5 +1,11 @@
 import XCTest
+@testable import DRNetAnalysis
 @testable import DRNetCore
+@testable import DRNetCrystal
+@testable import DRNetEngine
+@testable import DRNetIO
+@testable import DRNetPlotting
+@testable import DRNetSynthetic
 import TestSupport
 
 /// Direct tests of `ConstraintTerms.evaluate` on hand-made walks (B = 3..5, P = 3..4): every

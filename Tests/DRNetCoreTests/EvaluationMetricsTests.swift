@@ -1,5 +1,11 @@
 import XCTest
+@testable import DRNetAnalysis
 @testable import DRNetCore
+@testable import DRNetCrystal
+@testable import DRNetEngine
+@testable import DRNetIO
+@testable import DRNetPlotting
+@testable import DRNetSynthetic
 
 final class EvaluationMetricsTests: XCTestCase {
     /// Truth phases A, B, C; solution phases B, A, D (other order; C truth-only, D solution-only).

@@ -1,6 +1,12 @@
 import Foundation
 import XCTest
+@testable import DRNetAnalysis
 @testable import DRNetCore
+@testable import DRNetCrystal
+@testable import DRNetEngine
+@testable import DRNetIO
+@testable import DRNetPlotting
+@testable import DRNetSynthetic
 import TestSupport
 
 final class IOSampleMaskTests: XCTestCase {

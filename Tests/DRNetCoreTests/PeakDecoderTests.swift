@@ -1,5 +1,11 @@
 import XCTest
+@testable import DRNetAnalysis
 @testable import DRNetCore
+@testable import DRNetCrystal
+@testable import DRNetEngine
+@testable import DRNetIO
+@testable import DRNetPlotting
+@testable import DRNetSynthetic
 
 /// The windowed SIMD renderer equals a dense render (every stick on every grid point, Double).
 final class PeakDecoderTests: XCTestCase {

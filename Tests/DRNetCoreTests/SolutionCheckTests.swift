@@ -1,5 +1,11 @@
 import XCTest
+@testable import DRNetAnalysis
 @testable import DRNetCore
+@testable import DRNetCrystal
+@testable import DRNetEngine
+@testable import DRNetIO
+@testable import DRNetPlotting
+@testable import DRNetSynthetic
 
 /// The rule checks on hand-made solutions over a 6-sample strip of a ternary:
 ///

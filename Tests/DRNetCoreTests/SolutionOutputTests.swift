@@ -1,5 +1,11 @@
 import XCTest
+@testable import DRNetAnalysis
 @testable import DRNetCore
+@testable import DRNetCrystal
+@testable import DRNetEngine
+@testable import DRNetIO
+@testable import DRNetPlotting
+@testable import DRNetSynthetic
 
 /// A small solve exported to the community format and pictures: R sums to the reconstruction,
 /// the loader and the checks read it back, and the SVGs hold what a reader needs.

@@ -1,5 +1,11 @@
 import XCTest
+@testable import DRNetAnalysis
 @testable import DRNetCore
+@testable import DRNetCrystal
+@testable import DRNetEngine
+@testable import DRNetIO
+@testable import DRNetPlotting
+@testable import DRNetSynthetic
 import TestSupport
 
 /// Interrupt-and-resume gives the same result as an uninterrupted run with the same seed: a

@@ -1,5 +1,11 @@
 import XCTest
+@testable import DRNetAnalysis
 @testable import DRNetCore
+@testable import DRNetCrystal
+@testable import DRNetEngine
+@testable import DRNetIO
+@testable import DRNetPlotting
+@testable import DRNetSynthetic
 import TestSupport
 
 /// A reduced but real solve: a small synthetic ternary library with a known answer.

@@ -1,0 +1,70 @@
+import DRNetEngine
+import DRNetIO
+
+/// Connectivity of phase regions (method.md §2): for each phase, the samples holding it, and
+/// for each phase combination present, the samples holding exactly that set, should form one
+/// connected subgraph of the composition graph. Components are found by breadth-first search
+/// on the induced subgraph; they are listed largest first (ties: smallest first sample).
+public enum ConnectivityCheck {
+    public struct Region: Sendable, Codable, Equatable {
+        /// The phase, or the phases of the combination (joined by " + "; "(none)" for no phase).
+        public var name: String
+        public var phases: [String]
+        public var sampleCount: Int
+        /// Connected components, each ascending sample indices.
+        public var components: [[Int]]
+        public var connected: Bool { components.count <= 1 }
+    }
+
+    public struct Result: Sendable, Codable, Equatable {
+        public var phases: [Region]
+        public var combinations: [Region]
+        public var disconnectedPhases: Int { phases.filter { !$0.connected }.count }
+        public var disconnectedCombinations: Int { combinations.filter { !$0.connected }.count }
+    }
+
+    public static func run(_ input: CheckInput, options: CheckOptions) -> Result {
+        let n = input.sampleCount
+        let sets = (0..<n).map { input.present($0, threshold: options.presenceThreshold) }
+        var phaseRegions: [Region] = []
+        for k in 0..<input.phaseCount {
+            let members = (0..<n).filter { sets[$0].contains(k) }
+            if members.isEmpty { continue }
+            phaseRegions.append(
+                Region(
+                    name: input.phaseNames[k], phases: [input.phaseNames[k]], sampleCount: members.count,
+                    components: components(of: members, in: input.graph)))
+        }
+        var bySet: [[Int]: [Int]] = [:]
+        for i in 0..<n { bySet[sets[i], default: []].append(i) }
+        let combos = bySet.keys.sorted { $0.count != $1.count ? $0.count < $1.count : $0.lexicographicallyPrecedes($1) }
+        let comboRegions = combos.map { set -> Region in
+            let names = set.map { input.phaseNames[$0] }
+            return Region(
+                name: names.isEmpty ? "(none)" : names.joined(separator: " + "), phases: names,
+                sampleCount: bySet[set]!.count, components: components(of: bySet[set]!, in: input.graph))
+        }
+        return Result(phases: phaseRegions, combinations: comboRegions)
+    }
+
+    /// Connected components of the subgraph induced by `members`.
+    public static func components(of members: [Int], in graph: CompositionGraph) -> [[Int]] {
+        var inSet = [Bool](repeating: false, count: graph.sampleCount)
+        for i in members { inSet[i] = true }
+        var seen = [Bool](repeating: false, count: graph.sampleCount)
+        var out: [[Int]] = []
+        for start in members.sorted() where !seen[start] {
+            var queue = [start], head = 0
+            seen[start] = true
+            while head < queue.count {
+                let i = queue[head]; head += 1
+                for j in graph.neighbors(of: i) where inSet[j] && !seen[j] {
+                    seen[j] = true
+                    queue.append(j)
+                }
+            }
+            out.append(queue.sorted())
+        }
+        return out.sorted { $0.count != $1.count ? $0.count > $1.count : $0[0] < $1[0] }
+    }
+}

@@ -1,0 +1,150 @@
+import DRNetEngine
+import DRNetIO
+import Foundation
+
+/// A solution read from disk with its library: ours (a solution folder with `solution.json`
+/// and/or `solution.txt`) or anyone's community key=value file.
+public struct LoadedSolution: Sendable {
+    /// The path given.
+    public var path: String
+    /// The solution in the community form (from `solution.txt`, or built from `solution.json`).
+    public var community: CommunitySolution
+    /// Our own metadata, when a `solution.json` was found.
+    public var ours: PhaseMapSolution?
+    public var library: CompositionLibrary
+    public var libraryPath: String
+
+    public init(path: String, community: CommunitySolution, ours: PhaseMapSolution?, library: CompositionLibrary, libraryPath: String) {
+        self.path = path; self.community = community; self.ours = ours; self.library = library; self.libraryPath = libraryPath
+    }
+
+    /// The inputs of the rule checks: fractions (concentrations normalised per sample), shifts,
+    /// the composition graph (the one the solve used when `solution.json` lists it, else the
+    /// library's), d_i (the solve's, else the library's, else cations present), and phase
+    /// compositions matched by name against the library's candidates.
+    public func checkInput() throws -> CheckInput {
+        let lib = library, c = community
+        let n = c.sampleCount, k = c.phaseCount, m = lib.elementCount
+        var fractions = [Double](repeating: 0, count: n * k)
+        for i in 0..<n { for (j, w) in c.fractions(of: i).enumerated() { fractions[i * k + j] = w } }
+        let graph: CompositionGraph
+        if let edges = ours?.edges, !edges.isEmpty {
+            graph = try CompositionGraph(sampleCount: n, edges: edges.map { Edge($0[0], $0[1]) })
+        } else if let edges = lib.edges {
+            graph = try CompositionGraph(sampleCount: n, edges: edges)
+        } else {
+            graph = try CompositionGraph.build(compositions: lib.compositions, elementCount: m)
+        }
+        let present = (0..<n).map { i in (0..<m).filter { lib.compositions[i * m + $0] > PreparedProblem.presenceThreshold }.count }
+        let degrees = ours?.degreesOfFreedom ?? lib.degreesOfFreedom ?? present.map { max(1, $0) }
+        let names = c.phaseNames ?? (1...k).map { "phase \($0)" }
+        let phaseComps: [[Double]?] = names.map { name in
+            guard c.phaseNames != nil, let pc = lib.phaseCompositions,
+                let idx = lib.phases.firstIndex(where: { $0.name == name })
+            else { return nil }
+            return Array(pc[(idx * m)..<((idx + 1) * m)])
+        }
+        var recon = ReconstructionError.compute(solution: c, patterns: lib.patterns, gridCount: lib.gridCount)
+        if recon == nil, let l = c.loss, let share = c.lossProportion {
+            recon = zip(l, share).map { ReconstructionError.Sample(l1: $0, share: $1) }
+        }
+        return CheckInput(
+            phaseNames: names, fractions: fractions, shifts: c.shifts, graph: graph, degrees: degrees,
+            elementsPresent: present, elements: lib.elements, compositions: lib.compositions,
+            phaseCompositions: phaseComps, reconstruction: recon)
+    }
+}
+
+public enum SolutionLoader {
+    /// Loads `path`: a solution folder (`solution.txt` preferred for the solution, `solution.json`
+    /// for metadata), a community `.txt` file, or a `solution.json`. The library is `libraryPath`
+    /// or the one named in `solution.json` (`libraryPath`).
+    public static func load(path: String, libraryPath: String? = nil, degreesOfFreedomPath: String? = nil) throws -> LoadedSolution {
+        let fm = FileManager.default
+        var isDir: ObjCBool = false
+        guard fm.fileExists(atPath: path, isDirectory: &isDir) else {
+            throw InputError(file: path, expected: "a solution folder or a solution file", found: "no such file or folder")
+        }
+        var txt: String?, json: String?
+        if isDir.boolValue {
+            let t = path + "/solution.txt", j = path + "/solution.json"
+            txt = fm.fileExists(atPath: t) ? t : nil
+            json = fm.fileExists(atPath: j) ? j : nil
+            if txt == nil && json == nil {
+                throw InputError(file: path, expected: "a solution folder with solution.txt or solution.json", found: "neither file")
+            }
+        } else if path.hasSuffix(".json") {
+            json = path
+        } else {
+            txt = path
+            let sibling = URL(fileURLWithPath: path).deletingLastPathComponent().appendingPathComponent("solution.json").path
+            // Our metadata beside our own solution.txt (not beside a foreign file of another name).
+            if URL(fileURLWithPath: path).lastPathComponent == "solution.txt", fm.fileExists(atPath: sibling) { json = sibling }
+        }
+        var ours: PhaseMapSolution?
+        if let json { ours = try SolutionFile.read(path: json) }
+        guard let libPath = libraryPath ?? ours?.libraryPath else {
+            throw InputError(
+                file: path, expected: "the library folder (--library DIR)",
+                found: "no solution.json naming it")
+        }
+        guard fm.fileExists(atPath: libPath) else {
+            throw InputError(
+                file: libPath, location: libraryPath == nil ? "libraryPath in solution.json" : "--library",
+                expected: "the library folder the solution was made for (give it with --library DIR)", found: "no such folder")
+        }
+        let lib = try LibraryLoader.load(directory: libPath, degreesOfFreedomPath: degreesOfFreedomPath)
+        var community: CommunitySolution
+        if let txt {
+            community = try CommunitySolutionReader.read(path: txt)
+        } else {
+            let s = ours!
+            community = CommunitySolution(solution: s, library: lib, contributions: rerendered(s, lib))
+            community.loss = s.reconstructionError
+            community.lossProportion = s.reconstructionErrorShare
+        }
+        let source = txt ?? json!
+        guard community.sampleCount == lib.sampleCount else {
+            throw InputError(
+                file: source, location: "C1…C\(community.sampleCount)",
+                expected: "one C<i> per sample of the library \(libPath) (\(lib.sampleCount))", found: "\(community.sampleCount)")
+        }
+        if community.contributions != nil && community.gridCount != lib.gridCount {
+            throw InputError(
+                file: source, location: "key Q", expected: "the library's Q grid (\(lib.gridCount) values)",
+                found: "\(community.gridCount) values")
+        }
+        if let s = ours, s.sampleCount != lib.sampleCount {
+            throw InputError(
+                file: json!, location: "sampleCount", expected: "\(lib.sampleCount) (the library's)", found: "\(s.sampleCount)")
+        }
+        return LoadedSolution(path: path, community: community, ours: ours, library: lib, libraryPath: libPath)
+    }
+
+    /// Per-phase contributions re-rendered from `solution.json` (fractions, shifts,
+    /// log-variances) with the Gaussian renderer, N×K×T in max-normalised units — exact when the
+    /// solve used neither intensity factors nor peak fattening (nil otherwise: those latents are
+    /// not in solution.json; `solve` writes the exact R to solution.txt).
+    static func rerendered(_ s: PhaseMapSolution, _ lib: CompositionLibrary) -> [Float]? {
+        guard s.settings.intensityFactorMax <= 1, !s.settings.peakFattening, s.phaseCount == lib.phaseCount,
+            lib.sampleCount == s.sampleCount
+        else { return nil }
+        let decoder = PeakDecoder(phases: lib.phases, q: lib.q, windowSigmas: s.settings.windowSigmas, epsilon: s.settings.epsilon)
+        let render = SampleRender(decoder: decoder)
+        let p = s.phaseCount, t = lib.gridCount, used = s.usedPhases, k = used.count
+        var out = [Float](repeating: 0, count: s.sampleCount * k * t)
+        for i in 0..<s.sampleCount {
+            let w = Array(s.fractions[(i * p)..<((i + 1) * p)])
+            let phases = (0..<p).filter { w[$0] > 0 }.map { Int32($0) }
+            guard !phases.isEmpty else { continue }
+            let sh = Array(s.shifts[(i * p)..<((i + 1) * p)]), v = Array(s.logVariances[(i * p)..<((i + 1) * p)])
+            decoder.render(phases: phases, shifts: sh, logVariances: v, fractions: w, into: render)
+            let inv = 1 / render.mixtureNormaliser
+            for (j, kk) in used.enumerated() where w[kk] > 0 {
+                let row = render.basisRow(kk)
+                for q in 0..<t { out[(i * k + j) * t + q] = w[kk] * row[q] * inv }
+            }
+        }
+        return out
+    }
+}

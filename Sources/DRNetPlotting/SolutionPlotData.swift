@@ -1,0 +1,55 @@
+import DRNetAnalysis
+import DRNetEngine
+import DRNetIO
+
+/// What the plots draw, from a loaded solution and its library. Matrices row-major.
+public struct SolutionPlotData: Sendable {
+    public var title: String
+    public var elements: [String]
+    /// N×M cation fractions.
+    public var compositions: [Double]
+    public var edges: [Edge]
+    public var phaseNames: [String]
+    /// N×K fractions (normalised per sample).
+    public var fractions: [Double]
+    /// Q grid (nm⁻¹) and raw patterns N×T.
+    public var q: [Float]
+    public var patterns: [Float]
+    /// N×K×T per-phase reconstructions in the patterns' units (R), nil when absent.
+    public var contributions: [Float]?
+    public var lossHistory: [LossRecord]
+    public var presenceThreshold: Double
+
+    public var sampleCount: Int { compositions.count / max(elements.count, 1) }
+    public var phaseCount: Int { phaseNames.count }
+    public var gridCount: Int { q.count }
+
+    public init(
+        title: String, elements: [String], compositions: [Double], edges: [Edge], phaseNames: [String], fractions: [Double],
+        q: [Float], patterns: [Float], contributions: [Float]?, lossHistory: [LossRecord], presenceThreshold: Double = 0.01
+    ) {
+        self.title = title; self.elements = elements; self.compositions = compositions; self.edges = edges
+        self.phaseNames = phaseNames; self.fractions = fractions; self.q = q; self.patterns = patterns
+        self.contributions = contributions; self.lossHistory = lossHistory; self.presenceThreshold = presenceThreshold
+    }
+
+    /// From a loaded solution (graph, fractions and names as the checks see them).
+    public init(_ s: LoadedSolution, presenceThreshold: Double = 0.01) throws {
+        let input = try s.checkInput()
+        self.init(
+            title: s.library.name, elements: s.library.elements, compositions: s.library.compositions, edges: input.graph.edges,
+            phaseNames: input.phaseNames, fractions: input.fractions, q: s.library.q, patterns: s.library.patterns,
+            contributions: s.community.contributions, lossHistory: s.ours?.lossHistory ?? [], presenceThreshold: presenceThreshold)
+    }
+
+    /// Phases present at sample i (fraction ≥ the threshold).
+    public func present(_ i: Int) -> [Int] {
+        (0..<phaseCount).filter { fractions[i * phaseCount + $0] >= presenceThreshold && fractions[i * phaseCount + $0] > 0 }
+    }
+
+    /// Short composition text of sample i ("Al 0.33 Li 0.33 Fe 0.33").
+    public func compositionText(_ i: Int) -> String {
+        let m = elements.count
+        return (0..<m).map { "\(elements[$0]) " + String(format: "%.2f", compositions[i * m + $0]) }.joined(separator: " ")
+    }
+}
