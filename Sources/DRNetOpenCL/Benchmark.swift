@@ -123,6 +123,9 @@ public enum Benchmark {
         /// pass: creating them costs time on some drivers). Nil on the CPU path and on an OpenCL
         /// device opened without profiling.
         public var kernelMsPerStep: [String: Double]?
+        /// The OpenCL kernel shape the backend ran with (`OpenCLBackend.Configuration.summary`);
+        /// nil on the CPU path.
+        public var kernelShape: String?
         /// Whole-library inference (`DRNetSolver.inferAll`, after one untimed pass that sizes the
         /// workspaces), in samples per second.
         public var inferenceSamplesPerSecond: Double
@@ -292,6 +295,7 @@ public enum Benchmark {
             encoderForwardMs: 1000 * parts.encoderForward / n, lossAndDecoderMs: 1000 * parts.lossAndDecoder / n,
             encoderBackwardMs: 1000 * parts.encoderBackward / n, optimiserMs: 1000 * parts.optimiser / n,
             kernelMsPerStep: kernelMs.isEmpty ? nil : kernelMs,
+            kernelShape: (try? device.resolvedKernelShape())??.summary,
             inferenceSamplesPerSecond: Double(library.sampleCount) / inferSeconds, peakMemoryMB: peakMemoryMB())
     }
 

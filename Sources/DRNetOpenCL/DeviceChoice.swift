@@ -7,11 +7,24 @@ public struct ComputeDevice: Sendable {
     public var name: String
     public var openCL: OpenCLDevice?
     public var kernelsDirectory: String?
+    /// An explicit kernel shape for OpenCL backends (nil: the device's, `DRNET_KERNEL_SHAPE`).
+    public var kernelShape: OpenCLBackend.Configuration?
 
-    public init(name: String, openCL: OpenCLDevice? = nil, kernelsDirectory: String? = nil) {
+    public init(
+        name: String, openCL: OpenCLDevice? = nil, kernelsDirectory: String? = nil,
+        kernelShape: OpenCLBackend.Configuration? = nil
+    ) {
         self.name = name
         self.openCL = openCL
         self.kernelsDirectory = kernelsDirectory
+        self.kernelShape = kernelShape
+    }
+
+    /// The kernel shape the backend will be built with (nil for the CPU path).
+    public func resolvedKernelShape() throws(OpenCLError) -> OpenCLBackend.Configuration? {
+        guard let openCL else { return nil }
+        if let kernelShape { return kernelShape }
+        return try OpenCLBackend.Configuration.resolved(for: openCL.info)
     }
 
     /// The CPU path.
@@ -20,8 +33,10 @@ public struct ComputeDevice: Sendable {
     /// The solver's backend factory (`DRNetSolver(…, backend:)`).
     public var backendFactory: ((PeakDecoder, ReconstructionLoss) throws -> ComputeBackend)? {
         guard let openCL else { return nil }
-        let dir = kernelsDirectory
-        return { decoder, loss in try OpenCLBackend(device: openCL, decoder: decoder, reconstruction: loss, kernelsDirectory: dir) }
+        let dir = kernelsDirectory, shape = kernelShape
+        return { decoder, loss in
+            try OpenCLBackend(device: openCL, decoder: decoder, reconstruction: loss, kernelsDirectory: dir, configuration: shape)
+        }
     }
 }
 

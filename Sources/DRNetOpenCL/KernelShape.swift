@@ -18,7 +18,7 @@ extension OpenCLBackend {
     /// `DRNET_KERNEL_SHAPE` overrides any of the fields, e.g.
     /// `DRNET_KERNEL_SHAPE=lanes=8,pairGroup=1,sampleGroup=1,elementGroup=64,pairGroupCap=16`
     /// (used to run the OpenCL tests at other vector widths than the device's own).
-    public struct Configuration: Sendable, Codable, Equatable {
+    public struct Configuration: Sendable, Codable, Hashable {
         public var lanes: Int
         public var pairGroup: Int
         public var sampleGroup: Int
@@ -107,6 +107,37 @@ extension OpenCLBackend {
                     throw .invalidConfiguration("\(name) = \(value) exceeds the device's maximum work-group size \(limit) (\(info.name))")
                 }
             }
+        }
+
+        /// "lanes 16, pair group 1, sample group 1, element group 64, pair-group cap 16".
+        public var summary: String {
+            "lanes \(lanes), pair group \(pairGroup), sample group \(sampleGroup), element group \(elementGroup), "
+                + "pair-group cap \(pairGroupCap)"
+        }
+
+        /// Shapes worth comparing on `info` (the device's default first): on CPU devices every
+        /// vector width the kernels support; on GPUs pair groups of 32/64/128 lanes and sample
+        /// groups of 128/256 (within the device's work-group limit).
+        public static func candidates(for info: OpenCLInventory.Device) -> [Configuration] {
+            let base = forDevice(info)
+            var out = [base]
+            if info.type == "CPU" {
+                for lanes in [1, 4, 8, 16] where lanes != base.lanes {
+                    var s = base
+                    s.lanes = lanes
+                    out.append(s)
+                }
+            } else {
+                for pair in [32, 64, 128] {
+                    for sample in [128, 256] {
+                        var s = base
+                        s.pairGroup = pair
+                        s.sampleGroup = sample
+                        if s != base, (try? s.validate(for: info)) != nil { out.append(s) }
+                    }
+                }
+            }
+            return out
         }
 
         var buildOptions: String {

@@ -25,6 +25,10 @@ struct Bench: ReportingCommand {
     @Option(help: "Folder of the OpenCL kernels.") var kernels: String?
     @Option(help: "Inference chunk (samples per device pass).") var chunk: Int = 256
     @Flag(help: "Also run the N, Q and P sweeps on generated data.") var sweep = false
+    @Flag(
+        help:
+            "OpenCL: also time the training step at each candidate kernel shape (CPU devices: every vector width; GPUs: pair and sample group sizes), the device's default first."
+    ) var sweepShapes = false
     @Option(help: "Pattern counts of the N sweep (comma-separated).") var sweepN: String = "1000,10000,100000"
     @Option(help: "Grid sizes of the Q sweep.") var sweepQ: String = "325,650,1300,2600"
     @Option(help: "Candidate counts of the P sweep.") var sweepP: String = "40,80,159,320"
@@ -66,6 +70,15 @@ struct Bench: ReportingCommand {
             try library.map { try LibraryLoader.load(directory: $0, sampleMaskPath: sampleMask) } ?? Benchmark.syntheticLibrary(seed: seed)
         do {
             emit(try Benchmark.trainingStep(library: lib, device: compute, settings: settings))
+            if sweepShapes, let openCL = compute.openCL {
+                for shape in OpenCLBackend.Configuration.candidates(for: openCL.info) {
+                    var shaped = compute
+                    shaped.kernelShape = shape
+                    var record = try Benchmark.trainingStep(library: lib, device: shaped, settings: settings)
+                    record.benchmark = "kernel-shape"
+                    emit(record)
+                }
+            }
             guard sweep else { return }
             try Benchmark.sweeps(device: compute, settings: settings, onRecord: emit)
         } catch let failure as Benchmark.Failure {
@@ -87,6 +100,7 @@ struct Bench: ReportingCommand {
                     """, r.library, r.device, r.driver, r.samples, r.gridPoints, r.candidates, r.batch, r.model,
                 r.medianStepMs, r.meanStepMs, r.steps, r.encoderForwardMs, r.lossAndDecoderMs,
                 r.encoderBackwardMs, r.optimiserMs, r.inferenceSamplesPerSecond, r.peakMemoryMB)
+            if let shape = r.kernelShape { text += "\nkernel shape: \(shape)" + (r.benchmark == "kernel-shape" ? " (shape sweep)" : "") }
             if let k = r.kernelMsPerStep {
                 text +=
                     "\nkernel time per training step (OpenCL profiling): "

@@ -54,4 +54,18 @@ final class KernelShapeTests: XCTestCase {
             }
         }
     }
+
+    func testCandidateShapesForTheBenchmark() throws {
+        let cpu = device(type: "CPU", width: 16, maxGroup: 4096)
+        let c = Shape.candidates(for: cpu)
+        XCTAssertEqual(c.first, Shape.forDevice(cpu), "the device's default first")
+        XCTAssertEqual(Set(c.map(\.lanes)), [1, 4, 8, 16])
+        XCTAssertEqual(c.count, 4)
+        let gpu = device(type: "GPU", width: 1, maxGroup: 128)
+        let g = Shape.candidates(for: gpu)
+        XCTAssertEqual(g.first, Shape.forDevice(gpu))
+        XCTAssertTrue(g.allSatisfy { (try? $0.validate(for: gpu)) != nil }, "every candidate fits the device")
+        XCTAssertEqual(Set(g.map(\.pairGroup)), [32, 64, 128])
+        XCTAssertEqual(Set(g).count, g.count, "no duplicates")
+    }
 }
