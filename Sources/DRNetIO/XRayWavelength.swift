@@ -1,5 +1,4 @@
 import DRNetEngine
-import DRNetIO
 
 /// X-ray wavelengths by name (Å): the characteristic lines used by powder diffractometers, with
 /// the values pymatgen's `XRDCalculator` uses, so that names mean the same in both. `Ka` is the
@@ -30,5 +29,21 @@ public enum XRayWavelength {
         throw ConfigurationError(
             "unknown wavelength \"\(text)\": expected a number of Å or one of "
                 + named.map(\.name).joined(separator: ", "))
+    }
+
+    /// The Kα doublet of an anode by name (`CuKa`, `MoKa`, …: Kα1 and Kα2 with the ratio
+    /// I(Kα2)/I(Kα1) = 0.5), or a single line (`CuKa1`, a number of Å), for measured scans.
+    /// - Throws: `ConfigurationError` as `parse`.
+    public static func lines(_ text: String) throws -> (alpha1: Double, alpha2: Double?, ratio: Double?) {
+        let key = text.replacingOccurrences(of: "α", with: "a").lowercased()
+        if key.hasSuffix("ka"), Double(text) == nil {
+            let anode = String(key.dropLast(2))
+            if let a1 = named.first(where: { $0.name.lowercased() == anode + "ka1" }),
+                let a2 = named.first(where: { $0.name.lowercased() == anode + "ka2" })
+            {
+                return (a1.angstrom, a2.angstrom, 0.5)
+            }
+        }
+        return (try parse(text), nil, nil)
     }
 }
