@@ -14,7 +14,8 @@ import Foundation
 /// Resampling: linear interpolation of the intensities onto the grid; σ, when present,
 /// propagated as σ(q) = √((1 − t)²σ₀² + t²σ₁²) for q = (1 − t)q₀ + t·q₁. The default grid is
 /// uniform in Q over the overlap of all scans, with as many points there as the densest scan
-/// has; `qMin`/`qMax`/`qStep` set it explicitly. A scan that does not cover the grid is an error
+/// has — except that scans measured on identical positions keep them, unresampled;
+/// `qMin`/`qMax`/`qStep` set it explicitly. A scan that does not cover the grid is an error
 /// naming it.
 public enum ScanImport {
     /// What the user says about the scans (command-line flags).
@@ -193,6 +194,16 @@ public enum ScanImport {
             let count = Int(((hi - lo) / step + 1e-9).rounded(.down)) + 1
             let q = (0..<count).map { lo + Double($0) * step }
             return (q, GridRecord(qMin: lo, qMax: q.last!, qStep: step, points: count, origin: "--q-min/--q-max/--q-step"))
+        }
+        // Scans measured on the same positions keep them: no resampling at all.
+        let own = scans[0].q
+        if scans.dropFirst().allSatisfy({ $0.q.count == own.count && zip($0.q, own).allSatisfy { abs($0 - $1) <= 1e-12 * $1 } }) {
+            return (
+                own,
+                GridRecord(
+                    qMin: own.first!, qMax: own.last!, qStep: (own.last! - own.first!) / Double(own.count - 1), points: own.count,
+                    origin: "the scans' own positions (identical in every scan): not resampled")
+            )
         }
         let lo = scans.map { $0.q.first! }.max()!, hi = scans.map { $0.q.last! }.min()!
         guard hi > lo else {

@@ -1,5 +1,6 @@
 import DRNetEngine
 import Foundation
+import TestSupport
 import XCTest
 
 @testable import DRNetIO
@@ -177,5 +178,41 @@ final class ScanImportTests: XCTestCase {
         var s = ScanImport.Settings()
         s.compositions = dir.write("ok.csv", "file,Al\ns1,1\ns2,1\n")
         XCTAssertThrowsError(try ScanImport.build(scans: mixed, settings: s, name: "x")) { XCTAssertTrue("\($0)".contains("mixed units")) }
+    }
+
+    /// The real AERIS scans: each imports onto its own positions, Q = 4π sin θ/λ(Kα1) of the
+    /// file's 2θ to 1e-6 relative (Float storage: 6e-8), the counts unchanged; all seven
+    /// together resample onto their common range.
+    func testDaraScansImport() throws {
+        guard let dir = SharedData.dataset("dara-scans") else { throw XCTSkip("../shared/datasets/dara-scans not found") }
+        let files = try ScanFiles.expand([dir.path])
+        XCTAssertEqual(files.count, 7)
+        let tmp = IOTempDir()
+        var scans: [MeasuredScan] = []
+        for file in files {
+            let scan = try XCTUnwrap(ScanFiles.read(file).first)
+            scans.append(scan)
+            var s = ScanImport.Settings()
+            let stem = ((file as NSString).lastPathComponent as NSString).deletingPathExtension
+            s.compositions = tmp.write("\(stem).csv", "file,A,B\n\(stem),1,1\n")
+            let (lib, report, _) = try ScanImport.build(scans: [scan], settings: s, name: stem)
+            XCTAssertTrue(report.grid.origin.contains("not resampled"), report.grid.origin)
+            let lambda = try XCTUnwrap(scan.wavelength?.alpha1)
+            XCTAssertEqual(lambda, 1.540598, accuracy: 1e-6)
+            for (q, x) in zip(lib.q, scan.x) {
+                let want = 4 * Double.pi * sin(x * Double.pi / 360) / (lambda / 10)
+                XCTAssertEqual(Double(q), want, accuracy: 1e-6 * want, stem)
+            }
+            XCTAssertEqual(lib.patterns, scan.intensity.map { Float($0) }, "\(stem): counts unchanged")
+        }
+        var all = ScanImport.Settings()
+        all.compositions = tmp.write(
+            "all.csv", "file,A\n" + files.map { ((($0 as NSString).lastPathComponent) as NSString).deletingPathExtension + ",1\n" }.joined()
+        )
+        let (lib, report, _) = try ScanImport.build(scans: scans, settings: all, name: "dara")
+        XCTAssertEqual(lib.sampleCount, 7)
+        XCTAssertEqual(
+            report.grid.qMin, scans.map { 4 * Double.pi * sin($0.x.first! * Double.pi / 360) / 0.1540598 }.max()!, accuracy: 1e-9)
+        XCTAssertTrue(report.grid.origin.hasPrefix("overlap"), report.grid.origin)
     }
 }

@@ -1,0 +1,61 @@
+import ArgumentParser
+import DRNetCore
+import Foundation
+
+/// `drnet import <files or folders…> --out <library-dir> --compositions F [--axis …] [--wavelength …]`:
+/// a library folder from a user's own scans (`ScanImport`).
+struct Import: ReportingCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "import",
+        abstract: "Build a library folder from measured scans (.xrdml, .xy, .xye, .dat, .csv, .txt, .chi).",
+        discussion: """
+            Every scan is converted to Q in nm⁻¹ (Q = 4π sin θ / λ(Kα1); 1 Å⁻¹ = 10 nm⁻¹; d = 2π/Q) — the axis \
+            from the file where it says, else --axis; a 2θ axis needs a wavelength from the file or --wavelength — \
+            and resampled by linear interpolation onto one Q grid (default: uniform over the overlap of all scans, \
+            as dense as the densest scan). Writes instance.txt, import.json (per sample: file, axis, wavelength and \
+            where they came from, the grid) and samples.csv; then add sticks.csv (drnet sticks) and run drnet solve.
+            """)
+
+    @Argument(help: "Scan files or folders of scans (a folder's files in natural order of their names).") var paths: [String]
+    @Option(help: "Output library folder (must be new or empty, unless --overwrite).") var out: String
+    @Option(help: "CSV file,<element>…: each scan's composition (file name with or without extension); samples follow its order.")
+    var compositions: String?
+    @Option(help: "Axis of files that do not state theirs: 2theta, q-nm, q-A or d-A.") var axis: String?
+    @Option(help: "Wavelength: Å, a line (CuKa1) or an anode's Kα doublet (CuKa, MoKa, …).") var wavelength: String?
+    @Flag(help: "Use --wavelength even where a file states a different one.") var wavelengthOverride = false
+    @Option(help: "Q grid start, nm⁻¹.") var qMin: Double?
+    @Option(help: "Q grid end, nm⁻¹.") var qMax: Double?
+    @Option(help: "Q grid step, nm⁻¹.") var qStep: Double?
+    @Flag(help: "Replace the library files in a non-empty --out.") var overwrite = false
+    @Flag(help: "No summary on stderr.") var quiet = false
+
+    func execute() throws {
+        var settings = ScanImport.Settings()
+        if let axis {
+            guard let a = ScanAxis(rawValue: axis) else {
+                throw CommandFailure(
+                    .badInput, "--axis: unknown axis '\(axis)': expected " + ScanAxis.allCases.map(\.rawValue).joined(separator: ", "))
+            }
+            settings.axis = a
+        }
+        settings.wavelength = wavelength
+        settings.wavelengthOverride = wavelengthOverride
+        settings.qMin = qMin
+        settings.qMax = qMax
+        settings.qStep = qStep
+        settings.compositions = compositions
+        let files = try ScanFiles.expand(paths)
+        let scans = try files.flatMap { try ScanFiles.read($0) }
+        let name = URL(fileURLWithPath: out).standardizedFileURL.lastPathComponent
+        let (library, report, sources) = try ScanImport.build(scans: scans, settings: settings, name: name)
+        try ScanImport.write(library: library, report: report, sources: sources, to: out, overwrite: overwrite)
+        if !quiet {
+            let g = report.grid
+            stderr(
+                String(
+                    format: "drnet import: %d scan(s) from %d file(s) → %@: Q %.4f…%.4f nm⁻¹, %d points (step %.5f; %@); elements %@",
+                    library.sampleCount, files.count, out, g.qMin, g.qMax, g.points, g.qStep, g.origin,
+                    library.elements.joined(separator: ",")))
+        }
+    }
+}
