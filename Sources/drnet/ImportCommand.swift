@@ -44,7 +44,9 @@ struct Import: ReportingCommand {
         settings.qMax = qMax
         settings.qStep = qStep
         settings.compositions = compositions
-        let files = try ScanFiles.expand(paths)
+        // A compositions CSV inside a scan folder (as `drnet export` writes it) is not a scan.
+        let skip = compositions.map { URL(fileURLWithPath: $0).standardizedFileURL.path }
+        let files = try ScanFiles.expand(paths).filter { URL(fileURLWithPath: $0).standardizedFileURL.path != skip }
         let scans = try files.flatMap { try ScanFiles.read($0) }
         let name = URL(fileURLWithPath: out).standardizedFileURL.lastPathComponent
         let (library, report, sources) = try ScanImport.build(scans: scans, settings: settings, name: name)
