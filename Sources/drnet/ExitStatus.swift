@@ -64,7 +64,11 @@ extension ReportingCommand {
         } catch let e as ExitCode {
             throw e
         } catch let e as ValidationError {
-            throw e
+            // A usage error found while running: the message, then this command's own usage
+            // (thrown out of `run`, the parser would print the root command's), status 64.
+            stderr(
+                "error: \(e.message)\nUsage: " + DRNetCommand.usageString(for: Self.self) + "\n  See 'drnet \(Self._commandName) --help'.")
+            throw ExitCode(64)
         } catch let e as CleanExit {
             throw e
         } catch {

@@ -157,7 +157,8 @@ final class CLIErrorTests: CLITestCase {
         let out = folder.path("out")
         let result = try solve(lib.library, out: out, in: folder, extra: ["--max-steps=-5"])
         assertStatus(result, 64)
-        assertContains(result.stderr, ["--max-steps must be ≥ 1"], of: result)
+        // One lowercase error line, then the subcommand's own usage (not the root command's).
+        assertContains(result.stderr, ["error: --max-steps must be ≥ 1\nUsage: drnet solve ", "See 'drnet solve --help'"], of: result)
         assertAbsent(out, after: result)
     }
 
