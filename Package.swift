@@ -12,7 +12,8 @@ let package = Package(
         // Pinned by exact version rather than by a committed Package.resolved: the revision ids of the
         // package mirrors on the project's machines are not upstream's, so a resolved file from here
         // would not resolve elsewhere.
-        .package(url: "https://github.com/apple/swift-argument-parser", exact: "1.8.2")
+        .package(url: "https://github.com/apple/swift-argument-parser", exact: "1.8.2"),
+        .package(url: "https://github.com/weichsel/ZIPFoundation", exact: "0.9.20")
     ],
     targets: [
         // OpenBLAS's CBLAS interface (Debian: libopenblas-dev), used for the encoder's GEMMs.
@@ -35,7 +36,10 @@ let package = Package(
         ),
         // The library, in modules whose dependencies point one way (see Sources/DRNetCore/Exports.swift).
         .target(name: "DRNetEngine", dependencies: ["CBLAS"]),
-        .target(name: "DRNetIO", dependencies: ["DRNetEngine"]),
+        .target(
+            name: "DRNetIO",
+            dependencies: ["DRNetEngine", .product(name: "ZIPFoundation", package: "ZIPFoundation")]
+        ),
         .target(name: "DRNetCrystal", dependencies: ["DRNetEngine", "DRNetIO"]),
         .target(name: "DRNetSynthetic", dependencies: ["DRNetEngine", "DRNetIO", "DRNetCrystal"]),
         .target(name: "DRNetAnalysis", dependencies: ["DRNetEngine", "DRNetIO"]),
@@ -50,7 +54,10 @@ let package = Package(
         ),
         .target(name: "TestSupport", dependencies: ["DRNetCore", "DRNetOpenCL"], path: "Tests/TestSupport"),
         .testTarget(name: "DRNetCLITests", dependencies: ["TestSupport"]),
-        .testTarget(name: "DRNetCoreTests", dependencies: ["DRNetCore", "TestSupport"]),
+        .testTarget(
+            name: "DRNetCoreTests",
+            dependencies: ["DRNetCore", "TestSupport", .product(name: "ZIPFoundation", package: "ZIPFoundation")]
+        ),
         .testTarget(name: "DRNetOpenCLTests", dependencies: ["DRNetOpenCL", "DRNetCore", "TestSupport"])
     ]
 )

@@ -3,6 +3,7 @@
 # Usage: bash scripts/setup.sh        (as root, or with sudo available)
 set -euo pipefail
 PKGS=(pkg-config libopenblas-dev ocl-icd-opencl-dev opencl-headers libclblast-dev pocl-opencl-icd clinfo
+      zlib1g-dev  # ZIPFoundation (Bruker .brml files are zip archives) links zlib
       librsvg2-bin)  # librsvg2-bin: rsvg-convert, SVG pictures to PNG (optional for drnet)
 missing=()
 for p in "${PKGS[@]}"; do

@@ -3,10 +3,11 @@ import Foundation
 
 /// Finds and reads users' scan files: a path is a file, or a folder whose scan files are taken
 /// in natural order of their names (`s2` before `s10`). Formats by extension: `.xrdml`
-/// (PANalytical, `XRDMLReader`); `.xy`, `.xye`, `.dat`, `.csv`, `.txt`, `.chi` (`TextScanReader`).
+/// (PANalytical, `XRDMLReader`); `.brml` (Bruker, `BRMLReader`); `.xy`, `.xye`, `.dat`, `.csv`,
+/// `.txt`, `.chi` (`TextScanReader`).
 public enum ScanFiles {
     /// Extensions read as scans.
-    public static let extensions = ["xrdml", "xy", "xye", "dat", "csv", "txt", "chi"]
+    public static let extensions = ["xrdml", "brml", "xy", "xye", "dat", "csv", "txt", "chi"]
 
     /// The scan files named by `paths` (files as given; folders expanded, natural order).
     public static func expand(_ paths: [String]) throws -> [String] {
@@ -38,10 +39,7 @@ public enum ScanFiles {
         switch (file as NSString).pathExtension.lowercased() {
         case "xrdml": return try XRDMLReader.read(path: file)
         case "xy", "xye", "dat", "csv", "txt", "chi": return [try TextScanReader.read(path: file)]
-        case "brml":
-            throw InputError(
-                file: file, expected: "a format drnet reads (." + extensions.joined(separator: ", .") + ")",
-                found: "Bruker .brml, not yet supported")
+        case "brml": return try BRMLReader.read(path: file)
         default:
             throw InputError(
                 file: file, expected: "a scan file (." + extensions.joined(separator: ", .") + ")",

@@ -7,7 +7,7 @@ import Foundation
 struct Import: ReportingCommand {
     static let configuration = CommandConfiguration(
         commandName: "import",
-        abstract: "Build a library folder from measured scans (.xrdml, .xy, .xye, .dat, .csv, .txt, .chi).",
+        abstract: "Build a library folder from measured scans (.xrdml, .brml, .xy, .xye, .dat, .csv, .txt, .chi).",
         discussion: """
             Every scan is converted to Q in nm⁻¹ (Q = 4π sin θ / λ(Kα1); 1 Å⁻¹ = 10 nm⁻¹; d = 2π/Q) — the axis \
             from the file where it says, else --axis; a 2θ axis needs a wavelength from the file or --wavelength — \
