@@ -52,7 +52,7 @@ public struct LibraryLoader {
             var library = try load(
                 instance: instance, sticks: sticks, phaseCompositions: phaseCompositions, edges: edges,
                 sampleMask: sampleMaskPath, degreesOfFreedom: degreesOfFreedomPath, name: name)
-            library.sources.directory = directory
+            library.sources.directory = absolute(directory)
             return library
         }
         let npy = ["npy/XRD.npy", "npy/Q.npy", "npy/composition.npy"].map(path)
@@ -67,7 +67,7 @@ public struct LibraryLoader {
             patterns: npy[0], q: npy[1], compositions: npy[2], elements: nil, sticks: sticks,
             phaseCompositions: phaseCompositions, edges: edges, sampleMask: sampleMaskPath,
             degreesOfFreedom: degreesOfFreedomPath, name: name)
-        library.sources.directory = directory
+        library.sources.directory = absolute(directory)
         return library
     }
 
@@ -174,6 +174,10 @@ public struct LibraryLoader {
         }
         try LibraryValidator.validate(library)
     }
+
+    /// `path` made absolute against the working directory (a solution's `libraryPath` must find
+    /// the library from any folder).
+    static func absolute(_ path: String) -> String { URL(fileURLWithPath: path).standardizedFileURL.path }
 
     /// Name of the folder containing `path` (`.` resolved against the working directory).
     private static func folderName(of path: String) -> String {

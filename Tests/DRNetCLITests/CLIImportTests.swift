@@ -61,4 +61,22 @@ final class CLIImportTests: CLITestCase {
         assertStatus(badAxis, 2)
         assertContains(badAxis.stderr, ["--axis: unknown axis 'theta'"], of: badAxis)
     }
+
+    /// A solve given a relative library path records it absolute: `check` finds the library from
+    /// any working directory.
+    func testRelativeLibraryPathIsRecordedAbsolute() throws {
+        let folder = try temporaryFolder()
+        let lib = try library()
+        let synth = try drnet(["synth", "--seed", "3", "--divisions", "4", "--out", "lib"], in: folder.url)
+        assertStatus(synth, 0)
+        let solve = try drnet(
+            ["solve", "lib", "--config", lib.shortConfig, "--out", "sol", "--quiet", "--no-plots", "--device", "cpu"], in: folder.url)
+        assertStatus(solve, 0)
+        let json = try XCTUnwrap(
+            try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: folder.path("sol/solution.json"))))
+                as? [String: Any])
+        XCTAssertEqual(json["libraryPath"] as? String, URL(fileURLWithPath: folder.path("lib")).standardizedFileURL.path)
+        let check = try drnet(["check", folder.path("sol")], in: URL(fileURLWithPath: "/"))
+        XCTAssertTrue([0, 1].contains(check.status), "check from another folder: \(check)")
+    }
 }

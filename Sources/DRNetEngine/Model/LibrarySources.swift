@@ -1,7 +1,7 @@
 /// Where a library's pieces came from (provenance for solutions, messages and `drnet graph`):
 /// the paths as the loader was given them, or a description for a generated library.
 public struct LibrarySources: Sendable, Codable, Equatable {
-    /// The library folder (`LibraryLoader.load(directory:)`); a solution records it as its
+    /// The library folder, absolute (`LibraryLoader.load(directory:)`); a solution records it as its
     /// `libraryPath`, so that `check`, `plot` and `--resume` find the library again.
     public var directory: String?
     /// The key=value instance text, when the patterns came from one.
