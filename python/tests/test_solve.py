@@ -55,7 +55,7 @@ def test_read_a_folder_written_by_the_cli(tmp_path, synth, drnet_bin):
     assert s.summary is None
     np.testing.assert_allclose(s.fractions.to_numpy().sum(axis=1), 1.0, atol=1e-4)
     assert s.fractions.shape == (synth.sample_count, len(s.phases_used))
-    assert s.settings["maxSteps"] == 40 and s.library_path == "lib"  # as given, relative to drnet's cwd
+    assert s.settings["maxSteps"] == 40 and s.library_path == str(tmp_path / "lib")  # recorded absolute
     assert drnet.Solution.read(tmp_path / "cli-sol" / "solution.json").phases_used == s.phases_used
 
 

@@ -183,7 +183,7 @@ class Solution:
 
     @property
     def library_path(self) -> Optional[str]:
-        """The library folder as given to ``drnet solve`` (relative to its working directory)."""
+        """The library folder ``drnet solve`` read (an absolute path)."""
         return self.json.get("libraryPath")
 
     @property
