@@ -28,6 +28,9 @@ done
 cat > "$out/run" <<'RUN'
 #!/usr/bin/env bash
 here="$(cd "$(dirname "$0")" && pwd)"
+# A bare environment (env -i, some batch systems) has no PATH; CPU OpenCL drivers such as PoCL
+# run the system linker when they build kernels.
+export PATH="${PATH:-/usr/local/bin:/usr/bin:/bin}"
 export LD_LIBRARY_PATH="$here/lib${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
 export DRNET_KERNELS="${DRNET_KERNELS:-$here/Kernels}"
 if [ -z "${OCL_ICD_VENDORS:-}" ] && ! ls /etc/OpenCL/vendors/*.icd >/dev/null 2>&1; then
