@@ -99,11 +99,12 @@ public enum InstanceTextReader {
             if list.count > 1 && list.last == "" { list.removeLast() }  // one trailing comma
             return list
         }
-        func integer(_ key: String) throws -> (Int, Entry) {
+        func integer(_ key: String, minimum: Int = 1) throws -> (Int, Entry) {
             let entry = try require(key)
-            guard let v = file.parseInt(entry.start, entry.end), v >= 1 else {
+            guard let v = file.parseInt(entry.start, entry.end), v >= minimum else {
                 throw InputError(
-                    file: path, location: "line \(entry.line), key \(key)", expected: "a positive integer",
+                    file: path, location: "line \(entry.line), key \(key)",
+                    expected: minimum == 0 ? "a non-negative integer" : "a positive integer",
                     found: "\"\(file.string(entry.start, min(entry.end, entry.start + 40)))\"")
             }
             return (v, entry)
@@ -122,9 +123,11 @@ public enum InstanceTextReader {
         }
 
         // Metadata.
-        let (m, mEntry) = try integer("M")
+        // M = 0 (an empty Elements=) is a library without compositions (e.g. imported scans).
+        let (m, mEntry) = try integer("M", minimum: 0)
         let elementsEntry = try require("Elements")
-        let elements = names(elementsEntry)
+        let listed = names(elementsEntry)
+        let elements = listed == [""] ? [] : listed
         if let i = elements.firstIndex(of: "") {
             throw InputError(
                 file: path, location: "line \(elementsEntry.line), key Elements",
@@ -146,7 +149,7 @@ public enum InstanceTextReader {
         // Composition rows, in element order.
         var rowKeys: [String]
         if let compEntry = entries["Composition"] {
-            rowKeys = names(compEntry)
+            rowKeys = names(compEntry) == [""] ? [] : names(compEntry)
             guard rowKeys.count == m else {
                 throw InputError(
                     file: path, location: "line \(compEntry.line), key Composition",

@@ -154,7 +154,9 @@ public struct LibraryLoader {
         library.phases = try StickLibraryReader.read(path: sticks)
         library.sources.sticks = sticks
         let p = library.phases.count
-        if let pc = phaseCompositions {
+        // A library without compositions (M = 0) has no use for phase compositions (no element
+        // rule, no composition loss): the file is not read.
+        if let pc = phaseCompositions, library.elementCount > 0 {
             let names = sticks.lowercased().hasSuffix(".csv") ? library.phases.map(\.name) : nil
             library.phaseCompositions = try PhaseCompositionReader.read(
                 path: pc, elements: library.elements, phaseCount: p, phaseNames: names)

@@ -12,7 +12,8 @@ import Foundation
 /// their `I<k>` key (k = index + 1); Q indices are zero-based.
 ///
 /// Checks:
-/// - elements: at least one, distinct;
+/// - elements: distinct; none (M = 0) is a library without compositions (imported scans: no
+///   composition graph, no element rule);
 /// - Q: non-empty, finite, strictly increasing (names the index and both values);
 /// - patterns: N×T values with N = compositions.count / M (N and Q length mismatch otherwise);
 ///   every value finite and ≥ 0; every pattern with a positive maximum (not all zero).
@@ -49,11 +50,6 @@ public enum LibraryValidator {
 
         // Elements.
         let m = library.elements.count
-        guard m > 0 else {
-            throw InputError(
-                file: compFile, location: instance != nil ? "key Elements" : "",
-                expected: "at least one element", found: "none")
-        }
         guard Set(library.elements).count == m else {
             throw InputError(
                 file: compFile, location: instance != nil ? "key Elements" : "",
@@ -76,13 +72,26 @@ public enum LibraryValidator {
         }
         let t = q.count
 
-        // Sizes: N from compositions, patterns N×T.
-        guard library.compositions.count % m == 0, library.compositions.count > 0 else {
-            throw InputError(
-                file: compFile, expected: "N×M composition values with M = \(m)",
-                found: "\(library.compositions.count) values")
+        // Sizes: N from compositions (from the patterns without compositions), patterns N×T.
+        if m == 0 {
+            guard library.compositions.isEmpty, library.patterns.count % t == 0, library.patterns.count > 0 else {
+                throw InputError(
+                    file: patternFile, expected: "N×T pattern values and no compositions (M = 0)",
+                    found: "\(library.patterns.count) pattern and \(library.compositions.count) composition values")
+            }
+            if library.phaseCompositions != nil {
+                throw InputError(
+                    file: src.phaseCompositions ?? "phase compositions", expected: "no phase compositions for a library without elements",
+                    found: "a phase-composition table")
+            }
+        } else {
+            guard library.compositions.count % m == 0, library.compositions.count > 0 else {
+                throw InputError(
+                    file: compFile, expected: "N×M composition values with M = \(m)",
+                    found: "\(library.compositions.count) values")
+            }
         }
-        let n = library.compositions.count / m
+        let n = m > 0 ? library.compositions.count / m : library.patterns.count / t
         guard library.patterns.count == n * t else {
             throw InputError(
                 file: patternFile,
@@ -134,7 +143,7 @@ public enum LibraryValidator {
                 }
                 sum += v
             }
-            guard abs(sum - 1) <= compositionTolerance else {
+            guard m == 0 || abs(sum - 1) <= compositionTolerance else {
                 throw InputError(
                     file: compFile, location: "sample \(i)",
                     expected: "cation fractions summing to 1 (±\(compositionTolerance))",

@@ -2,7 +2,8 @@ import DRNetEngine
 import Foundation
 
 /// Builds a library from a user's measured scans (`drnet import`): every scan converted to Q in
-/// nm⁻¹, checked, and resampled onto one Q grid, with the samples' compositions; the result is a
+/// nm⁻¹, checked, and resampled onto one Q grid, with the samples' compositions (or none: a
+/// library without compositions, M = 0); the result is a
 /// library folder that `drnet solve` reads (`instance.txt`), plus `import.json` (per sample: the
 /// source file, its axis and unit and where they came from, the wavelength(s) and their origin,
 /// the resampling) and `samples.csv` (sample index, source file, composition).
@@ -309,12 +310,11 @@ public enum ScanImport {
                 file: Self.name(other.scan), expected: "the same axis as \(Self.name(converted[0].scan)) (\(converted[0].axis.rawValue))",
                 found: "\(other.axis.rawValue): mixed units across the scans")
         }
-        guard let compositionFile = settings.compositions else {
-            throw InputError(
-                file: "--compositions", expected: "a compositions CSV (file,<element>…)",
-                found: "none: a library without compositions cannot be solved yet (issue 11's composition-free solve)")
-        }
-        let (elements, order, rows) = try compositions(compositionFile, scans: converted)
+        // Without a compositions CSV: a library without compositions (M = 0), the scans in the
+        // order given (a folder's in natural order of their names).
+        let (elements, order, rows) =
+            try settings.compositions.map { try Self.compositions($0, scans: converted) }
+            ?? ([], Array(converted.indices), converted.map { _ in [] })
         let (grid, gridRecord) = try grid(for: converted, settings: settings)
         var patterns: [Float] = [], compositions: [Double] = [], records: [SampleRecord] = [], sources: [String] = []
         patterns.reserveCapacity(order.count * grid.count)
@@ -361,11 +361,11 @@ public enum ScanImport {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
             try encoder.encode(report).write(to: URL(fileURLWithPath: staging + "/import.json"))
-            var csv = "sample,source," + library.elements.joined(separator: ",") + "\n"
+            var csv = "sample,source" + library.elements.map { "," + $0 }.joined() + "\n"
             let m = library.elementCount
             for i in 0..<library.sampleCount {
                 let comp = (0..<m).map { "\(library.compositions[i * m + $0])" }.joined(separator: ",")
-                csv += "\(i),\(FractionTable.quoteIfNeeded(sources[i])),\(comp)\n"
+                csv += "\(i),\(FractionTable.quoteIfNeeded(sources[i]))" + (m > 0 ? ",\(comp)" : "") + "\n"
             }
             try csv.write(toFile: staging + "/samples.csv", atomically: true, encoding: .utf8)
             if fm.fileExists(atPath: directory) {
@@ -388,7 +388,7 @@ public enum ScanImport {
         let n = library.sampleCount, t = library.gridCount, m = library.elementCount
         var out = "// drnet import: \(n) scans; Q in nm^-1; samples.csv and import.json say where each came from\n"
         out += "M=\(m)\nElements=\(library.elements.joined(separator: ","))\nN=\(n)\n"
-        out += "Composition=" + library.elements.map { "C\($0)" }.joined(separator: ",") + "\n"
+        if m > 0 { out += "Composition=" + library.elements.map { "C\($0)" }.joined(separator: ",") + "\n" }
         for (col, e) in library.elements.enumerated() {
             out += "C\(e)=" + (0..<n).map { "\(library.compositions[$0 * m + col])" }.joined(separator: ",") + "\n"
         }

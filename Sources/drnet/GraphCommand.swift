@@ -29,6 +29,10 @@ struct Graph: ReportingCommand {
 
     func execute() throws {
         let lib = try LibraryLoader.load(directory: libraryDir)
+        guard lib.elementCount > 0 else {
+            throw CommandFailure(
+                .badInput, "\(libraryDir): expected a library with compositions, found none (M = 0): it has no composition graph")
+        }
         let graph = try CompositionGraph.build(compositions: lib.compositions, elementCount: lib.elementCount)
         let m = lib.elementCount
         var report = Report(

@@ -2,7 +2,7 @@ import ArgumentParser
 import DRNetCore
 import Foundation
 
-/// `drnet import <files or folders…> --out <library-dir> --compositions F [--axis …] [--wavelength …]`:
+/// `drnet import <files or folders…> --out <library-dir> [--compositions F] [--axis …] [--wavelength …]`:
 /// a library folder from a user's own scans (`ScanImport`).
 struct Import: ReportingCommand {
     static let configuration = CommandConfiguration(
@@ -18,7 +18,10 @@ struct Import: ReportingCommand {
 
     @Argument(help: "Scan files or folders of scans (a folder's files in natural order of their names).") var paths: [String]
     @Option(help: "Output library folder (must be new or empty, unless --overwrite).") var out: String
-    @Option(help: "CSV file,<element>…: each scan's composition (file name with or without extension); samples follow its order.")
+    @Option(
+        help:
+            "CSV file,<element>…: each scan's composition (file name with or without extension); samples follow its order. Without it: a library without compositions (no composition graph)."
+    )
     var compositions: String?
     @Option(help: "Axis of files that do not state theirs: 2theta, q-nm, q-A or d-A.") var axis: String?
     @Option(help: "Wavelength: Å, a line (CuKa1) or an anode's Kα doublet (CuKa, MoKa, …).") var wavelength: String?

@@ -79,4 +79,26 @@ final class CLIImportTests: CLITestCase {
         let check = try drnet(["check", folder.path("sol")], in: URL(fileURLWithPath: "/"))
         XCTAssertTrue([0, 1].contains(check.status), "check from another folder: \(check)")
     }
+
+    /// Scans without compositions are a library of their own: imported in natural order, solved
+    /// without a composition graph (said in the first line), checked without the connectivity rule.
+    func testScansWithoutCompositions() throws {
+        let folder = try temporaryFolder()
+        let scans = try writeScans(in: folder)
+        let lib = try library()
+        let out = folder.path("lib")
+        let imported = try drnet(["import", scans, "--out", out, "--quiet"], in: folder.url)
+        assertStatus(imported, 0)
+        let samples = try String(contentsOfFile: out + "/samples.csv", encoding: .utf8)
+        XCTAssertEqual(samples, "sample,source\n0,\(scans)/s1.xy\n1,\(scans)/s2.xy\n2,\(scans)/s3.xy\n")
+        try "phase,name,q,intensity\n0,A,21.1,1\n0,A,30,0.3\n1,B,22.5,1\n".write(
+            toFile: out + "/sticks.csv", atomically: true, encoding: .utf8)
+        let solve = try drnet(
+            ["solve", out, "--config", lib.shortConfig, "--out", folder.path("sol"), "--no-plots", "--device", "cpu"], in: folder.url)
+        assertStatus(solve, 0)
+        assertContains(solve.stderr, ["M=0", "graph: none: no compositions, so no composition graph and no pairwise terms"], of: solve)
+        let check = try drnet(["check", folder.path("sol")], in: folder.url)
+        assertContains(check.stdout, ["Connectivity: not applicable"], of: check)
+        XCTAssertNotEqual(check.status, 2, "\(check)")
+    }
 }

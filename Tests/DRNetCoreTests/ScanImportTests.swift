@@ -1,4 +1,5 @@
 import DRNetEngine
+import DRNetSynthetic
 import Foundation
 import TestSupport
 import XCTest
@@ -167,7 +168,6 @@ final class ScanImportTests: XCTestCase {
                 for f in fragments { XCTAssertTrue("\(error)".contains(f), "\(error) lacks \(f)", line: line) }
             }
         }
-        fails(nil, ["--compositions"])
         fails("file,Al\ns1,1\n", ["a row for every imported scan", "none for s2.xy"])
         fails("file,Al\ns1,1\ns2,1\ns3,1\n", ["line 4", "s3: no such scan"])
         fails("file,Al\ns1,1\ns1,2\ns2,1\n", ["line 3", "a second row for s1"])
@@ -249,5 +249,59 @@ final class ScanImportTests: XCTestCase {
             try ScanExport.write(lib, to: dir.file("mo"), format: .xy, axis: .twoTheta, wavelength: ScanWavelength(alpha1: 9, origin: "t"))
         ) { XCTAssertTrue("\($0)".contains("no 2θ"), "\($0)") }
         XCTAssertThrowsError(try ScanExport.write(lib, to: dir.file("nw"), format: .xy, axis: .twoTheta, wavelength: nil))
+    }
+
+    /// Without a compositions CSV the scans make a library without compositions (M = 0), in the
+    /// order given; it reads back, prepares with no composition graph and no Gibbs limit, and
+    /// solves.
+    func testLibraryWithoutCompositions() throws {
+        let dir = IOTempDir()
+        let syn = SyntheticLibrary.make(divisions: 4, gridCount: 150, qRange: 15...40, sticksPerPhase: 8, distractors: 2, seed: 9)
+        let t = syn.library.gridCount
+        let scans = (0..<syn.library.sampleCount).map { i in
+            MeasuredScan(
+                source: "s\(i).xy", axis: .qInverseNanometres, x: syn.library.q.map { Double($0) },
+                intensity: syn.library.patterns[(i * t)..<((i + 1) * t)].map { Double($0) })
+        }
+        let (lib, report, sources) = try ScanImport.build(scans: scans, settings: ScanImport.Settings(), name: "nc")
+        XCTAssertEqual(lib.elements, [])
+        XCTAssertEqual(lib.compositions, [])
+        XCTAssertEqual(sources, scans.map(\.source), "the order given")
+        XCTAssertEqual(report.samples[3].composition, [:])
+        let out = dir.file("nc")
+        try ScanImport.write(library: lib, report: report, sources: sources, to: out)
+        XCTAssertTrue(try String(contentsOfFile: out + "/instance.txt", encoding: .utf8).contains("\nM=0\nElements=\nN="))
+        XCTAssertEqual(try String(contentsOfFile: out + "/samples.csv", encoding: .utf8).split(separator: "\n").first, "sample,source")
+        try StickLibraryWriterForTests.write(syn.library, to: out + "/sticks.csv")
+        let back = try LibraryLoader.load(directory: out)
+        XCTAssertEqual(back.elementCount, 0)
+        XCTAssertEqual(back.patterns, lib.patterns)
+        var o = SolverOptions()
+        o.hiddenLayers = [16]
+        o.maxSteps = 60
+        o.pretrainSteps = 20
+        o.rampUnit = 2
+        o.polishSteps = 10
+        o.fineTuneSteps = 10
+        o.walkPoolSize = 20
+        let problem = try PreparedProblem(library: back, options: o)
+        XCTAssertTrue(problem.graph.edges.isEmpty)
+        XCTAssertEqual(problem.degrees, [Int](repeating: back.phaseCount, count: back.sampleCount), "no Gibbs limit unless given")
+        XCTAssertTrue(problem.graphSource.hasPrefix("none"), problem.graphSource)
+        let solution = try DRNetSolver(problem: problem, options: o, seed: 1).solve()
+        XCTAssertEqual(solution.sampleCount, back.sampleCount)
+        XCTAssertFalse(solution.usedPhases.isEmpty)
+        XCTAssertEqual(solution.edges, [])
+    }
+}
+
+/// `sticks.csv` of a library's candidate phases (the reader's four columns).
+enum StickLibraryWriterForTests {
+    static func write(_ library: CompositionLibrary, to path: String) throws {
+        var text = "phase,name,q,intensity\n"
+        for (k, phase) in library.phases.enumerated() {
+            for (q, h) in zip(phase.q, phase.intensity) { text += "\(k),\(phase.name),\(q),\(h)\n" }
+        }
+        try text.write(toFile: path, atomically: true, encoding: .utf8)
     }
 }

@@ -30,6 +30,9 @@ public struct SolutionCheck: Sendable, Codable {
     public var gibbs: GibbsRuleCheck.Result
     public var alloying: AlloyingRuleCheck.Result
     public var connectivity: ConnectivityCheck.Result
+    /// True when the solution's library has no composition graph (no compositions): the
+    /// connectivity rule does not apply.
+    public var graphless: Bool
     public var element: ElementRuleCheck.Result
     public var reconstruction: ReconstructionSummary?
     public var gatedRules: [Rule]
@@ -49,6 +52,7 @@ public struct SolutionCheck: Sendable, Codable {
         alloying = AlloyingRuleCheck.run(input, options: options)
         gibbs = GibbsRuleCheck.run(input, options: options, alloyingSamples: alloying.alloyingSamples)
         connectivity = ConnectivityCheck.run(input, options: options)
+        graphless = input.graph.edges.isEmpty
         element = ElementRuleCheck.run(input, options: options)
         if let r = input.reconstruction, !r.isEmpty {
             let l1 = r.map(\.l1).sorted(), share = r.map(\.share).sorted()
@@ -61,7 +65,11 @@ public struct SolutionCheck: Sendable, Codable {
         var broken: [Rule] = []
         if !gibbs.violations.isEmpty { broken.append(.gibbs) }
         if !alloying.violations.isEmpty { broken.append(.alloying) }
-        if connectivity.disconnectedPhases + connectivity.disconnectedCombinations > 0 { broken.append(.connectivity) }
+        // Without a composition graph (a library without compositions) regions have no
+        // neighbourhood: connectivity does not apply.
+        if !graphless, connectivity.disconnectedPhases + connectivity.disconnectedCombinations > 0 {
+            broken.append(.connectivity)
+        }
         if !element.violations.isEmpty { broken.append(.element) }
         brokenRules = broken
         self.gatedRules = gatedRules
@@ -112,6 +120,7 @@ public struct SolutionCheck: Sendable, Codable {
             out.append("Alloying rule: not checked (the solution has no shifts)")
         }
         // Connectivity
+        if graphless { out.append("Connectivity: not applicable (no composition graph: the library has no compositions)") }
         out.append(
             "Connectivity: \(connectivity.disconnectedPhases) of \(connectivity.phases.count) phase regions and "
                 + "\(connectivity.disconnectedCombinations) of \(connectivity.combinations.count) phase-combination regions disconnected")

@@ -32,11 +32,15 @@ public struct LoadedSolution: Sendable {
             graph = try CompositionGraph(sampleCount: n, edges: edges.map { Edge($0[0], $0[1]) })
         } else if let edges = lib.edges {
             graph = try CompositionGraph(sampleCount: n, edges: edges)
+        } else if m == 0 {
+            graph = try CompositionGraph(sampleCount: n, edges: [])  // no compositions: no graph
         } else {
             graph = try CompositionGraph.build(compositions: lib.compositions, elementCount: m)
         }
         let present = (0..<n).map { i in (0..<m).filter { lib.compositions[i * m + $0] > PreparedProblem.presenceThreshold }.count }
-        let degrees = ours?.degreesOfFreedom ?? lib.degreesOfFreedom ?? present.map { max(1, $0) }
+        let degrees =
+            ours?.degreesOfFreedom ?? lib.degreesOfFreedom
+            ?? (m == 0 ? [Int](repeating: max(1, lib.phaseCount), count: n) : present.map { max(1, $0) })
         let names = c.phaseNames ?? (1...k).map { "phase \($0)" }
         let phaseComps: [[Double]?] = names.map { name in
             guard c.phaseNames != nil, let pc = lib.phaseCompositions,

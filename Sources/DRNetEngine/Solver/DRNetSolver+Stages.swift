@@ -94,10 +94,13 @@ extension DRNetSolver {
         return stop
     }
 
-    /// The next `walksPerStep` walks, concatenated, and which consecutive pairs are edges.
+    /// The next `walksPerStep` walks, concatenated, and which consecutive pairs are edges. On a
+    /// graph without edges (a library without compositions) every walk is one sample, so a step
+    /// takes `walksPerStep × walkLength` of them: the minibatch keeps its size.
     func nextSamples() -> (samples: [Int], pairValid: [Bool]) {
         var samples: [Int] = [], valid: [Bool] = []
-        for _ in 0..<options.walksPerStep {
+        let count = problem.graph.edges.isEmpty ? options.walksPerStep * options.walkLength : options.walksPerStep
+        for _ in 0..<count {
             let walk = walks.minibatch(run.walkIndex % walks.count)
             if !samples.isEmpty { valid.append(false) }
             valid += [Bool](repeating: true, count: max(walk.count - 1, 0))

@@ -36,10 +36,11 @@ public struct PreparedProblem: Sendable {
         }
         normalised = x
 
-        // Degrees of freedom: given, or the number of cations present.
+        // Degrees of freedom: given, or the number of cations present; without compositions
+        // (M = 0) there is no Gibbs limit unless given: every candidate (P).
         let present = (0..<n).map { i in (0..<m).filter { lib.compositions[i * m + $0] > Self.presenceThreshold }.count }
         elementsPresent = present
-        degrees = lib.degreesOfFreedom ?? present.map { max(1, $0) }
+        degrees = lib.degreesOfFreedom ?? (m == 0 ? [Int](repeating: max(1, p), count: n) : present.map { max(1, $0) })
 
         // Mask: an explicit per-sample mask is used as given; otherwise the element rule (a phase
         // is allowed where every cation it contains is present) when phase compositions are known
@@ -70,6 +71,9 @@ public struct PreparedProblem: Sendable {
         if let edges = lib.edges {
             graph = try CompositionGraph(sampleCount: n, edges: edges)
             graphSource = lib.sources.edges ?? "given edges"
+        } else if m == 0 {
+            graph = try CompositionGraph(sampleCount: n, edges: [])
+            graphSource = "none: no compositions, so no composition graph and no pairwise terms"
         } else {
             graph = try CompositionGraph.build(compositions: lib.compositions, elementCount: m)
             graphSource = m == 3 ? "Delaunay triangulation" : (m <= 2 ? "composition path" : "k-nearest neighbours")
