@@ -133,28 +133,9 @@ public enum BRMLReader {
         parser.shouldResolveExternalEntities = false
         let collector = Collector(path: path, entry: entry)
         parser.delegate = collector
-        let finished = parser.parse()
-        if let error = collector.error { throw error }
-        let parserCode = parser.parserError.map { ($0 as NSError).code }
-        let problem =
-            collector.xmlError
-            ?? ((!finished || parserCode != nil || !collector.stack.isEmpty || !collector.rootSeen)
-                ? (parser.lineNumber, parser.columnNumber, collector.stack, parserCode) : nil)
-        if let (line, column, open, code) = problem {
-            let inside = open.isEmpty ? "" : ", inside <\(open.joined(separator: "><"))>"
-            let lastLine = data.reduce(1) { $0 + ($1 == 0x0A ? 1 : 0) } - (data.last == 0x0A ? 1 : 0)
-            let what: String
-            if !collector.rootSeen {
-                what = "no XML element (not an XML file\(code.map { "; XMLParser error \($0)" } ?? ""))"
-            } else if !open.isEmpty && line >= lastLine {
-                what = "an entry that ends before its elements are closed (truncated)"
-            } else {
-                what = "malformed XML (XMLParser error \(code.map(String.init) ?? "unknown")) at column \(column)"
-            }
-            throw InputError(
-                file: path, location: "entry \(entry), line \(line)\(inside)", expected: "a well-formed Bruker RawData XML file",
-                found: what)
-        }
+        try CheckedXMLParse.run(
+            parser, collector: collector, data: data, file: path, location: "entry \(entry), ", document: "an entry",
+            expected: "a well-formed Bruker RawData XML file")
         return collector
     }
 
@@ -221,7 +202,7 @@ public enum BRMLReader {
     }
 
     /// The `XMLParser` delegate: keeps the open-element stack and the text of the elements read.
-    fileprivate final class Collector: NSObject, XMLParserDelegate {
+    fileprivate final class Collector: NSObject, XMLParserDelegate, XMLCollecting {
         let path: String
         let entry: String
         var stack: [String] = []
@@ -252,16 +233,7 @@ public enum BRMLReader {
             return String(name[name.index(after: colon)...])
         }
 
-        func parser(_ parser: XMLParser, parseErrorOccurred parseError: Error) {
-            guard error == nil, xmlError == nil else { return }
-            xmlError = (parser.lineNumber, parser.columnNumber, stack, (parseError as NSError).code)
-            parser.abortParsing()
-        }
-
-        func fail(_ parser: XMLParser, _ e: InputError) {
-            if error == nil { error = e }
-            parser.abortParsing()
-        }
+        func parser(_ parser: XMLParser, parseErrorOccurred parseError: Error) { recordParseError(parser, parseError) }
 
         /// The element `k` levels above the one just opened (1: its parent).
         func ancestor(_ k: Int) -> String? { stack.count > k ? stack[stack.count - 1 - k] : nil }

@@ -51,28 +51,8 @@ public enum XRDMLReader {
         parser.shouldResolveExternalEntities = false
         let collector = Collector(path: path)
         parser.delegate = collector
-        let finished = parser.parse()
-        if let error = collector.error { throw error }
-        let parserCode = parser.parserError.map { ($0 as NSError).code }
-        let problem =
-            collector.xmlError
-            ?? ((!finished || parserCode != nil || !collector.stack.isEmpty || !collector.rootSeen)
-                ? (parser.lineNumber, parser.columnNumber, collector.stack, parserCode) : nil)
-        if let (line, column, open, code) = problem {
-            let inside = open.isEmpty ? "" : ", inside <\(open.joined(separator: "><"))>"
-            // The line the data ends on: a parser stopping there with elements open met the end of the file.
-            let lastLine = bytes.reduce(1) { $0 + ($1 == 0x0A ? 1 : 0) } - (bytes.last == 0x0A ? 1 : 0)
-            let what: String
-            if !collector.rootSeen {
-                what = "no XML element (not an XML file\(code.map { "; XMLParser error \($0)" } ?? ""))"
-            } else if !open.isEmpty && line >= lastLine {
-                what = "a file that ends before its elements are closed (truncated)"
-            } else {
-                what = "malformed XML (XMLParser error \(code.map(String.init) ?? "unknown")) at column \(column)"
-            }
-            throw InputError(
-                file: path, location: "line \(line)\(inside)", expected: "a well-formed XRDML (XML) file", found: what)
-        }
+        try CheckedXMLParse.run(
+            parser, collector: collector, data: bytes, file: path, document: "a file", expected: "a well-formed XRDML (XML) file")
         return try collector.scans()
     }
 
@@ -116,7 +96,7 @@ public enum XRDMLReader {
     }
 
     /// The `XMLParser` delegate: keeps the open-element stack and the text of the elements read.
-    fileprivate final class Collector: NSObject, XMLParserDelegate {
+    fileprivate final class Collector: NSObject, XMLParserDelegate, XMLCollecting {
         let path: String
         var stack: [String] = []
         var rootSeen = false
@@ -137,20 +117,9 @@ public enum XRDMLReader {
         private static let positionLeaves: Set<String> = ["startPosition", "endPosition", "listPositions", "commonPosition"]
         private static let wavelengthLeaves: Set<String> = ["kAlpha1", "kAlpha2", "ratioKAlpha2KAlpha1"]
 
-        /// The first XML error: where, the elements open there, and the parser's code. (On Linux
-        /// the parser recovers and goes on, so the first report is the one that places the error.)
         var xmlError: (line: Int, column: Int, open: [String], code: Int?)?
 
-        func parser(_ parser: XMLParser, parseErrorOccurred parseError: Error) {
-            guard error == nil, xmlError == nil else { return }
-            xmlError = (parser.lineNumber, parser.columnNumber, stack, (parseError as NSError).code)
-            parser.abortParsing()
-        }
-
-        func fail(_ parser: XMLParser, _ e: InputError) {
-            if error == nil { error = e }
-            parser.abortParsing()
-        }
+        func parser(_ parser: XMLParser, parseErrorOccurred parseError: Error) { recordParseError(parser, parseError) }
 
         func parser(
             _ parser: XMLParser, didStartElement elementName: String, namespaceURI: String?, qualifiedName qName: String?,
