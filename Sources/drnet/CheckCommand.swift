@@ -46,19 +46,10 @@ struct Check: ReportingCommand {
         options.presenceThreshold = threshold
         options.shiftUnit = shiftUnit
         options.shiftTolerance = shiftTolerance
-        let report: SolutionCheck
-        do {
-            let loaded = try SolutionLoader.load(path: solution, libraryPath: library, degreesOfFreedomPath: degreesOfFreedom)
-            report = SolutionCheck(
-                input: try loaded.checkInput(), options: options, gatedRules: gated,
-                solution: solution, library: loaded.libraryPath)
-        } catch let e as InputError {
-            stderr("error: \(e.description)")
-            throw ExitCode(ExitStatus.badInput.rawValue)
-        } catch let e as ConfigurationError {
-            stderr("error: \(e.description)")
-            throw ExitCode(ExitStatus.badInput.rawValue)
-        }
+        let loaded = try SolutionLoader.load(path: solution, libraryPath: library, degreesOfFreedomPath: degreesOfFreedom)
+        let report = SolutionCheck(
+            input: try loaded.checkInput(), options: options, gatedRules: gated,
+            solution: solution, library: loaded.libraryPath)
         if json {
             let enc = JSONEncoder()
             enc.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]

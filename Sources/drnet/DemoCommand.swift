@@ -38,42 +38,36 @@ struct Demo: ReportingCommand {
     func execute() throws {
         let start = Date()
         let compute = try DeviceRequest.resolve(device, quiet: quiet)
-        do {
-            let result = try synth.generate(into: out)
-            let library = try LibraryLoader.load(directory: out)
-            let generated = Date().timeIntervalSince(start)
-            if !quiet {
-                stderr(
-                    "drnet demo: generated \(out)/ (N=\(library.sampleCount), Q=\(library.gridCount), \(library.phaseCount) candidates, "
-                        + "\(result.truthFractions.phases.count) true phases) in \(String(format: "%.1f", generated)) s")
-            }
-            let options = try SolveRunner.options(config: config, fallback: Demo.solverOptions, maxSteps: maxSteps)
-            let solutionDir = (out as NSString).appendingPathComponent("solution")
-            let solution = try SolveRunner.solve(
-                library: library, options: options, seed: solverSeed,
-                compute: compute, quiet: quiet, out: solutionDir)
-            let truthFile = (out as NSString).appendingPathComponent("truth-fractions.csv")
-            let evaluation = try PhaseMapMetrics.evaluate(
-                solutionFile: (solutionDir as NSString).appendingPathComponent("fractions.csv"),
-                truthFile: truthFile)
-            let total = Date().timeIntervalSince(start)
-            print(SolveSummary(solution: solution, out: solutionDir).text)
-            print("")
-            print(evaluation.summary(maxMismatches: 10))
-            print("")
-            let phaseSetOK = evaluation.phasesOnlyInSolution.isEmpty && evaluation.phasesOnlyInTruth.isEmpty
-            let recovered = phaseSetOK && evaluation.exactMatchShare >= 0.95 && evaluation.meanFractionError <= 0.03
-            print(
-                "demo: phase set \(phaseSetOK ? "correct" : "WRONG"), exact per-sample phase sets "
-                    + String(format: "%.1f%%", 100 * evaluation.exactMatchShare) + ", mean fraction error "
-                    + String(format: "%.4f", evaluation.meanFractionError) + " → truth "
-                    + (recovered ? "recovered" : "NOT recovered") + " (targets: correct set, ≥ 95 %, ≤ 0.03); "
-                    + String(format: "%.1f s in all", total))
-            if solution.stoppedBy == .interrupted { throw ExitCode(ExitStatus.interrupted.rawValue) }
-        } catch let e as InputError {
-            stderr("error: \(e.description)"); throw ExitCode(ExitStatus.badInput.rawValue)
-        } catch let e as ConfigurationError {
-            stderr("error: \(e.description)"); throw ExitCode(ExitStatus.badInput.rawValue)
+        let result = try synth.generate(into: out)
+        let library = try LibraryLoader.load(directory: out)
+        let generated = Date().timeIntervalSince(start)
+        if !quiet {
+            stderr(
+                "drnet demo: generated \(out)/ (N=\(library.sampleCount), Q=\(library.gridCount), \(library.phaseCount) candidates, "
+                    + "\(result.truthFractions.phases.count) true phases) in \(String(format: "%.1f", generated)) s")
         }
+        let options = try SolveRunner.options(config: config, fallback: Demo.solverOptions, maxSteps: maxSteps)
+        let solutionDir = (out as NSString).appendingPathComponent("solution")
+        let solution = try SolveRunner.solve(
+            library: library, options: options, seed: solverSeed,
+            compute: compute, quiet: quiet, out: solutionDir)
+        let truthFile = (out as NSString).appendingPathComponent("truth-fractions.csv")
+        let evaluation = try PhaseMapMetrics.evaluate(
+            solutionFile: (solutionDir as NSString).appendingPathComponent("fractions.csv"),
+            truthFile: truthFile)
+        let total = Date().timeIntervalSince(start)
+        print(SolveSummary(solution: solution, out: solutionDir).text)
+        print("")
+        print(evaluation.summary(maxMismatches: 10))
+        print("")
+        let phaseSetOK = evaluation.phasesOnlyInSolution.isEmpty && evaluation.phasesOnlyInTruth.isEmpty
+        let recovered = phaseSetOK && evaluation.exactMatchShare >= 0.95 && evaluation.meanFractionError <= 0.03
+        print(
+            "demo: phase set \(phaseSetOK ? "correct" : "WRONG"), exact per-sample phase sets "
+                + String(format: "%.1f%%", 100 * evaluation.exactMatchShare) + ", mean fraction error "
+                + String(format: "%.4f", evaluation.meanFractionError) + " → truth "
+                + (recovered ? "recovered" : "NOT recovered") + " (targets: correct set, ≥ 95 %, ≤ 0.03); "
+                + String(format: "%.1f s in all", total))
+        if solution.stoppedBy == .interrupted { throw ExitCode(ExitStatus.interrupted.rawValue) }
     }
 }

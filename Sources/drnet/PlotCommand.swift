@@ -39,23 +39,18 @@ struct Plot: ReportingCommand {
                 return i
             }
         }
-        do {
-            let loaded = try SolutionLoader.load(path: solution, libraryPath: library)
-            if let bad = picks?.first(where: { $0 >= loaded.library.sampleCount }) {
-                throw CommandFailure(.badInput, "--samples: \(bad) is not below the library's \(loaded.library.sampleCount) samples")
-            }
-            var isDir: ObjCBool = false
-            let isFolder = FileManager.default.fileExists(atPath: solution, isDirectory: &isDir) && isDir.boolValue
-            let folder = out ?? (isFolder ? solution + "/plots" : "plots")
-            let written = try SolutionPlots.write(
-                try SolutionPlotData(loaded, presenceThreshold: threshold), to: folder,
-                samples: picks, png: !noPng)
-            print("pictures written to \(folder)/: \(written.svg.count) SVG, \(written.png.count) PNG")
-            for n in written.notes { print("note: \(n)") }
-        } catch let e as InputError {
-            stderr("error: \(e.description)")
-            throw ExitCode(ExitStatus.badInput.rawValue)
+        let loaded = try SolutionLoader.load(path: solution, libraryPath: library)
+        if let bad = picks?.first(where: { $0 >= loaded.library.sampleCount }) {
+            throw CommandFailure(.badInput, "--samples: \(bad) is not below the library's \(loaded.library.sampleCount) samples")
         }
+        var isDir: ObjCBool = false
+        let isFolder = FileManager.default.fileExists(atPath: solution, isDirectory: &isDir) && isDir.boolValue
+        let folder = out ?? (isFolder ? solution + "/plots" : "plots")
+        let written = try SolutionPlots.write(
+            try SolutionPlotData(loaded, presenceThreshold: threshold), to: folder,
+            samples: picks, png: !noPng)
+        print("pictures written to \(folder)/: \(written.svg.count) SVG, \(written.png.count) PNG")
+        for n in written.notes { print("note: \(n)") }
     }
 }
 

@@ -25,28 +25,20 @@ struct Sticks: ReportingCommand {
     @Option(help: "Output stick file; phase-compositions.csv is written to the same folder.") var out: String = "sticks.csv"
 
     func execute() throws {
-        do {
-            var options = PowderPatternOptions()
-            options.wavelength = try XRayWavelength.parse(wavelength)
-            options.qMin = qmin
-            options.qMax = qmax
-            options.minRelativeIntensity = minIntensity
-            options.debyeWaller = !noDebyeWaller
-            let phases = try StickLibraryBuilder.phases(fromCIFs: cifs, options: options)
-            let compositions = try StickLibraryBuilder.write(phases, sticksPath: out)
-            for phase in phases {
-                let strongest = phase.reflections.max { $0.relativeIntensity < $1.relativeIntensity }
-                let text =
-                    strongest.map { "strongest (\($0.h) \($0.k) \($0.l)) at q = \(String(format: "%.3f", $0.q)) nm⁻¹" } ?? "no reflections"
-                print("\(phase.name): \(phase.reflections.count) reflections; \(text)")
-            }
-            print("wrote \(out) and \(compositions) (λ = \(options.wavelength) Å)")
-        } catch let e as InputError {
-            stderr("error: \(e.description)")
-            throw ExitCode(ExitStatus.badInput.rawValue)
-        } catch let e as ConfigurationError {
-            stderr("error: \(e.description)")
-            throw ExitCode(ExitStatus.badInput.rawValue)
+        var options = PowderPatternOptions()
+        options.wavelength = try XRayWavelength.parse(wavelength)
+        options.qMin = qmin
+        options.qMax = qmax
+        options.minRelativeIntensity = minIntensity
+        options.debyeWaller = !noDebyeWaller
+        let phases = try StickLibraryBuilder.phases(fromCIFs: cifs, options: options)
+        let compositions = try StickLibraryBuilder.write(phases, sticksPath: out)
+        for phase in phases {
+            let strongest = phase.reflections.max { $0.relativeIntensity < $1.relativeIntensity }
+            let text =
+                strongest.map { "strongest (\($0.h) \($0.k) \($0.l)) at q = \(String(format: "%.3f", $0.q)) nm⁻¹" } ?? "no reflections"
+            print("\(phase.name): \(phase.reflections.count) reflections; \(text)")
         }
+        print("wrote \(out) and \(compositions) (λ = \(options.wavelength) Å)")
     }
 }

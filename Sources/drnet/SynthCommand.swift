@@ -67,16 +67,10 @@ struct Synth: ReportingCommand {
     @Option(help: "Output folder.") var out: String = "drnet-synth"
 
     func execute() throws {
-        do {
-            let result = try synth.generate(into: out)
-            let lib = result.library
-            print(
-                "wrote \(out)/: N=\(lib.sampleCount) samples, Q=\(lib.gridCount) points, \(lib.phaseCount) candidates, "
-                    + "\(result.truthFractions.phases.count) true phases (\(result.truthFractions.phases.joined(separator: ", ")))")
-        } catch let e as InputError {
-            stderr("error: \(e.description)"); throw ExitCode(ExitStatus.badInput.rawValue)
-        } catch let e as ConfigurationError {
-            stderr("error: \(e.description)"); throw ExitCode(ExitStatus.badInput.rawValue)
-        }
+        let result = try synth.generate(into: out)
+        let lib = result.library
+        print(
+            "wrote \(out)/: N=\(lib.sampleCount) samples, Q=\(lib.gridCount) points, \(lib.phaseCount) candidates, "
+                + "\(result.truthFractions.phases.count) true phases (\(result.truthFractions.phases.joined(separator: ", ")))")
     }
 }
