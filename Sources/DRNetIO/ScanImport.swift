@@ -357,7 +357,11 @@ public enum ScanImport {
         try? fm.removeItem(atPath: staging)
         try fm.createDirectory(atPath: staging, withIntermediateDirectories: true)
         do {
-            try instanceText(library, sources: sources).write(toFile: staging + "/instance.txt", atomically: true, encoding: .utf8)
+            try InstanceTextWriter.text(
+                library,
+                comment: "drnet import: \(library.sampleCount) scans; Q in nm^-1; samples.csv and import.json say where each came from",
+                precision: .roundTrip
+            ).write(toFile: staging + "/instance.txt", atomically: true, encoding: .utf8)
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
             try encoder.encode(report).write(to: URL(fileURLWithPath: staging + "/import.json"))
@@ -380,20 +384,5 @@ public enum ScanImport {
             try? fm.removeItem(atPath: staging)
             throw error
         }
-    }
-
-    /// The instance text (`M`, `Elements`, `N`, `Composition`, `C<el>`, `Q`, `I<i>`) with every
-    /// number in shortest round-trip form (Q and intensities as Float, as the solver holds them).
-    public static func instanceText(_ library: CompositionLibrary, sources: [String]) -> String {
-        let n = library.sampleCount, t = library.gridCount, m = library.elementCount
-        var out = "// drnet import: \(n) scans; Q in nm^-1; samples.csv and import.json say where each came from\n"
-        out += "M=\(m)\nElements=\(library.elements.joined(separator: ","))\nN=\(n)\n"
-        if m > 0 { out += "Composition=" + library.elements.map { "C\($0)" }.joined(separator: ",") + "\n" }
-        for (col, e) in library.elements.enumerated() {
-            out += "C\(e)=" + (0..<n).map { "\(library.compositions[$0 * m + col])" }.joined(separator: ",") + "\n"
-        }
-        out += "Q=" + library.q.map { "\($0)" }.joined(separator: ",") + "\n"
-        for i in 0..<n { out += "I\(i + 1)=" + library.patterns[(i * t)..<((i + 1) * t)].map { "\($0)" }.joined(separator: ",") + "\n" }
-        return out
     }
 }

@@ -18,25 +18,10 @@ public enum SynthLibraryWriter {
     ) throws {
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         func path(_ name: String) -> String { (directory as NSString).appendingPathComponent(name) }
-        try instanceText(result.library, description: description).write(toFile: path("instance.txt"), atomically: true, encoding: .utf8)
+        try InstanceTextWriter.text(result.library, comment: description, precision: .sixDigits).write(
+            toFile: path("instance.txt"), atomically: true, encoding: .utf8)
         try StickLibraryBuilder.write(candidates, sticksPath: path("sticks.csv"), elements: result.library.elements)
         try result.truthFractions.write(toFile: path("truth-fractions.csv"))
         try result.truthShifts.write(toFile: path("truth-shifts.csv"))
-    }
-
-    /// The instance text of a library.
-    public static func instanceText(_ library: CompositionLibrary, description: String) -> String {
-        let n = library.sampleCount, t = library.gridCount, m = library.elementCount
-        func list<S: Sequence>(_ xs: S) -> String where S.Element == Float {
-            xs.map { String(format: "%.6g", Double($0)) }.joined(separator: ",")
-        }
-        var out = "// \(description)\nM=\(m)\nElements=\(library.elements.joined(separator: ","))\nN=\(n)\n"
-        out += "Composition=" + library.elements.map { "C\($0)" }.joined(separator: ",") + "\n"
-        for (col, e) in library.elements.enumerated() {
-            out += "C\(e)=" + (0..<n).map { String(format: "%.6f", library.compositions[$0 * m + col]) }.joined(separator: ",") + "\n"
-        }
-        out += "Q=" + list(library.q) + "\n"
-        for i in 0..<n { out += "I\(i + 1)=" + list(library.patterns[(i * t)..<((i + 1) * t)]) + "\n" }
-        return out
     }
 }
