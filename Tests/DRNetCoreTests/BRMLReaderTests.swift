@@ -7,17 +7,7 @@ import ZIPFoundation
 /// `BRMLReader` on Bruker `.brml` archives written here with ZIPFoundation: a `RawData0.xml`
 /// laid out as DIFFRAC.SUITE writes it (a coupled 2θ/θ scan with `<DataViews>`, the tube's
 /// wavelengths in `<FixedInformation>`), multi-scan archives, the layout variants, and every error.
-final class BRMLReaderTests: XCTestCase {
-    private var folder: URL!
-
-    override func setUpWithError() throws {
-        folder = URL(fileURLWithPath: NSTemporaryDirectory()).appendingPathComponent("drnet-brml-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-    }
-
-    override func tearDownWithError() throws {
-        try? FileManager.default.removeItem(at: folder)
-    }
+final class BRMLReaderTests: IOFolderTestCase {
 
     // MARK: - Fixtures
 
@@ -210,32 +200,6 @@ final class BRMLReaderTests: XCTestCase {
     @discardableResult
     private func writeBRML(_ name: String, _ raw: RawData) throws -> String {
         try writeZip(name, containerEntries(["Experiment0/RawData0.xml"]) + [("Experiment0/RawData0.xml", raw.xml)])
-    }
-
-    @discardableResult
-    private func write(_ name: String, _ data: Data) -> String {
-        let url = folder.appendingPathComponent(name)
-        try! data.write(to: url)
-        return url.path
-    }
-
-    /// Asserts that `body` throws an `InputError` whose description contains every fragment.
-    private func expectInputError<T>(
-        _ body: @autoclosure () throws -> T, _ fragments: [String], file: StaticString = #filePath, line: UInt = #line
-    ) {
-        do {
-            _ = try body()
-            XCTFail("expected an InputError containing \(fragments)", file: file, line: line)
-        } catch let error as InputError {
-            let text = error.description
-            XCTAssertFalse(error.expected.isEmpty, "no 'expected' in \(text)", file: file, line: line)
-            XCTAssertFalse(error.found.isEmpty, "no 'found' in \(text)", file: file, line: line)
-            for f in fragments where !text.contains(f) {
-                XCTFail("InputError \"\(text)\" does not contain \"\(f)\"", file: file, line: line)
-            }
-        } catch {
-            XCTFail("expected an InputError, got \(type(of: error)): \(error)", file: file, line: line)
-        }
     }
 
     private func brml(_ name: String, _ change: (inout RawData) -> Void) throws -> String {

@@ -38,9 +38,10 @@ final class IOTempDir {
     func file(_ name: String) -> String { url.appendingPathComponent(name).path }
 }
 
-/// Asserts that `body` throws an `InputError` whose description contains every fragment.
+/// Asserts that `body` throws an `InputError` whose description contains every fragment (and,
+/// with `complete`, whose expected and found parts are both non-empty).
 func assertInputError<T>(
-    _ body: @autoclosure () throws -> T, contains fragments: [String],
+    _ body: @autoclosure () throws -> T, contains fragments: [String], complete: Bool = false,
     file: StaticString = #filePath, line: UInt = #line
 ) {
     do {
@@ -48,11 +49,50 @@ func assertInputError<T>(
         XCTFail("expected an InputError containing \(fragments)", file: file, line: line)
     } catch let error as InputError {
         let text = error.description
+        if complete {
+            XCTAssertFalse(error.expected.isEmpty, "no 'expected' in \(text)", file: file, line: line)
+            XCTAssertFalse(error.found.isEmpty, "no 'found' in \(text)", file: file, line: line)
+        }
         for f in fragments where !text.contains(f) {
             XCTFail("InputError \"\(text)\" does not contain \"\(f)\"", file: file, line: line)
         }
     } catch {
         XCTFail("expected an InputError, got \(type(of: error)): \(error)", file: file, line: line)
+    }
+}
+
+/// A test case with a fresh temporary folder per test (`folder`, removed afterwards), file
+/// writers into it, and the reader tests' error assertion.
+class IOFolderTestCase: XCTestCase {
+    var folder: URL!
+
+    override func setUpWithError() throws {
+        folder = URL(fileURLWithPath: NSTemporaryDirectory()).appendingPathComponent("drnet-io-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+    }
+
+    override func tearDownWithError() throws {
+        try? FileManager.default.removeItem(at: folder)
+    }
+
+    /// Writes `text` (UTF-8) to `name` in the test's folder and returns its path.
+    @discardableResult
+    func write(_ name: String, _ text: String) -> String {
+        write(name, Data(text.utf8))
+    }
+
+    @discardableResult
+    func write(_ name: String, _ data: Data) -> String {
+        let url = folder.appendingPathComponent(name)
+        try! data.write(to: url)
+        return url.path
+    }
+
+    /// `assertInputError` in the complete form (non-empty expected and found), for the readers' tests.
+    func expectInputError<T>(
+        _ body: @autoclosure () throws -> T, _ fragments: [String], file: StaticString = #filePath, line: UInt = #line
+    ) {
+        assertInputError(try body(), contains: fragments, complete: true, file: file, line: line)
     }
 }
 

@@ -5,49 +5,7 @@ import XCTest
 
 /// `TextScanReader` (column text, `.chi`) and `XRDMLReader` on files written here, and
 /// `XRDMLReader` on the real AERIS scans in `../shared/datasets/dara-scans`.
-final class ScanReaderTests: XCTestCase {
-    private var folder: URL!
-
-    override func setUpWithError() throws {
-        folder = URL(fileURLWithPath: NSTemporaryDirectory()).appendingPathComponent("drnet-scan-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-    }
-
-    override func tearDownWithError() throws {
-        try? FileManager.default.removeItem(at: folder)
-    }
-
-    /// Writes `text` (UTF-8) to `name` in the test's folder and returns its path.
-    @discardableResult
-    private func write(_ name: String, _ text: String) -> String {
-        write(name, Data(text.utf8))
-    }
-
-    @discardableResult
-    private func write(_ name: String, _ data: Data) -> String {
-        let url = folder.appendingPathComponent(name)
-        try! data.write(to: url)
-        return url.path
-    }
-
-    /// Asserts that `body` throws an `InputError` whose description contains every fragment.
-    private func expectInputError<T>(
-        _ body: @autoclosure () throws -> T, _ fragments: [String], file: StaticString = #filePath, line: UInt = #line
-    ) {
-        do {
-            _ = try body()
-            XCTFail("expected an InputError containing \(fragments)", file: file, line: line)
-        } catch let error as InputError {
-            let text = error.description
-            XCTAssertFalse(error.expected.isEmpty, "no 'expected' in \(text)", file: file, line: line)
-            XCTAssertFalse(error.found.isEmpty, "no 'found' in \(text)", file: file, line: line)
-            for f in fragments where !text.contains(f) {
-                XCTFail("InputError \"\(text)\" does not contain \"\(f)\"", file: file, line: line)
-            }
-        } catch {
-            XCTFail("expected an InputError, got \(type(of: error)): \(error)", file: file, line: line)
-        }
-    }
+final class ScanReaderTests: IOFolderTestCase {
 
     // MARK: - Column text: layouts
 
