@@ -64,3 +64,24 @@ public struct MeasuredScan: Sendable, Equatable {
         self.countingTime = countingTime
     }
 }
+
+extension ScanAxis {
+    /// The axis a command-line flag names (`2theta`, `q-nm`, `q-A`, `d-A`).
+    /// - Throws: `ConfigurationError` naming `flag` and the accepted values.
+    public static func parse(_ text: String, flag: String = "--axis") throws -> ScanAxis {
+        guard let axis = ScanAxis(rawValue: text) else {
+            throw ConfigurationError("\(flag): unknown axis '\(text)': expected " + allCases.map(\.rawValue).joined(separator: ", "))
+        }
+        return axis
+    }
+}
+
+extension ScanWavelength {
+    /// The wavelength `--wavelength` names: a number of Å, a line (`CuKa1`) or an anode's Kα
+    /// doublet (`CuKa`), with `origin` "--wavelength <text>".
+    /// - Throws: `ConfigurationError` as `XRayWavelength.lines`.
+    public static func named(_ text: String) throws -> ScanWavelength {
+        let lines = try XRayWavelength.lines(text)
+        return ScanWavelength(alpha1: lines.alpha1, alpha2: lines.alpha2, ratio: lines.ratio, origin: "--wavelength \(text)")
+    }
+}

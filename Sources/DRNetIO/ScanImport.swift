@@ -134,11 +134,10 @@ public enum ScanImport {
         // The wavelength: needed for 2θ; recorded whenever known.
         var wavelength = scan.wavelength
         if let text = settings.wavelength {
-            let lines: (alpha1: Double, alpha2: Double?, ratio: Double?)
-            do { lines = try XRayWavelength.lines(text) } catch let e as ConfigurationError {
+            let given: ScanWavelength
+            do { given = try ScanWavelength.named(text) } catch let e as ConfigurationError {
                 throw InputError(file: "--wavelength", expected: "a number of Å or a known line", found: e.description)
             }
-            let given = ScanWavelength(alpha1: lines.alpha1, alpha2: lines.alpha2, ratio: lines.ratio, origin: "--wavelength \(text)")
             if let own = scan.wavelength, abs(own.alpha1 - given.alpha1) > 1e-4, !settings.wavelengthOverride {
                 throw InputError(
                     file: file, expected: "the wavelength --wavelength \(text) gives (\(given.alpha1) Å)",

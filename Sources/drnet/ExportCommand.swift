@@ -25,16 +25,10 @@ struct Export: ReportingCommand {
         guard let f = ScanExport.Format(rawValue: format) else {
             throw CommandFailure(.badInput, "--format: unknown format '\(format)': expected xy, xye or csv")
         }
-        guard let a = ScanAxis(rawValue: axis) else {
-            throw CommandFailure(
-                .badInput, "--axis: unknown axis '\(axis)': expected " + ScanAxis.allCases.map(\.rawValue).joined(separator: ", "))
-        }
+        let a = try ScanAxis.parse(axis)
         var w: ScanWavelength?
         if let wavelength {
-            do {
-                let lines = try XRayWavelength.lines(wavelength)
-                w = ScanWavelength(alpha1: lines.alpha1, alpha2: lines.alpha2, ratio: lines.ratio, origin: "--wavelength \(wavelength)")
-            } catch let e as ConfigurationError {
+            do { w = try ScanWavelength.named(wavelength) } catch let e as ConfigurationError {
                 throw CommandFailure(.badInput, "--wavelength: \(e.description)")
             }
         }

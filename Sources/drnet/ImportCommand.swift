@@ -34,13 +34,7 @@ struct Import: ReportingCommand {
 
     func execute() throws {
         var settings = ScanImport.Settings()
-        if let axis {
-            guard let a = ScanAxis(rawValue: axis) else {
-                throw CommandFailure(
-                    .badInput, "--axis: unknown axis '\(axis)': expected " + ScanAxis.allCases.map(\.rawValue).joined(separator: ", "))
-            }
-            settings.axis = a
-        }
+        settings.axis = try axis.map { try ScanAxis.parse($0) }
         settings.wavelength = wavelength
         settings.wavelengthOverride = wavelengthOverride
         settings.qMin = qMin
