@@ -46,6 +46,9 @@ extension DRNetSolver {
     /// Interrupted, or the device failed (its error is in `backend.failure`).
     func halted() -> Bool { shouldStop() || backend.failure != nil }
 
+    /// Why a halted run stopped: the device failed, or a stop was requested.
+    var haltReason: StopReason { backend.failure != nil ? .deviceError : .interrupted }
+
     /// Appends a loss record (means since the last one) and reports progress when due.
     func record(stage: String, cap: Int, _ session: SolveSession) {
         guard run.acc.n > 0 else { return }
@@ -116,7 +119,10 @@ extension DRNetSolver {
         let cap = options.maxSteps
         let fullStrength = options.pretrainSteps + SolveLoop.rampUnits * options.rampUnit
         while step < cap {
-            if boundary(session) { run.stoppedBy = backend.failure != nil ? .deviceError : .interrupted; break }
+            if boundary(session) {
+                run.stoppedBy = haltReason
+                break
+            }
             let next = nextSamples()
             accumulate(trainStep(samples: next.samples, pairValid: next.pairValid))
             if step % SolveLoop.recordInterval == 0 { record(stage: "train", cap: cap, session) }

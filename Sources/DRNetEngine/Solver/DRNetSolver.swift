@@ -241,7 +241,7 @@ public final class DRNetSolver {
         if run.stage == .train { train(session) }
         if run.stage == .polish { polishAndRefine(session) }
         if run.stage == .fineTune { fineTune(session) }
-        if halted() { run.stoppedBy = backend.failure != nil ? .deviceError : .interrupted }
+        if halted() { run.stoppedBy = haltReason }
         return export(session)
     }
 }
