@@ -37,10 +37,8 @@ public struct LoadedSolution: Sendable {
         } else {
             graph = try CompositionGraph.build(compositions: lib.compositions, elementCount: m)
         }
-        let present = (0..<n).map { i in (0..<m).filter { lib.compositions[i * m + $0] > PreparedProblem.presenceThreshold }.count }
-        let degrees =
-            ours?.degreesOfFreedom ?? lib.degreesOfFreedom
-            ?? (m == 0 ? [Int](repeating: max(1, lib.phaseCount), count: n) : present.map { max(1, $0) })
+        let present = PreparedProblem.elementsPresent(lib)
+        let degrees = ours?.degreesOfFreedom ?? lib.degreesOfFreedom ?? PreparedProblem.defaultDegrees(lib, elementsPresent: present)
         let names = c.phaseNames ?? (1...k).map { "phase \($0)" }
         let phaseComps: [[Double]?] = names.map { name in
             guard c.phaseNames != nil, let pc = lib.phaseCompositions,

@@ -24,6 +24,18 @@ public struct PreparedProblem: Sendable {
     /// Elements present at a sample: cation fraction above this.
     public static let presenceThreshold = 1e-3
 
+    /// The number of cations present at each sample of `lib` (fraction above `presenceThreshold`).
+    public static func elementsPresent(_ lib: CompositionLibrary) -> [Int] {
+        let m = lib.elementCount
+        return (0..<lib.sampleCount).map { i in (0..<m).filter { lib.compositions[i * m + $0] > presenceThreshold }.count }
+    }
+
+    /// Degrees of freedom when none are given: the number of cations present (at least 1);
+    /// without compositions (M = 0) no Gibbs limit, i.e. every candidate (P).
+    public static func defaultDegrees(_ lib: CompositionLibrary, elementsPresent present: [Int]) -> [Int] {
+        lib.elementCount == 0 ? [Int](repeating: max(1, lib.phaseCount), count: lib.sampleCount) : present.map { max(1, $0) }
+    }
+
     public init(library lib: CompositionLibrary, options: SolverOptions) throws {
         library = lib
         let n = lib.sampleCount, t = lib.gridCount, p = lib.phaseCount, m = lib.elementCount
@@ -36,11 +48,9 @@ public struct PreparedProblem: Sendable {
         }
         normalised = x
 
-        // Degrees of freedom: given, or the number of cations present; without compositions
-        // (M = 0) there is no Gibbs limit unless given: every candidate (P).
-        let present = (0..<n).map { i in (0..<m).filter { lib.compositions[i * m + $0] > Self.presenceThreshold }.count }
+        let present = Self.elementsPresent(lib)
         elementsPresent = present
-        degrees = lib.degreesOfFreedom ?? (m == 0 ? [Int](repeating: max(1, p), count: n) : present.map { max(1, $0) })
+        degrees = lib.degreesOfFreedom ?? Self.defaultDegrees(lib, elementsPresent: present)
 
         // Mask: an explicit per-sample mask is used as given; otherwise the element rule (a phase
         // is allowed where every cation it contains is present) when phase compositions are known
