@@ -1,9 +1,9 @@
 #!/usr/bin/env python3
 """Compares `drnet sticks` with pymatgen's XRDCalculator on the shipped structures.
 
-For every CIF (default: data/structures/mg-al-ti-o/*.cif and data/structures/checks/*.cif, which
-together cover the cubic, tetragonal, trigonal, hexagonal, orthorhombic, monoclinic and triclinic
-systems) both programs compute the Cu Ka (1.54184 A) powder pattern for qmin <= Q <= qmax (nm^-1).
+For every CIF (default: data/structures/mg-al-ti-o/*.cif, data/structures/checks/*.cif and
+data/structures/dara-precursors/*.cif, which together cover the cubic, tetragonal, trigonal,
+hexagonal, orthorhombic, monoclinic and triclinic systems) both programs compute the Cu Ka (1.54184 A) powder pattern for qmin <= Q <= qmax (nm^-1).
 Conventions matched, as pymatgen's XRDCalculator.get_pattern defines them:
   - X-ray form factors f(s) = Z - 41.78214 s^2 sum_i a_i exp(-b_i s^2), neutral atoms;
   - Lorentz-polarisation (1 + cos^2 2theta) / (sin^2 theta cos theta);
@@ -45,7 +45,8 @@ def main():
         print("compare-pymatgen: no drnet executable; build first (swift build)", file=sys.stderr)
         return 2
     cifs = args.cifs or sorted(glob.glob(os.path.join(ROOT, "data/structures/mg-al-ti-o/*.cif"))) \
-        + sorted(glob.glob(os.path.join(ROOT, "data/structures/checks/*.cif")))
+        + sorted(glob.glob(os.path.join(ROOT, "data/structures/checks/*.cif"))) \
+        + sorted(glob.glob(os.path.join(ROOT, "data/structures/dara-precursors/*.cif")))
     lam = WAVELENGTHS[args.wavelength]
     tt = lambda q: 2 * math.degrees(math.asin(q / 10 * lam / (4 * math.pi)))
     failures = 0

@@ -42,6 +42,22 @@ final class SolutionCheckTests: XCTestCase {
         XCTAssertEqual(r.connectivity.combinations.map(\.name), ["A", "C", "A + B", "B + C", "A + B + C"])
     }
 
+    /// Samples with compositions but every one alone in the graph (separate mixtures): the
+    /// connectivity rule does not apply, and the report says why instead of counting regions.
+    func testGraphWithoutEdgesMakesConnectivityNotApplicable() throws {
+        var f = clean
+        f[5] = [0.5, 0, 0.5, 0]  // A at 0–2 and at 5: two components in a path graph
+        var alone = try input(fractions: f)
+        alone.graph = try CompositionGraph(sampleCount: f.count, edges: [])
+        let r = SolutionCheck(input: alone)
+        XCTAssertTrue(r.graphless)
+        XCTAssertEqual(r.brokenRules, [])
+        let text = r.summary()
+        XCTAssertTrue(text.contains("Connectivity: not applicable (the composition graph has no edges: every sample stands alone)"), text)
+        XCTAssertFalse(text.contains("phase regions"), text)
+        XCTAssertEqual(SolutionCheck(input: try input(fractions: f)).brokenRules, [.connectivity])
+    }
+
     func testGibbsViolationAndDisconnectedRegionAreFlagged() throws {
         var f = clean
         f[3] = [0.25, 0.25, 0.25, 0.25]  // 4 phases > d = 3; A reappears away from 0–2 region? (2 holds A: connected)

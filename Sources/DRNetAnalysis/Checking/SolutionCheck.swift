@@ -30,9 +30,12 @@ public struct SolutionCheck: Sendable, Codable {
     public var gibbs: GibbsRuleCheck.Result
     public var alloying: AlloyingRuleCheck.Result
     public var connectivity: ConnectivityCheck.Result
-    /// True when the solution's library has no composition graph (no compositions): the
-    /// connectivity rule does not apply.
+    /// True when the composition graph has no edges — a library without compositions, or a
+    /// graph file that gives every sample alone (separate mixtures, not a composition spread):
+    /// the connectivity rule does not apply.
     public var graphless: Bool
+    /// Why the graph is empty, for the report (nil when it has edges).
+    public var graphlessReason: String?
     public var element: ElementRuleCheck.Result
     public var reconstruction: ReconstructionSummary?
     public var gatedRules: [Rule]
@@ -53,6 +56,12 @@ public struct SolutionCheck: Sendable, Codable {
         gibbs = GibbsRuleCheck.run(input, options: options, alloyingSamples: alloying.alloyingSamples)
         connectivity = ConnectivityCheck.run(input, options: options)
         graphless = input.graph.edges.isEmpty
+        graphlessReason =
+            !graphless
+            ? nil
+            : input.elements.isEmpty
+                ? "no composition graph: the library has no compositions"
+                : "the composition graph has no edges: every sample stands alone"
         element = ElementRuleCheck.run(input, options: options)
         if let r = input.reconstruction, !r.isEmpty {
             let l1 = r.map(\.l1).sorted(), share = r.map(\.share).sorted()
@@ -120,19 +129,23 @@ public struct SolutionCheck: Sendable, Codable {
             out.append("Alloying rule: not checked (the solution has no shifts)")
         }
         // Connectivity
-        if graphless { out.append("Connectivity: not applicable (no composition graph: the library has no compositions)") }
-        out.append(
-            "Connectivity: \(connectivity.disconnectedPhases) of \(connectivity.phases.count) phase regions and "
-                + "\(connectivity.disconnectedCombinations) of \(connectivity.combinations.count) phase-combination regions disconnected")
-        for r in connectivity.phases {
+        if let why = graphlessReason {
+            out.append("Connectivity: not applicable (\(why))")
+        } else {
             out.append(
-                "  phase \(r.name): \(r.sampleCount) samples, \(r.components.count) component\(r.components.count == 1 ? "" : "s")"
-                    + (r.connected ? "" : ": " + r.components.map { "[\(samples($0))]" }.joined(separator: " ")))
-        }
-        for r in connectivity.combinations {
-            out.append(
-                "  {\(r.name)}: \(r.sampleCount) samples, \(r.components.count) component\(r.components.count == 1 ? "" : "s")"
-                    + (r.connected ? "" : ": " + r.components.map { "[\(samples($0))]" }.joined(separator: " ")))
+                "Connectivity: \(connectivity.disconnectedPhases) of \(connectivity.phases.count) phase regions and "
+                    + "\(connectivity.disconnectedCombinations) of \(connectivity.combinations.count) phase-combination regions disconnected"
+            )
+            for r in connectivity.phases {
+                out.append(
+                    "  phase \(r.name): \(r.sampleCount) samples, \(r.components.count) component\(r.components.count == 1 ? "" : "s")"
+                        + (r.connected ? "" : ": " + r.components.map { "[\(samples($0))]" }.joined(separator: " ")))
+            }
+            for r in connectivity.combinations {
+                out.append(
+                    "  {\(r.name)}: \(r.sampleCount) samples, \(r.components.count) component\(r.components.count == 1 ? "" : "s")"
+                        + (r.connected ? "" : ": " + r.components.map { "[\(samples($0))]" }.joined(separator: " ")))
+            }
         }
         // Element
         if element.checkedPhases.isEmpty {

@@ -1,4 +1,5 @@
-"""Library folders: building one from NumPy arrays (through ``drnet import``) and reading one."""
+"""Library folders: building one from NumPy arrays or from scan files (through ``drnet import``),
+and reading one."""
 
 from __future__ import annotations
 
@@ -256,48 +257,10 @@ class Library:
         out = os.path.abspath(os.fspath(out_dir))
         with tempfile.TemporaryDirectory(prefix="drnet-python-") as tmp:
             # 1. the candidate phases (checked before anything is written to out_dir)
-            staged: Dict[str, str] = {}
-            phase_names: Optional[List[str]] = None
-            if cif_paths is not None:
-                cifs = [os.path.abspath(os.fspath(p)) for p in cif_paths]
-                if not cifs:
-                    raise ValueError("cif_paths is empty")
-                os.mkdir(os.path.join(tmp, "sticks"))
-                target = os.path.join(tmp, "sticks", "sticks.csv")
-                args: List[str] = ["sticks"] + cifs + ["--out", target]
-                if wavelength is not None:
-                    args += ["--wavelength", wl_name if wl_name is not None else _fmt(wl_number)]
-                if sticks_q_range is not None:
-                    args += ["--qmin", _fmt(sticks_q_range[0]), "--qmax", _fmt(sticks_q_range[1])]
-                run(args, executable=executable)
-                staged["sticks.csv"] = target
-                generated = os.path.join(tmp, "sticks", "phase-compositions.csv")
-                if os.path.isfile(generated):
-                    staged["phase-compositions.csv"] = generated
-                phase_names = _stick_phase_names(target)
-            elif sticks is not None:
-                if isinstance(sticks, (str, os.PathLike)):
-                    source = os.fspath(sticks)
-                    if not os.path.isfile(source):
-                        raise FileNotFoundError("%s: no such stick file" % source)
-                    staged["sticks.csv" if source.lower().endswith(".csv") else "sticks.txt"] = source
-                    phase_names = _stick_phase_names(source)
-                else:
-                    target = os.path.join(tmp, "sticks.csv")
-                    phase_names = _write_sticks(target, sticks)
-                    staged["sticks.csv"] = target
-            if phase_compositions is not None:
-                if isinstance(phase_compositions, (str, os.PathLike)):
-                    source = os.fspath(phase_compositions)
-                    if not os.path.isfile(source):
-                        raise FileNotFoundError("%s: no such phase-compositions file" % source)
-                    staged["phase-compositions.csv"] = source
-                else:
-                    if phase_names is None:
-                        raise ValueError("phase_compositions needs the candidate phases (sticks or cif_paths)")
-                    target = os.path.join(tmp, "phase-compositions.csv")
-                    _write_phase_compositions(target, phase_compositions, phase_names, elements)
-                    staged["phase-compositions.csv"] = target
+            staged = _stage_candidates(
+                tmp, sticks=sticks, cif_paths=cif_paths, phase_compositions=phase_compositions,
+                elements=elements, wavelength=wl_name if wl_name is not None else wl_number,
+                sticks_q_range=sticks_q_range, executable=executable)
 
             # 2. the scans and their compositions
             scans = os.path.join(tmp, "scans")
@@ -334,16 +297,239 @@ class Library:
             if overwrite:
                 args.append("--overwrite")
             run(args, executable=executable, cwd=scans)
-            if any(k.startswith("sticks.") for k in staged):  # (an --overwrite keeps the old files)
-                for stale in ("sticks.csv", "sticks.txt"):
-                    if os.path.isfile(os.path.join(out, stale)):
-                        os.remove(os.path.join(out, stale))
-            for name, source in staged.items():
-                shutil.copyfile(source, os.path.join(out, name))
+            _install_staged(out, staged)
+        return cls(out)
+
+    @classmethod
+    def from_scans(
+        cls,
+        out_dir: PathLike,
+        scans: Union[PathLike, Sequence[PathLike]],
+        *,
+        compositions: Any = None,
+        axis: Optional[str] = None,
+        wavelength: Union[float, str, None] = None,
+        wavelength_override: bool = False,
+        sticks: Union[Iterable[Sequence[Any]], PathLike, None] = None,
+        cif_paths: Optional[Sequence[PathLike]] = None,
+        phase_compositions: Any = None,
+        q_grid: Optional[Tuple[float, float, float]] = None,
+        sticks_q_range: Optional[Tuple[float, float]] = None,
+        neighbors: Optional[Mapping[int, Sequence[int]]] = None,
+        overwrite: bool = False,
+        executable: Optional[PathLike] = None,
+    ) -> "Library":
+        """Builds a library folder from scan files, with ``drnet import``.
+
+        The files are read by drnet's own readers — PANalytical ``.xrdml``, Bruker ``.brml``,
+        two/three-column text (``.xy``, ``.xye``, ``.dat``, ``.csv``, ``.txt``) and FIT2D/pyFAI
+        ``.chi`` — converted to Q in nm⁻¹ and (where their positions differ) resampled onto one
+        grid; ``import.json`` in the folder records, per scan, the axis, the wavelength(s) and
+        where each came from. Errors surface as :class:`~drnet.DrnetError` (status 2) naming the
+        file and line or XML element. Nothing is written to ``out_dir`` unless every step succeeds.
+
+        Args:
+            out_dir: the library folder to create (must be new or empty unless ``overwrite``).
+            scans: a scan file or a folder of scans, or a list of them (a folder contributes
+                every scan file in it).
+            compositions: optional: each scan's composition — the path of a CSV
+                ``file,<element>…`` (file = the scan's file name, with or without extension), a
+                mapping ``{file: {element: amount}}``, or a DataFrame indexed by file with one
+                column per element. Amounts on any scale (drnet normalises each row); samples
+                follow its order. Without it the library has no compositions (M = 0) and
+                ``solve`` runs without a composition graph, element rule or Gibbs limit.
+            axis: the x unit when a file does not state it: ``"2theta"`` (degrees), ``"q-nm"``,
+                ``"q-A"`` or ``"d-A"`` (``drnet import --axis``). Never assumed.
+            wavelength: Å or a name (``"CuKa"``, ``"CuKa1"``, ``"MoKa"``, …) for 2θ files that
+                do not state it; one that disagrees with a file's is an error unless
+                ``wavelength_override``.
+            sticks, cif_paths, phase_compositions, sticks_q_range: the candidate phases, as for
+                :meth:`from_arrays`; stick intensities from ``cif_paths`` use ``wavelength``, else
+                the first scan's Kα1 from ``import.json``.
+            q_grid: ``(q_min, q_max, q_step)`` in nm⁻¹ to resample onto (default: the scans' own
+                positions when identical, else the overlap of all scans at the densest scan's
+                density).
+            neighbors: optional composition graph, written as ``neighbors.txt``: a mapping
+                ``{sample: [neighbour samples]}`` (zero-based, in library order); samples left out
+                have no neighbours, so ``{}`` says the samples are unrelated (no pairwise terms),
+                for a set of separate mixtures rather than a composition spread. Default: the
+                graph ``drnet solve`` derives from the compositions.
+            overwrite: replace the library files in a non-empty ``out_dir``.
+            executable: the drnet executable (default: ``DRNET_BIN``, else ``drnet`` on PATH).
+
+        Returns:
+            The new :class:`Library`.
+        """
+        paths = [scans] if isinstance(scans, (str, os.PathLike)) else list(scans)
+        if not paths:
+            raise ValueError("scans is empty")
+        sources = [os.path.abspath(os.fspath(p)) for p in paths]
+        for source in sources:
+            if not os.path.exists(source):
+                raise FileNotFoundError("%s: no such scan file or folder" % source)
+        if sticks is not None and cif_paths is not None:
+            raise ValueError("give sticks or cif_paths, not both")
+        if q_grid is not None and len(q_grid) != 3:
+            raise ValueError("q_grid is (q_min, q_max, q_step) in nm⁻¹")
+        wl_number, wl_name = _wavelength(wavelength)
+        out = os.path.abspath(os.fspath(out_dir))
+        with tempfile.TemporaryDirectory(prefix="drnet-python-") as tmp:
+            # 1. the scans → a staged library (nothing in out_dir yet)
+            staged_lib = os.path.join(tmp, "library")
+            args: List[str] = ["import"] + sources + ["--out", staged_lib, "--quiet"]
+            comp_path = _compositions_csv(tmp, compositions)
+            if comp_path is not None:
+                args += ["--compositions", comp_path]
+            if axis is not None:
+                args += ["--axis", str(axis)]
+            if wavelength is not None:
+                args += ["--wavelength", wl_name if wl_name is not None else _fmt(wl_number)]
+            if wavelength_override:
+                args.append("--wavelength-override")
+            if q_grid is not None:
+                args += ["--q-min", _fmt(q_grid[0]), "--q-max", _fmt(q_grid[1]), "--q-step", _fmt(q_grid[2])]
+            run(args, executable=executable)
+            library = cls(staged_lib)
+
+            # 2. the candidates, with the scans' wavelength for CIF intensities
+            stick_wavelength: Union[float, str, None] = wl_name if wl_name is not None else wl_number
+            if stick_wavelength is None:
+                first = (library.import_report.get("samples") or [{}])[0].get("wavelength") or {}
+                stick_wavelength = first.get("alpha1")
+            staged = _stage_candidates(
+                tmp, sticks=sticks, cif_paths=cif_paths, phase_compositions=phase_compositions,
+                elements=library.elements or [], wavelength=stick_wavelength,
+                sticks_q_range=sticks_q_range, executable=executable)
+            if neighbors is not None:
+                staged["neighbors.txt"] = _neighbors_file(tmp, neighbors, library.sample_count)
+
+            # 3. into out_dir: the imported files, then the candidates and graph
+            if os.path.exists(out):
+                if not os.path.isdir(out):
+                    raise NotADirectoryError("%s: exists and is not a folder" % out)
+                if os.listdir(out) and not overwrite:
+                    raise FileExistsError("%s: not empty (pass overwrite=True to replace its library files)" % out)
+            else:
+                os.makedirs(out)
+            for name in sorted(os.listdir(staged_lib)):
+                shutil.copyfile(os.path.join(staged_lib, name), os.path.join(out, name))
+            _install_staged(out, staged)
         return cls(out)
 
 
 # ---------------------------------------------------------------------- helpers
+
+
+def _stage_candidates(
+    tmp: str, *, sticks: Any, cif_paths: Optional[Sequence[PathLike]], phase_compositions: Any,
+    elements: Sequence[str], wavelength: Union[float, str, None], sticks_q_range: Optional[Tuple[float, float]],
+    executable: Optional[PathLike],
+) -> Dict[str, str]:
+    """Writes (or locates) the candidate files in ``tmp``: library file name → path to copy."""
+    staged: Dict[str, str] = {}
+    phase_names: Optional[List[str]] = None
+    if cif_paths is not None:
+        cifs = [os.path.abspath(os.fspath(p)) for p in cif_paths]
+        if not cifs:
+            raise ValueError("cif_paths is empty")
+        os.mkdir(os.path.join(tmp, "sticks"))
+        target = os.path.join(tmp, "sticks", "sticks.csv")
+        args: List[str] = ["sticks"] + cifs + ["--out", target]
+        if wavelength is not None:
+            args += ["--wavelength", wavelength if isinstance(wavelength, str) else _fmt(float(wavelength))]
+        if sticks_q_range is not None:
+            args += ["--qmin", _fmt(sticks_q_range[0]), "--qmax", _fmt(sticks_q_range[1])]
+        run(args, executable=executable)
+        staged["sticks.csv"] = target
+        generated = os.path.join(tmp, "sticks", "phase-compositions.csv")
+        if os.path.isfile(generated):
+            staged["phase-compositions.csv"] = generated
+        phase_names = _stick_phase_names(target)
+    elif sticks is not None:
+        if isinstance(sticks, (str, os.PathLike)):
+            source = os.fspath(sticks)
+            if not os.path.isfile(source):
+                raise FileNotFoundError("%s: no such stick file" % source)
+            staged["sticks.csv" if source.lower().endswith(".csv") else "sticks.txt"] = source
+            phase_names = _stick_phase_names(source)
+        else:
+            target = os.path.join(tmp, "sticks.csv")
+            phase_names = _write_sticks(target, sticks)
+            staged["sticks.csv"] = target
+    if phase_compositions is not None:
+        if isinstance(phase_compositions, (str, os.PathLike)):
+            source = os.fspath(phase_compositions)
+            if not os.path.isfile(source):
+                raise FileNotFoundError("%s: no such phase-compositions file" % source)
+            staged["phase-compositions.csv"] = source
+        else:
+            if phase_names is None:
+                raise ValueError("phase_compositions needs the candidate phases (sticks or cif_paths)")
+            target = os.path.join(tmp, "phase-compositions.csv")
+            _write_phase_compositions(target, phase_compositions, phase_names, list(elements))
+            staged["phase-compositions.csv"] = target
+    return staged
+
+
+def _install_staged(out: str, staged: Dict[str, str]) -> None:
+    """Copies the staged candidate (and graph) files into the library folder ``out``."""
+    if any(k.startswith("sticks.") for k in staged):  # (an overwrite keeps the old files)
+        for stale in ("sticks.csv", "sticks.txt"):
+            if os.path.isfile(os.path.join(out, stale)):
+                os.remove(os.path.join(out, stale))
+    for name, source in staged.items():
+        shutil.copyfile(source, os.path.join(out, name))
+
+
+def _compositions_csv(tmp: str, compositions: Any) -> Optional[str]:
+    """The compositions CSV for ``drnet import --compositions``: a given path, or one written
+    from a mapping ``{file: {element: amount}}`` or a DataFrame indexed by file."""
+    if compositions is None:
+        return None
+    if isinstance(compositions, (str, os.PathLike)):
+        path = os.fspath(compositions)
+        if not os.path.isfile(path):
+            raise FileNotFoundError("%s: no such compositions file" % path)
+        return os.path.abspath(path)
+    if hasattr(compositions, "to_dict") and hasattr(compositions, "index"):  # a DataFrame
+        rows = {str(k): {str(e): float(v) for e, v in row.items()} for k, row in compositions.to_dict("index").items()}
+    elif isinstance(compositions, Mapping):
+        rows = {str(k): {str(e): float(v) for e, v in dict(row).items()} for k, row in compositions.items()}
+    else:
+        raise ValueError("compositions is a CSV path, a mapping {file: {element: amount}} or a DataFrame indexed by file")
+    if not rows:
+        raise ValueError("compositions is empty")
+    elements: List[str] = []
+    for row in rows.values():
+        for e in row:
+            if e not in elements:
+                elements.append(e)
+    bad = [e for e in elements if not _SAFE_NAME.match(e)]
+    if bad:
+        raise ValueError("element names must be plain symbols (letters, digits, _ . + -): %r" % bad)
+    path = os.path.join(tmp, "compositions.csv")
+    with open(path, "w", encoding="utf-8", newline="") as f:
+        f.write("file," + ",".join(elements) + "\n")
+        for name, row in rows.items():
+            if "," in name or "\n" in name:
+                raise ValueError("scan file name %r contains a comma or newline" % name)
+            f.write(name + "," + ",".join(_fmt(row.get(e, 0.0)) for e in elements) + "\n")
+    return path
+
+
+def _neighbors_file(tmp: str, neighbors: Mapping[int, Sequence[int]], sample_count: int) -> str:
+    """``neighbors.txt`` (one line per sample: the sample, then its neighbours) from a mapping."""
+    lines = []
+    for key, values in neighbors.items():
+        for v in [key] + list(values):
+            if not isinstance(v, (int, np.integer)) or not 0 <= int(v) < sample_count:
+                raise ValueError("neighbors: %r is not a sample index 0…%d" % (v, sample_count - 1))
+    for i in range(sample_count):
+        lines.append(",".join(str(int(v)) for v in [i] + list(neighbors.get(i, []))))
+    path = os.path.join(tmp, "neighbors.txt")
+    with open(path, "w", encoding="utf-8") as f:
+        f.write("\n".join(lines) + "\n")
+    return path
 
 
 def _pandas():
