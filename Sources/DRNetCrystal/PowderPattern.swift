@@ -35,7 +35,8 @@ public struct PowderPatternOptions: Sendable, Equatable {
     /// when the structure gives B (or U); sites without one are not damped.
     public var debyeWaller: Bool = true
     /// Reflections whose relative intensity (percent of the strongest) is below this are
-    /// dropped; the default also removes systematic absences, whose |F|² is zero up to rounding.
+    /// dropped. Systematic absences are dropped before that, whatever this is
+    /// (`PowderPattern.absenceTolerance`).
     public var minRelativeIntensity: Double = 0.01
 
     public init() {}
@@ -68,7 +69,17 @@ public struct PowderPatternOptions: Sendable, Equatable {
 /// The Lorentz-polarisation factor is that of an unpolarised beam without monochromator, the
 /// convention of pymatgen's `XRDCalculator`; with it, summing coincident rows and scaling the
 /// strongest to 100 gives pymatgen's pattern (`scripts/compare-pymatgen.py` checks this).
+///
+/// Systematic absences (a forbidden reflection of a centred cell, a glide or a screw axis) have
+/// |F|² = 0 up to rounding; they are dropped before the intensities are scaled to the strongest,
+/// so an absence is never a line, not even when it is the only reflection in the Q range (the
+/// pattern is then empty, which `StickLibraryBuilder` reports as "no reflections").
 public enum PowderPattern {
+    /// A reflection is a systematic absence when |F|² ≤ this × Σ_j |f_j·occ_j·DW_j|² (the sum of
+    /// the squared scattering amplitudes of the cell's atoms): rounding leaves |F|² of an
+    /// absence near 1e-32 of that sum, while any real reflection is far above 1e-10.
+    public static let absenceTolerance = 1e-10
+
     /// The reflections of `structure`, sorted by Q (then by descending hkl).
     /// - Throws: `ConfigurationError` for bad options, an element without form factors, or a
     ///   structure without atoms.
@@ -129,10 +140,11 @@ public enum PowderPattern {
                     let sinTheta = lambda * qA / (4 * Double.pi)
                     guard sinTheta < 1 else { continue }
                     let f = coefficients.map { AtomicFormFactors.formFactor($0, s2: s2) }
-                    var re = 0.0, im = 0.0
+                    var re = 0.0, im = 0.0, squares = 0.0
                     for (a, atom) in atoms.enumerated() {
                         var amplitude = f[atomElement[a]] * atom.occupancy
                         if options.debyeWaller, let b = atom.bIso { amplitude *= exp(-b * s2) }
+                        squares += amplitude * amplitude
                         let phase =
                             2 * Double.pi
                             * (Double(rep.x) * atom.position.x + Double(rep.y) * atom.position.y
@@ -141,6 +153,8 @@ public enum PowderPattern {
                         im += amplitude * sin(phase)
                     }
                     let f2 = re * re + im * im
+                    // A systematic absence: zero up to rounding, never a line.
+                    guard f2 > absenceTolerance * squares else { continue }
                     let theta = asin(sinTheta)
                     let cos2t = cos(2 * theta)
                     let lp = (1 + cos2t * cos2t) / (sinTheta * sinTheta * cos(theta))

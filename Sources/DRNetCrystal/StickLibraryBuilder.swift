@@ -8,7 +8,8 @@ public enum StickLibraryBuilder {
     /// Reads each CIF and computes its reflections. Names are the files' base names, made
     /// unique with `-2`, `-3`… suffixes.
     /// - Throws: `InputError` for a bad CIF; `ConfigurationError` for bad options, an empty
-    ///   pattern in the Q range, or a structure without cations.
+    ///   pattern in the Q range (no reflection there, or only systematic absences, which are
+    ///   never lines), or a structure without cations.
     public static func phases(fromCIFs paths: [String], options: PowderPatternOptions) throws -> [ComputedPhase] {
         guard !paths.isEmpty else { throw ConfigurationError("no CIF files given") }
         var out: [ComputedPhase] = []
@@ -29,7 +30,7 @@ public enum StickLibraryBuilder {
         guard !reflections.isEmpty else {
             throw ConfigurationError(
                 "\(structure.source.isEmpty ? structure.name : structure.source): no reflections with "
-                    + "\(options.qMin) ≤ Q ≤ \(options.qMax) nm⁻¹")
+                    + "\(options.qMin) ≤ Q ≤ \(options.qMax) nm⁻¹ (systematic absences, |F|² = 0, are not lines)")
         }
         let cations = structure.cationFractions()
         guard !cations.isEmpty else {

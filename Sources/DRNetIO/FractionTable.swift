@@ -6,8 +6,10 @@ import Foundation
 ///
 /// CSV layout: header `sample,<phase name>…`, then one row per sample, `sample` = zero-based sample
 /// index (strictly increasing down the file; gaps allowed), values = that sample's phase fractions
-/// (non-negative, finite; rows usually sum to ≈1 but this is not enforced). Fields may be quoted
-/// RFC 4180 style (`"a,b"`, `""` for a quote); blank lines are skipped; CRLF is accepted.
+/// (non-negative, finite; rows usually sum to ≈1 but this is not enforced here; `drnet eval`
+/// rejects tables in percent). Fields may be quoted RFC 4180 style (`"a,b"`, `""` for a quote;
+/// nothing but spaces may follow a closing quote); blank lines are skipped; CRLF and CR-only
+/// line ends and a UTF-8 byte-order mark are accepted.
 public struct FractionTable: Sendable, Equatable {
     /// Phase names, in column order; unique, non-empty.
     public private(set) var phases: [String]
@@ -101,10 +103,18 @@ public struct FractionTable: Sendable, Equatable {
             let lineNo = i + 1
             let line = raw
             if line.allSatisfy({ $0 == " " || $0 == "\t" }) { continue }
-            guard let fields = splitCSVLine(line) else {
+            let fields: [String]
+            switch splitCSVLine(line) {
+            case .success(let f): fields = f
+            case .failure(.unterminatedQuote):
                 throw InputError(
                     file: file, location: "line \(lineNo)", expected: "balanced CSV quotes",
                     found: "an unterminated quoted field")
+            case .failure(.textAfterClosingQuote(let column, let text)):
+                throw InputError(
+                    file: file, location: "line \(lineNo), column \(column)",
+                    expected: "a comma or the end of the line after the closing quote",
+                    found: "`\(text)` (text after the closing quote)")
             }
             if header == nil {
                 header = fields
@@ -213,46 +223,65 @@ public struct FractionTable: Sendable, Equatable {
         return body.allSatisfy { "0123456789.e+-".contains($0) }
     }
 
-    /// Splits one CSV line into trimmed fields (RFC 4180 quotes); nil on an unterminated quote.
-    static func splitCSVLine(_ line: Substring) -> [String]? {
+    /// What `splitCSVLine` rejects.
+    enum CSVLineProblem: Error, Equatable {
+        /// A quote opened and never closed on the line.
+        case unterminatedQuote
+        /// Text other than spaces between a closing quote and the next comma (`"0.5"9`): the
+        /// 1-based column and the field as written.
+        case textAfterClosingQuote(column: Int, text: String)
+    }
+
+    /// Splits one CSV line into trimmed fields (RFC 4180 quotes); fails on an unterminated quote
+    /// or on text after a closing quote (which would otherwise be glued onto the field, reading
+    /// `"0.5"9` as 0.59).
+    static func splitCSVLine(_ line: Substring) -> Result<[String], CSVLineProblem> {
         var fields: [String] = []
         var current = ""
         var inQuotes = false
         var wasQuoted = false
-        var it = line.makeIterator()
-        var pending: Character? = nil
-        func next() -> Character? {
-            if let p = pending { pending = nil; return p }
-            return it.next()
-        }
-        while let ch = next() {
+        var closed = false  // after the closing quote of a quoted field
+        var fieldStart = line.startIndex
+        var i = line.startIndex
+        while i < line.endIndex {
+            let ch = line[i]
             if inQuotes {
                 if ch == "\"" {
-                    if let n = next() {
-                        if n == "\"" { current.append("\"") } else { inQuotes = false; pending = n }
-                    } else {
-                        inQuotes = false
+                    let n = line.index(after: i)
+                    if n < line.endIndex && line[n] == "\"" {
+                        current.append("\"")
+                        i = line.index(after: n)
+                        continue
                     }
+                    inQuotes = false
+                    closed = true
                 } else {
                     current.append(ch)
+                }
+            } else if ch == "," {
+                fields.append(wasQuoted ? current : trim(current))
+                current = ""
+                wasQuoted = false
+                closed = false
+                fieldStart = line.index(after: i)
+            } else if closed {
+                if ch != " " && ch != "\t" {
+                    let stop = line[i...].firstIndex(of: ",") ?? line.endIndex
+                    let text = String(line[fieldStart..<stop]).trimmingCharacters(in: CharacterSet(charactersIn: " \t"))
+                    return .failure(.textAfterClosingQuote(column: fields.count + 1, text: text))
                 }
             } else if ch == "\"" && current.allSatisfy({ $0 == " " || $0 == "\t" }) && !wasQuoted {
                 current = ""
                 inQuotes = true
                 wasQuoted = true
-            } else if ch == "," {
-                fields.append(wasQuoted ? current : trim(current))
-                current = ""
-                wasQuoted = false
-            } else if wasQuoted && (ch == " " || ch == "\t") {
-                continue  // whitespace after a closing quote
             } else {
                 current.append(ch)
             }
+            i = line.index(after: i)
         }
-        if inQuotes { return nil }
+        if inQuotes { return .failure(.unterminatedQuote) }
         fields.append(wasQuoted ? current : trim(current))
-        return fields
+        return .success(fields)
     }
 
     private static func trim(_ s: String) -> String {

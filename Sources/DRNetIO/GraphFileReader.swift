@@ -12,7 +12,11 @@ import Foundation
 /// Result: `[Edge]` sorted ascending, each with `i < j`, no duplicates.
 /// Errors (`InputError` naming the file and line): a non-integer field, an index outside
 /// 0…N-1, a self-loop (i = j), a row with other than two fields (`edges.csv`), a sample listed
-/// on two lines (`neighbors.txt`).
+/// on two lines (`neighbors.txt`), malformed quoting and NUL bytes (`InputFile.csvRow`,
+/// `InputFile.rejectNUL`), and an `edges.csv` without any edge (header only, or empty): a graph
+/// in which every sample stands alone (a set of separate mixtures) is declared by a
+/// `neighbors.txt` listing each sample on its own line, which is valid. A graph in several
+/// connected components is accepted here (`LibraryLoader` adds a warning).
 public enum GraphFileReader {
     /// Reads `path` as `neighbors.txt` when its name contains `neighbor`/`neighbour`, else as an
     /// edge list.
@@ -73,9 +77,11 @@ public enum GraphFileReader {
     }
 
     static func parseEdges(_ file: InputFile, sampleCount: Int) throws -> [Edge] {
+        try file.rejectNUL()
         var edges = Set<Edge>()
-        for (n, line) in contentLines(file).enumerated() {
-            let fields = file.csvFields(line)
+        let lines = contentLines(file)
+        for (n, line) in lines.enumerated() {
+            let fields = try file.csvRow(line)
             if n == 0, let first = fields.first, file.int(first) == nil { continue }  // header
             guard fields.count == 2 else {
                 throw InputError(
@@ -91,14 +97,22 @@ public enum GraphFileReader {
             }
             edges.insert(Edge(i, j))
         }
+        guard !edges.isEmpty else {
+            throw InputError(
+                file: file.path,
+                expected: "at least one edge i,j (to declare every sample alone, list each sample on its own line "
+                    + "in a neighbors.txt instead of an edges.csv)",
+                found: lines.isEmpty ? "an empty file (no edge)" : "only a header (no edge)")
+        }
         return edges.sorted()
     }
 
     static func parseNeighbors(_ file: InputFile, sampleCount: Int) throws -> [Edge] {
+        try file.rejectNUL()
         var edges = Set<Edge>()
         var lineOf: [Int: Int] = [:]
         for line in contentLines(file) {
-            var fields = file.csvFields(line)
+            var fields = try file.csvRow(line)
             if fields.count > 1, let last = fields.last, last.end <= last.start { fields.removeLast() }  // trailing comma
             let i = try index(file, fields[0], line: line.number, position: 1, sampleCount: sampleCount)
             if let previous = lineOf.updateValue(line.number, forKey: i) {

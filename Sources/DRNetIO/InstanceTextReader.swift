@@ -44,8 +44,11 @@ public struct InstanceText: Sendable, Equatable {
 /// - any other key (`X`, `Y`, `Deposition`, `Description`, `UUID`, `sample_no`, …) is kept in
 ///   `metadata` and otherwise ignored.
 /// Errors are `InputError`s naming the file, the line and the key: missing key, duplicate key,
-/// line without `=`, N mismatch (missing or extra `I<k>` rows), pattern length ≠ Q length,
-/// non-numeric value (which item), composition row length ≠ N, M ≠ number of elements.
+/// line without `=`, N mismatch (missing or extra `I<k>` rows; N is checked against the `I<k>`
+/// lines present before anything is sized by it), pattern length ≠ Q length, non-numeric value
+/// (which item), composition row length ≠ N, M ≠ number of elements, a NUL byte
+/// (`InputFile.rejectNUL`). A UTF-8 byte-order mark and CR-only line ends are read as usual
+/// (`InputFile`).
 public enum InstanceTextReader {
     /// Reads and parses the instance file at `path`.
     public static func read(path: String) throws -> InstanceText {
@@ -69,6 +72,7 @@ public enum InstanceTextReader {
         var entries: [String: Entry] = [:]
         var patternKeys: [(index: Int, key: String)] = []
 
+        try file.rejectNUL()
         for line in try file.keyValueLines() {
             let key = line.key
             guard !key.isEmpty else {
@@ -145,6 +149,24 @@ public enum InstanceTextReader {
                 found: "M=\(m)")
         }
         let (n, nEntry) = try integer("N")
+        // N must be the number of pattern lines; checked before N sizes any array (an absurd N
+        // is an error here, not a failed allocation). Too many pattern lines are named by the
+        // pattern loop below.
+        if n > patternKeys.count {
+            let present = Set(patternKeys.map(\.index))
+            let missing = (1...patternKeys.count + 1).first { !present.contains($0) }!
+            if missing <= patternKeys.count {
+                throw InputError(
+                    file: path, location: "key I\(missing)",
+                    expected: "patterns I1…I\(n) (N=\(n), line \(nEntry.line))",
+                    found: "no I\(missing)= line: fewer pattern rows (\(patternKeys.count)) than N (N mismatch)")
+            }
+            throw InputError(
+                file: path, location: "line \(nEntry.line), key N",
+                expected: "N equal to the number of pattern lines ("
+                    + (patternKeys.isEmpty ? "none" : "\(patternKeys.count): I1…I\(patternKeys.count)") + ")",
+                found: "N=\(n), but \(patternKeys.count) pattern lines (N mismatch)")
+        }
 
         // Composition rows, in element order.
         var rowKeys: [String]

@@ -18,7 +18,11 @@ import Foundation
 /// (`SampleMaskReader`); `npy/sample_indicator.npy` and `npy/degree_of_freedom.npy` are never
 /// picked up automatically.
 ///
-/// `sources` records the folder and each file used (`LibrarySources`).
+/// `sources` records the folder and each file used (`LibrarySources`), and `sources.warnings`
+/// what is accepted but worth saying: a graph file whose edges leave the samples in more than
+/// one connected component (regions are then only compared within a component; a graph with
+/// no edge at all, every sample listed alone in `neighbors.txt`, is a deliberate set of
+/// separate mixtures and gets no warning). The loader does not print them.
 /// All failures are `InputError`s naming the file.
 public struct LibraryLoader {
     /// Loads the library in `directory`; `name` is the folder's name.
@@ -163,8 +167,12 @@ public struct LibraryLoader {
             library.sources.phaseCompositions = pc
         }
         if let e = edges {
-            library.edges = try GraphFileReader.read(path: e, sampleCount: n)
+            let graph = try GraphFileReader.read(path: e, sampleCount: n)
+            library.edges = graph
             library.sources.edges = e
+            if let warning = componentWarning(graph, sampleCount: n, file: e) {
+                library.sources.warnings.append(warning)
+            }
         }
         if let mask = sampleMask {
             library.sampleMask = try SampleMaskReader.readMask(path: mask, sampleCount: n, phaseCount: p)
@@ -175,6 +183,32 @@ public struct LibraryLoader {
             library.sources.degreesOfFreedom = dof
         }
         try LibraryValidator.validate(library)
+    }
+
+    /// The warning for a graph file whose edges leave the samples in more than one connected
+    /// component ("edges.csv: the graph has 3 connected components (sizes 10, 4, 1); …"), or nil
+    /// when they are connected or there is no edge at all.
+    static func componentWarning(_ edges: [Edge], sampleCount n: Int, file: String) -> String? {
+        guard !edges.isEmpty, n > 1 else { return nil }
+        var parent = Array(0..<n)
+        func root(_ i: Int) -> Int {
+            var r = i
+            while parent[r] != r { r = parent[r] }
+            var j = i
+            while parent[j] != r { (parent[j], j) = (r, parent[j]) }
+            return r
+        }
+        for e in edges where e.i >= 0 && e.j >= 0 && e.i < n && e.j < n {
+            let (a, b) = (root(e.i), root(e.j))
+            if a != b { parent[max(a, b)] = min(a, b) }
+        }
+        var size: [Int: Int] = [:]
+        for i in 0..<n { size[root(i), default: 0] += 1 }
+        guard size.count > 1 else { return nil }
+        let sizes = size.values.sorted(by: >)
+        let shown = sizes.prefix(10).map(String.init).joined(separator: ", ") + (sizes.count > 10 ? ", …" : "")
+        return "\(file): the graph has \(sizes.count) connected components (sizes \(shown)); "
+            + "regions are only compared within a component"
     }
 
     /// `path` made absolute against the working directory (a solution's `libraryPath` must find

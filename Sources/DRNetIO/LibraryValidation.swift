@@ -16,15 +16,18 @@ import Foundation
 ///   composition graph, no element rule);
 /// - Q: non-empty, finite, strictly increasing (names the index and both values);
 /// - patterns: N×T values with N = compositions.count / M (N and Q length mismatch otherwise);
-///   every value finite and ≥ 0; every pattern with a positive maximum (not all zero).
+///   every value finite and ≥ 0; every pattern with signal: a maximum that is a normal
+///   positive `Float` (an all-zero pattern, or one whose maximum is subnormal, e.g. a pattern
+///   scaled by 1e-42, is rounding noise that max-normalisation would blow up).
 ///   Negative intensities are errors: none of the three public datasets (al-li-fe, bi-cu-v,
 ///   ta-rh-pd) has a single negative value, in `instance.txt` or in `npy/XRD.npy` (the
 ///   published patterns are already background-subtracted and clipped at 0), so a negative
 ///   value signals a file that was not prepared the same way rather than rounding noise;
 /// - compositions: finite, ≥ 0, each row summing to 1 within `compositionTolerance`
 ///   (bi-cu-v's 4-decimal rows deviate by up to 1e-4);
-/// - phases: at least one, distinct names, each with ≥ 1 stick, as many intensities as
-///   positions, q finite and > 0, intensities finite and ≥ 0 with a positive maximum;
+/// - phases: at least one, distinct names that are not empty and hold neither `//` nor control
+///   characters (`StickLibraryReader.checkPhaseName`), each with ≥ 1 stick, as many intensities
+///   as positions, q finite and > 0, intensities finite and ≥ 0 with a normal positive maximum;
 /// - phase compositions: P×M, finite, in [0, 1], each row summing to 1 within
 ///   `compositionTolerance` or entirely zero (a phase containing none of the library's
 ///   cations, e.g. bi-cu-v's SnO2 substrate phase 72);
@@ -122,7 +125,14 @@ public enum LibraryValidator {
                 if !(rowMax > 0) {
                     throw InputError(
                         file: patternFile, location: sample(i),
-                        expected: "a pattern with a positive maximum", found: "an all-zero pattern")
+                        expected: "a pattern with a positive maximum",
+                        found: "an all-zero pattern (a pattern with no signal)")
+                }
+                if !rowMax.isNormal {
+                    throw InputError(
+                        file: patternFile, location: sample(i),
+                        expected: "a pattern whose maximum is a normal positive Float (≥ \(Float.leastNormalMagnitude))",
+                        found: "maximum \(rowMax), a subnormal number (a pattern with no signal, only rounding noise)")
                 }
             }
         }
@@ -160,6 +170,7 @@ public enum LibraryValidator {
         var seen: [String: Int] = [:]
         for (k, ph) in phases.enumerated() {
             let place = "phase \(k) (\(ph.name))"
+            try StickLibraryReader.checkPhaseName(ph.name, file: sticksFile, location: "phase \(k)")
             if let first = seen.updateValue(k, forKey: ph.name) {
                 throw InputError(
                     file: sticksFile, location: place, expected: "distinct phase names",
@@ -187,6 +198,12 @@ public enum LibraryValidator {
                 throw InputError(
                     file: sticksFile, location: place, expected: "at least one positive intensity",
                     found: "all-zero intensities")
+            }
+            if let top = ph.intensity.max(), !top.isNormal {
+                throw InputError(
+                    file: sticksFile, location: place,
+                    expected: "a strongest stick whose intensity is a normal positive Float (≥ \(Float.leastNormalMagnitude))",
+                    found: "maximum \(top), a subnormal number")
             }
         }
 

@@ -75,7 +75,9 @@ public struct NPYArray: Sendable, Equatable {
 /// `{'descr': '<f4', 'fortran_order': False, 'shape': (231, 650), }`, then the raw elements.
 /// Supported: the dtypes of `NPYDType` (`<f4 <f8 <i8 <i4 <i2 |i1 <u8 <u4 <u2 |u1 |b1`), C order only. Rejected with `InputError`: a file that is
 /// not `.npy` (bad magic), object/pickled arrays (`|O`), big-endian data (`>`), Fortran order,
-/// strings, structured and other dtypes, and data shorter than the shape requires.
+/// strings, structured and other dtypes, and data shorter or longer than the shape requires
+/// (bytes after the array data mean a damaged file or a wrong header; the message gives both
+/// byte counts).
 public enum NPYReader {
     /// Reads and decodes the `.npy` file at `path`.
     public static func read(path: String) throws -> NPYArray {
@@ -104,6 +106,13 @@ public enum NPYReader {
                 expected: "\(needed.partialValue) data bytes for shape "
                     + "\(NPYFormat.shapeText(header.shape)) of \(dtype.rawValue)",
                 found: "\(max(available, 0)) bytes (the file is truncated)")
+        }
+        guard available == needed.partialValue else {
+            throw InputError(
+                file: file, location: "data",
+                expected: "\(needed.partialValue) data bytes for shape "
+                    + "\(NPYFormat.shapeText(header.shape)) of \(dtype.rawValue)",
+                found: "\(available) bytes (\(available - needed.partialValue) bytes after the array data)")
         }
         let values = bytes.withUnsafeBytes { raw -> [Double] in
             let base = raw.baseAddress! + header.dataOffset

@@ -13,8 +13,10 @@ import Foundation
 /// Result: P×M row-major `[Double]`, row p = phase p, column m = `elements[m]`.
 /// Errors (`InputError` naming the file and line/column): missing `phase` or element column,
 /// bad number, phase index out of range or repeated, a phase without a row (count mismatch with
-/// the stick library), a name that differs from the stick library. Value ranges and row sums
-/// are checked by `LibraryValidator`.
+/// the stick library), a name that differs from the stick library, a name that is empty or holds
+/// `//` or a control character (`StickLibraryReader.checkPhaseName`), malformed quoting and NUL
+/// bytes (`InputFile.csvRow`, `InputFile.rejectNUL`). Value ranges and row sums are checked by
+/// `LibraryValidator`.
 public enum PhaseCompositionReader {
     /// Reads the file at `path` for a library with `elements` (M symbols) and `phaseCount`
     /// candidate phases whose names are `phaseNames` (nil: do not compare names).
@@ -37,13 +39,14 @@ public enum PhaseCompositionReader {
 
     static func parse(_ file: InputFile, elements: [String], phaseCount: Int, phaseNames: [String]?) throws -> [Double] {
         let path = file.path
+        try file.rejectNUL()
         let lines = file.nonBlankLines()
         guard let headerLine = lines.first else {
             throw InputError(
                 file: path, expected: "a header phase,name,<elements…> and one row per phase",
                 found: "an empty file")
         }
-        let header = file.csvFields(headerLine).map { file.string($0) }
+        let header = try file.csvRow(headerLine).map { file.string($0) }
         let lowered = header.map { $0.lowercased() }
         let headerText = file.string(headerLine)
         guard let cPhase = lowered.firstIndex(of: "phase") else {
@@ -69,7 +72,7 @@ public enum PhaseCompositionReader {
         var seenAt = [Int](repeating: 0, count: phaseCount)
 
         for line in lines.dropFirst() {
-            let fields = file.csvFields(line)
+            let fields = try file.csvRow(line, columns: header)
             guard fields.count >= width else {
                 throw InputError(
                     file: path, location: "line \(line.number)", expected: "\(header.count) fields",
@@ -92,6 +95,10 @@ public enum PhaseCompositionReader {
                     expected: "one row per phase", found: "phase \(k) again (first at line \(seenAt[k]))")
             }
             seenAt[k] = line.number
+            if let cName {
+                try StickLibraryReader.checkPhaseName(
+                    file.string(fields[cName]), file: path, location: "line \(line.number), column name")
+            }
             if let cName, let names = phaseNames, k < names.count {
                 let name = file.string(fields[cName])
                 guard name == names[k] else {

@@ -6,10 +6,11 @@ import Foundation
 /// Either may be a NumPy `.npy` file (recognised by its magic bytes, any numeric or bool dtype
 /// of `NPYDType`) or a CSV text file.
 ///
-/// **Mask** (N×P, row = sample, column = candidate phase; nonzero = phase allowed at the
-/// sample): `.npy` of shape (N, P), or CSV with N rows of P numbers (normally 0/1), optionally
-/// preceded by one header row (e.g. phase names) that is skipped when any field is not numeric.
-/// Result: N×P row-major `[UInt8]` of 0/1.
+/// **Mask** (N×P, row = sample, column = candidate phase; 1 = phase allowed at the sample, 0 =
+/// not): `.npy` of shape (N, P), or CSV with N rows of P values 0 or 1, optionally preceded by
+/// one header row (e.g. phase names) that is skipped when any field is not numeric. Any other
+/// value (2, −1, 0.5, NaN) is an error naming the row and column (and, for `.npy`, the flat
+/// index). Result: N×P row-major `[UInt8]` of 0/1.
 ///
 /// **Degrees of freedom** (d_i, the number of phases allowed to coexist at sample i): `.npy` of
 /// shape (N) (also (N, 1) or (1, N)), or a CSV/text file with one integer per line (optional
@@ -18,7 +19,9 @@ import Foundation
 /// `LibraryValidator`.
 ///
 /// Errors (`InputError` naming the file): wrong shape (expected N×P vs found), non-numeric or
-/// NaN entry (line and column), non-integral degree of freedom.
+/// NaN entry (line and column), a mask value other than 0 or 1, non-integral degree of freedom;
+/// in CSV files also malformed quoting and NUL bytes (`InputFile.csvRow`, `InputFile.rejectNUL`).
+/// A UTF-8 byte-order mark and CR-only line ends are read as usual (`InputFile`).
 public enum SampleMaskReader {
     /// Reads an N×P allowed-phase mask.
     public static func readMask(path: String, sampleCount: Int, phaseCount: Int) throws -> [UInt8] {
@@ -33,16 +36,16 @@ public enum SampleMaskReader {
             }
             var mask = [UInt8](repeating: 0, count: a.count)
             for (k, v) in a.values.enumerated() {
-                guard !v.isNaN else {
+                guard v == 0 || v == 1 else {
                     throw InputError(
-                        file: path, location: "row \(k / phaseCount), column \(k % phaseCount)",
-                        expected: "a number (nonzero = allowed)", found: "NaN")
+                        file: path, location: "index \(k) (row \(k / phaseCount), column \(k % phaseCount))",
+                        expected: "0 or 1 (1 = phase allowed at the sample)", found: number(v))
                 }
-                mask[k] = v != 0 ? 1 : 0
+                mask[k] = v == 1 ? 1 : 0
             }
             return mask
         }
-        let file = InputFile(path: path, contents: bytes)
+        let file = try textFile(path, bytes)
         let rows = try numericRows(file, what: "mask values (0/1)")
         guard rows.count == sampleCount else {
             throw InputError(
@@ -60,12 +63,12 @@ public enum SampleMaskReader {
                     found: "\(values.count) values")
             }
             for (c, v) in values.enumerated() {
-                guard !v.isNaN else {
+                guard v == 0 || v == 1 else {
                     throw InputError(
                         file: path, location: "line \(line), column \(c + 1)",
-                        expected: "a number (nonzero = allowed)", found: "NaN")
+                        expected: "0 or 1 (1 = phase allowed at the sample)", found: number(v))
                 }
-                mask.append(v != 0 ? 1 : 0)
+                mask.append(v == 1 ? 1 : 0)
             }
         }
         return mask
@@ -88,7 +91,7 @@ public enum SampleMaskReader {
             values = a.values
             place = { "index \($0)" }
         } else {
-            let file = InputFile(path: path, contents: bytes)
+            let file = try textFile(path, bytes)
             let rows = try numericRows(file, what: "one integer per line")
             for (line, v) in rows where v.count != 1 {
                 throw InputError(
@@ -122,11 +125,23 @@ public enum SampleMaskReader {
             && bytes[3] == 0x4D && bytes[4] == 0x50 && bytes[5] == 0x59
     }
 
+    /// The bytes of a CSV/text file as an `InputFile` (byte-order mark dropped), NUL bytes rejected.
+    private static func textFile(_ path: String, _ bytes: [UInt8]) throws -> InputFile {
+        let file = InputFile(path: path, contents: bytes)
+        try file.rejectNUL()
+        return file
+    }
+
+    /// `v` as written in a message: integers without a fractional part (`2`, `-1`), others as is.
+    private static func number(_ v: Double) -> String {
+        v.isFinite && v == v.rounded() && abs(v) < 1e15 ? String(Int(v)) : "\(v)"
+    }
+
     /// Non-blank lines as numbers, skipping a non-numeric first line (header).
     private static func numericRows(_ file: InputFile, what: String) throws -> [(line: Int, values: [Double])] {
         var rows: [(line: Int, values: [Double])] = []
         for (n, line) in file.nonBlankLines().enumerated() {
-            var fields = file.csvFields(line)
+            var fields = try file.csvRow(line)
             if fields.count > 1, let last = fields.last, last.end <= last.start { fields.removeLast() }
             var values: [Double] = []
             values.reserveCapacity(fields.count)

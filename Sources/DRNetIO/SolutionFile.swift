@@ -2,6 +2,11 @@ import DRNetEngine
 import Foundation
 
 /// Reads back a solution written by `SolutionWriter` (its `solution.json`).
+///
+/// Every failure is an `InputError` naming the file: a JSON syntax error gives the line and
+/// column where the parser stopped (from the character index Foundation reports); a missing
+/// key, a `null`, a value of the wrong type or an invalid value gives the JSON path of the key
+/// (`settings.steps`, `lossHistory.3.total`); arrays of the wrong length give their counts.
 public enum SolutionFile {
     /// The `solution.json` of a solution folder.
     public static func read(directory: String) throws -> PhaseMapSolution {
@@ -26,16 +31,72 @@ public enum SolutionFile {
             return s
         } catch let e as InputError {
             throw e
-        } catch let DecodingError.keyNotFound(key, ctx) {
-            throw InputError(
-                file: path, location: (ctx.codingPath + [key]).map(\.stringValue).joined(separator: "."),
-                expected: "key present", found: "missing")
-        } catch let DecodingError.typeMismatch(_, ctx) {
-            throw InputError(
-                file: path, location: ctx.codingPath.map(\.stringValue).joined(separator: "."),
-                expected: "a value of the right type", found: ctx.debugDescription)
+        } catch let error as DecodingError {
+            throw inputError(error, data: data, path: path)
         } catch {
             throw InputError(file: path, expected: "valid solution JSON", found: "\(error)")
         }
+    }
+
+    /// A `DecodingError` as an `InputError`: the key path (coding path joined with dots), or for
+    /// a syntax error the line and column.
+    static func inputError(_ error: DecodingError, data: Data, path: String) -> InputError {
+        func keyPath(_ codingPath: [any CodingKey]) -> String {
+            codingPath.map { $0.intValue.map(String.init) ?? $0.stringValue }.joined(separator: ".")
+        }
+        func place(_ codingPath: [any CodingKey]) -> String {
+            codingPath.isEmpty ? "top level" : "key \(keyPath(codingPath))"
+        }
+        switch error {
+        case .keyNotFound(let key, let ctx):
+            return InputError(
+                file: path, location: "key " + keyPath(ctx.codingPath + [key]), expected: "key present", found: "missing")
+        case .typeMismatch(let type, let ctx):
+            return InputError(
+                file: path, location: place(ctx.codingPath), expected: "a value of type \(type)", found: ctx.debugDescription)
+        case .valueNotFound(let type, let ctx):
+            return InputError(
+                file: path, location: place(ctx.codingPath), expected: "a value of type \(type)", found: "null")
+        case .dataCorrupted(let ctx):
+            if ctx.codingPath.isEmpty, let syntax = syntaxError(data) {
+                return InputError(
+                    file: path, location: syntax.location, expected: "valid JSON (a solution.json written by drnet solve)",
+                    found: syntax.message)
+            }
+            return InputError(
+                file: path, location: place(ctx.codingPath), expected: "a valid value", found: ctx.debugDescription)
+        @unknown default:
+            return InputError(file: path, expected: "valid solution JSON", found: "\(error)")
+        }
+    }
+
+    /// Where and why `data` is not JSON, from `JSONSerialization`'s error: the character index
+    /// it reports (`NSJSONSerializationErrorIndex`, or "around character N" in its description)
+    /// turned into a 1-based line and column; nil when `data` parses.
+    static func syntaxError(_ data: Data) -> (location: String, message: String)? {
+        let nsError: NSError
+        do {
+            _ = try JSONSerialization.jsonObject(with: data, options: [.fragmentsAllowed])
+            return nil
+        } catch {
+            nsError = error as NSError
+        }
+        let detail = (nsError.userInfo[NSDebugDescriptionErrorKey] as? String) ?? nsError.localizedDescription
+        var index = nsError.userInfo["NSJSONSerializationErrorIndex"] as? Int
+        if index == nil, let r = detail.range(of: "around character ") {
+            index = Int(detail[r.upperBound...].prefix { $0.isASCII && $0.isNumber })
+        }
+        if index == nil && detail.lowercased().contains("end of file") { index = data.count }  // a truncated file
+        var message = detail
+        while message.hasSuffix(".") { message.removeLast() }
+        if data.isEmpty { return ("", "an empty file") }
+        guard let index, index >= 0, index <= data.count else { return ("", message.isEmpty ? "invalid JSON" : message) }
+        // Line and column of byte `index` (columns count characters, not bytes).
+        let before = data.prefix(index)
+        let line = before.reduce(1) { $1 == 0x0A ? $0 + 1 : $0 }
+        let lineStart = before.lastIndex(of: 0x0A).map { $0 + 1 } ?? before.startIndex
+        let column = String(decoding: data[lineStart..<before.endIndex], as: UTF8.self).count + 1
+        if let r = message.range(of: " around character ") { message = String(message[..<r.lowerBound]) }
+        return ("line \(line), column \(column)", message.isEmpty ? "invalid JSON" : message)
     }
 }

@@ -16,8 +16,13 @@ import Foundation
 ///
 /// Errors (`InputError`, naming the file and line/key/column): missing column, bad number,
 /// non-positive or non-finite q, negative or NaN intensity, a phase with no sticks (gap in the
-/// indices), a phase whose intensities are all zero, Q/P lists of different lengths, a phase
-/// name that changes within a phase.
+/// indices), a phase index not below the number of stick rows (checked before anything is
+/// allocated for it), a phase whose intensities are all zero, Q/P lists of different lengths,
+/// a phase name that changes within a phase, and a phase name that is empty, holds `//` (the
+/// community solution format's comment marker, so the name would not survive `solution.txt`)
+/// or a control character (`checkPhaseName`). Malformed quoting (an unterminated quote, text
+/// after a closing quote) and NUL bytes are errors of their line (`InputFile.csvRow`,
+/// `InputFile.rejectNUL`).
 public enum StickLibraryReader {
     /// Reads `path` as CSV when it ends in `.csv`, else as the IAFD text format.
     public static func read(path: String) throws -> [CandidatePhase] {
@@ -55,11 +60,12 @@ public enum StickLibraryReader {
 
     static func parseCSV(_ file: InputFile) throws -> [CandidatePhase] {
         let path = file.path
+        try file.rejectNUL()
         let lines = file.nonBlankLines()
         guard let headerLine = lines.first else {
             throw InputError(file: path, expected: "a header phase,name,q,intensity and stick rows", found: "an empty file")
         }
-        let header = file.csvFields(headerLine).map { file.string($0).lowercased() }
+        let header = try file.csvRow(headerLine).map { file.string($0).lowercased() }
         var column: [String: Int] = [:]
         for required in ["phase", "name", "q", "intensity"] {
             guard let c = header.firstIndex(of: required) else {
@@ -74,8 +80,9 @@ public enum StickLibraryReader {
         let width = max(cPhase, cName, cQ, cI) + 1
 
         var phases: [Int: Building] = [:]
+        let rowCount = lines.count - 1
         for line in lines.dropFirst() {
-            let fields = file.csvFields(line)
+            let fields = try file.csvRow(line, columns: header)
             guard fields.count >= width else {
                 throw InputError(
                     file: path, location: "line \(line.number)", expected: "\(header.count) fields",
@@ -88,6 +95,15 @@ public enum StickLibraryReader {
             }
             guard let k = file.int(fields[cPhase]), k >= 0 else {
                 throw bad("phase", fields[cPhase], "a zero-based phase index")
+            }
+            // Every phase has a stick row, so an index is below the number of rows; checked
+            // here, before the index sizes anything.
+            guard k < rowCount else {
+                throw InputError(
+                    file: path, location: "line \(line.number), column phase",
+                    expected: "a phase index below \(rowCount) (the file has \(rowCount) stick rows, "
+                        + "and phases 0…P-1 each need one)",
+                    found: "\(k)")
             }
             guard let q = file.double(fields[cQ]) else {
                 throw bad("q", fields[cQ], "a number (bad number)")
@@ -102,6 +118,7 @@ public enum StickLibraryReader {
                 throw bad("intensity", fields[cI], "a finite non-negative intensity (negative/NaN intensity)")
             }
             let name = file.string(fields[cName])
+            try checkPhaseName(name, file: path, location: "line \(line.number), column name")
             if let existing = phases[k], existing.name != name {
                 throw InputError(
                     file: path, location: "line \(line.number), column name",
@@ -138,6 +155,7 @@ public enum StickLibraryReader {
 
     static func parseIAFD(_ file: InputFile) throws -> [CandidatePhase] {
         let path = file.path
+        try file.rejectNUL()
         struct Row { var line: Int; var values: [Float] }
         var qs: [Int: Row] = [:]
         var ps: [Int: Row] = [:]
@@ -215,6 +233,34 @@ public enum StickLibraryReader {
             result.append(CandidatePhase(name: "phase\(k)", q: q.values, intensity: p.values))
         }
         return result
+    }
+
+    /// Throws an `InputError` at `location` of `file` when `name` cannot be a phase name: empty
+    /// (or only spaces), containing `//` (a comment in the community solution format: the name
+    /// would be cut short in `solution.txt`), or containing a control or other invisible format
+    /// character (a newline, tab, NUL, byte-order mark…; shown visibly in the message).
+    package static func checkPhaseName(_ name: String, file: String, location: String) throws {
+        if name.allSatisfy({ $0 == " " }) {
+            throw InputError(file: file, location: location, expected: "a phase name", found: "an empty phase name")
+        }
+        if name.contains("//") {
+            throw InputError(
+                file: file, location: location,
+                expected: "a phase name without \"//\" (it starts a comment in the community solution format, "
+                    + "so the name would not survive solution.txt)",
+                found: "\"\(name)\"")
+        }
+        let invisible = name.unicodeScalars.contains { u in
+            switch u.properties.generalCategory {
+            case .control, .format, .lineSeparator, .paragraphSeparator: return true
+            default: return false
+            }
+        }
+        if invisible {
+            throw InputError(
+                file: file, location: location, expected: "a phase name without control characters",
+                found: "\"\(name)\" (a control character)")
+        }
     }
 
     /// `("Q", k)` / `("P", k)` for keys `Q<k>` / `P<k>`, else nil.

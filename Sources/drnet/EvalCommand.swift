@@ -11,7 +11,8 @@ struct Eval: ReportingCommand {
         discussion: """
             Both files are CSV: header `sample,<phase name>…`, one row per sample (zero-based index). \
             Phases are matched by exact name; a phase missing from one file counts as fraction 0 there. \
-            A phase is present in a sample when its fraction is ≥ the threshold.
+            Fractions sum to 1 per sample (a table in percent is an error). \
+            A phase is present in a sample when its fraction is ≥ the threshold (between 0 and 1).
             """
     )
 
@@ -21,15 +22,16 @@ struct Eval: ReportingCommand {
     @Option(help: "Truth (or reference) fractions CSV.")
     var truth: String
 
-    @Option(help: "Presence threshold: a phase is present when its fraction is ≥ this.")
+    @Option(help: "Presence threshold, a fraction between 0 and 1: a phase is present when its fraction is ≥ this.")
     var threshold: Double = PhaseMapMetrics.defaultThreshold
 
     @Flag(help: "Print the result as a JSON object (sorted keys, pretty).")
     var json = false
 
     func validate() throws {
-        guard threshold.isFinite, threshold > 0 else {
-            throw ValidationError("--threshold must be a finite number > 0, got \(threshold).")
+        guard threshold.isFinite, threshold > 0, threshold < 1 else {
+            throw ValidationError(
+                "--threshold must be a fraction between 0 and 1 (exclusive; fractions, not percent), got \(threshold).")
         }
     }
 

@@ -89,23 +89,28 @@ public enum PhaseMapMetrics {
     /// Evaluates `solution` against `truth`, rows aligned by sample index. Phases are matched by
     /// exact name; a phase absent from one table counts as fraction 0 there.
     /// - Parameters:
-    ///   - threshold: presence threshold T (finite, > 0); a phase is present when fraction ≥ T.
+    ///   - threshold: presence threshold T, 0 < T < 1; a phase is present when fraction ≥ T.
     ///   - solutionFile, truthFile: paths used in error messages and copied into the result.
     /// - Throws: `InputError` (naming the solution file) when the sample sets differ or are empty;
-    ///   `ConfigurationError` for a bad threshold.
+    ///   `InputError` naming the table when a row's fractions sum to more than
+    ///   `maximumRowSum` (percentages instead of fractions: fractions sum to 1);
+    ///   `ConfigurationError` for a threshold outside (0, 1).
     public static func evaluate(
         solution: FractionTable, truth: FractionTable,
         threshold: Double = defaultThreshold,
         solutionFile: String? = nil, truthFile: String? = nil
     ) throws -> PhaseMapEvaluation {
-        guard threshold.isFinite, threshold > 0 else {
-            throw ConfigurationError("presence threshold must be finite and > 0, got \(threshold)")
+        guard threshold.isFinite, threshold > 0, threshold < 1 else {
+            throw ConfigurationError(
+                "presence threshold must be a fraction between 0 and 1 (exclusive), got \(threshold)")
         }
         let solName = solutionFile ?? "solution"
         let truthName = truthFile ?? "truth"
         guard !truth.samples.isEmpty else {
             throw InputError(file: truthName, expected: "at least one sample row", found: "none")
         }
+        try checkFractions(truth, file: truthName)
+        try checkFractions(solution, file: solName)
         if solution.samples != truth.samples {
             let sol = Set(solution.samples), tru = Set(truth.samples)
             let missing = truth.samples.filter { !sol.contains($0) }
@@ -189,6 +194,24 @@ public enum PhaseMapMetrics {
         return try evaluate(
             solution: solution, truth: truth, threshold: threshold,
             solutionFile: solutionFile, truthFile: truthFile)
+    }
+
+    /// The largest row sum a fraction table may have: fractions sum to 1 (a solution's exactly,
+    /// the public truth tables' to within 1e-6); well above that the table holds percentages.
+    public static let maximumRowSum = 1.5
+
+    /// Throws an `InputError` naming `file` and the first sample whose fractions sum to more than
+    /// `maximumRowSum`.
+    static func checkFractions(_ table: FractionTable, file: String) throws {
+        for (r, row) in table.fractions.enumerated() {
+            let sum = row.reduce(0, +)
+            guard sum <= maximumRowSum else {
+                throw InputError(
+                    file: file, location: "sample \(table.samples[r])",
+                    expected: "phase fractions summing to 1 (fractions, not percent)",
+                    found: "fractions summing to \(sum)" + (sum > 50 && sum < 150 ? " (percent?)" : ""))
+            }
+        }
     }
 
     private static func listSome(_ xs: [Int]) -> String {

@@ -6,17 +6,49 @@ import Foundation
 /// UTF-8 bytes: lines are found with `memchr`, numbers with C `strtod`/`strtof` (always the C
 /// locale in a Swift process, so `.` is the decimal point). A NUL byte is appended after the
 /// contents so the C parsers can never run past the buffer.
+///
+/// Encodings: a UTF-8 byte-order mark at the start is dropped (the contents begin after it);
+/// lines end in `\n`, `\r\n` or a lone `\r` (old Mac files); a NUL byte in the text is an error
+/// (`rejectNUL()`, run by `init(path:)` and by every text reader), naming its line and showing it
+/// as `\0`. Binary formats read their bytes with `readBinary(path:)`, untouched.
 package struct InputFile {
     /// Path as given by the caller; every `InputError` from this file names it.
     package let path: String
-    /// File contents followed by one NUL byte.
+    /// File contents (after a leading byte-order mark) followed by one NUL byte.
     package let bytes: [UInt8]
     /// Number of content bytes (without the NUL terminator).
     package var count: Int { bytes.count - 1 }
 
-    /// Reads the whole file; throws `InputError` when it is missing, a directory or unreadable.
+    /// Reads the whole text file; throws `InputError` when it is missing, a directory or
+    /// unreadable, or when it holds a NUL byte (`rejectNUL()`).
     package init(path: String) throws {
         self.path = path
+        bytes = InputFile.text(try InputFile.readBinary(path: path))
+        try rejectNUL()
+    }
+
+    /// Wraps bytes already in memory (tests, or data read elsewhere); `path` is used in errors.
+    /// A leading byte-order mark is dropped; NUL bytes are not checked here (`rejectNUL()`).
+    package init(path: String, contents: [UInt8]) {
+        self.path = path
+        bytes = InputFile.text(contents)
+    }
+
+    /// `contents` without a leading UTF-8 byte-order mark, plus the NUL terminator.
+    private static func text(_ contents: [UInt8]) -> [UInt8] {
+        var b: [UInt8]
+        if contents.count >= 3 && contents[0] == 0xEF && contents[1] == 0xBB && contents[2] == 0xBF {
+            b = Array(contents[3...])
+        } else {
+            b = contents
+        }
+        b.append(0)
+        return b
+    }
+
+    /// Reads raw bytes only (binary formats such as `.npy`, no byte-order-mark or NUL handling);
+    /// throws `InputError` when the file is missing, a directory or unreadable.
+    package static func readBinary(path: String) throws -> [UInt8] {
         var isDirectory: ObjCBool = false
         let exists = FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory)
         guard exists else {
@@ -28,28 +60,26 @@ package struct InputFile {
         guard let data = FileManager.default.contents(atPath: path) else {
             throw InputError(file: path, expected: "a readable file", found: "a file that cannot be read")
         }
-        var b = [UInt8](data)
-        b.append(0)
-        bytes = b
+        return [UInt8](data)
     }
 
-    /// Wraps bytes already in memory (tests, or data read elsewhere); `path` is used in errors.
-    package init(path: String, contents: [UInt8]) {
-        self.path = path
-        var b = contents
-        b.append(0)
-        bytes = b
-    }
-
-    /// Reads raw bytes only (binary formats such as `.npy`); same errors as `init(path:)`.
-    package static func readBinary(path: String) throws -> [UInt8] {
-        var b = try InputFile(path: path).bytes
-        b.removeLast()
-        return b
+    /// Throws an `InputError` naming the line and column of the first NUL byte in the text, with
+    /// the line shown around it (the NUL as `\0`); a text file never holds one (a file that
+    /// starts with a UTF-16 byte-order mark is named as such).
+    package func rejectNUL() throws {
+        guard let i = firstIndex(of: 0, 0, count) else { return }
+        let line = lines().first { $0.start <= i && i <= $0.end } ?? Line(number: 1, start: 0, end: count)
+        let column = string(line.start, i).unicodeScalars.count + 1
+        let from = max(line.start, i - 20), to = min(line.end, i + 20)
+        let utf16 = count >= 2 && ((bytes[0] == 0xFF && bytes[1] == 0xFE) || (bytes[0] == 0xFE && bytes[1] == 0xFF))
+        throw InputError(
+            file: path, location: "line \(line.number), column \(column)",
+            expected: utf16 ? "UTF-8 text (this file looks like UTF-16: save it as UTF-8)" : "text without NUL bytes",
+            found: "a NUL byte (\\0) in \"\(from > line.start ? "…" : "")\(string(from, to))\(to < line.end ? "…" : "")\"")
     }
 
     /// One line of text: 1-based number and the byte range `start..<end` without the line
-    /// terminator (`\n`, and a preceding `\r` when the file has CRLF endings).
+    /// terminator (`\n`, `\r\n`, or a lone `\r`).
     package struct Line {
         package var number: Int
         package var start: Int
@@ -63,7 +93,7 @@ package struct InputFile {
     }
 
     /// All lines of the file (a final line without terminator included; no empty final line
-    /// after a trailing newline).
+    /// after a trailing newline). `\n`, `\r\n` and a lone `\r` each end a line.
     package func lines() -> [Line] {
         var result: [Line] = []
         bytes.withUnsafeBufferPointer { buf in
@@ -72,15 +102,17 @@ package struct InputFile {
             var start = 0
             var number = 1
             while start < n {
-                let remaining = n - start
-                var end: Int
-                if let hit = memchr(base + start, 0x0A, remaining) {
+                var end = n
+                if let hit = memchr(base + start, 0x0A, n - start) {
                     end = UnsafeRawPointer(hit).assumingMemoryBound(to: UInt8.self) - base
-                } else {
-                    end = n
                 }
-                let next = end + 1
-                if end > start && base[end - 1] == 0x0D { end -= 1 }
+                var next = end + 1
+                // A CR before the LF: the CR of a CRLF, or a lone CR (old Mac) ending the line.
+                if end > start, let hit = memchr(base + start, 0x0D, end - start) {
+                    let cr = UnsafeRawPointer(hit).assumingMemoryBound(to: UInt8.self) - base
+                    if cr != end - 1 { next = cr + 1 }
+                    end = cr
+                }
                 result.append(Line(number: number, start: start, end: end))
                 number += 1
                 start = next
