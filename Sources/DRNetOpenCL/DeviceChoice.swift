@@ -60,7 +60,7 @@ public enum DeviceChoice {
             case .unknownRequest(let request, let source):
                 return "\(source): unknown device '\(request)': expected auto, cpu, opencl or opencl:P.D (see `drnet devices`)"
             case .openCL(let label, let error):
-                return "--device \(label): \(error.description)"
+                return "\(label): \(error.description)"
             }
         }
     }
@@ -80,7 +80,7 @@ public enum DeviceChoice {
         case "auto":
             let inventory = OpenCLInventory.current
             if inventory.usable, let gpu = inventory.platforms.flatMap(\.devices).first(where: { $0.type == "GPU" }) {
-                let device = try open(gpu.id, label: "auto", kernels: kernels, profiling: profiling)
+                let device = try open(gpu.id, label: fromEnvironment ? source : "--device auto", kernels: kernels, profiling: profiling)
                 return (device, "device auto → opencl:\(gpu.id) (\(gpu.name))")
             }
             let devices = inventory.platforms.flatMap(\.devices).map { "\($0.name) (\($0.type))" }.joined(separator: ", ")
@@ -90,7 +90,7 @@ public enum DeviceChoice {
             return (.cpu, "device auto → cpu (\(why))")
         case let s where s == "opencl" || s.hasPrefix("opencl:"):
             let id = s.hasPrefix("opencl:") ? String(s.dropFirst("opencl:".count)) : nil
-            return (try open(id, label: fromEnvironment ? source : s, kernels: kernels, profiling: profiling), nil)
+            return (try open(id, label: fromEnvironment ? source : "--device \(s)", kernels: kernels, profiling: profiling), nil)
         default:
             throw .unknownRequest(requested, source: source)
         }

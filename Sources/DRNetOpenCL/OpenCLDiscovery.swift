@@ -1,4 +1,5 @@
 import COpenCL
+import Foundation
 
 /// What the OpenCL ICD loader reports on this machine: platforms, their devices and the facts
 /// a user needs to choose one (driver version, memory, compute units), or why OpenCL is unusable.
@@ -60,10 +61,12 @@ public struct OpenCLInventory: Codable, Sendable {
         var count: cl_uint = 0
         let status = clGetPlatformIDs(0, nil, &count)
         if status == CL_PLATFORM_NOT_FOUND_KHR || (status == CL_SUCCESS && count == 0) {
+            // The ICD loader looks where OCL_ICD_VENDORS says when it is set, else in /etc/OpenCL/vendors.
+            let vendors = ProcessInfo.processInfo.environment["OCL_ICD_VENDORS"].map { "OCL_ICD_VENDORS=\($0)" } ?? "/etc/OpenCL/vendors"
             return OpenCLInventory(
                 platforms: [],
                 unusableBecause:
-                    "no OpenCL platform is installed (the ICD loader found no vendor in /etc/OpenCL/vendors; "
+                    "no OpenCL platform is installed (the ICD loader found no vendor in \(vendors); "
                     + "on Debian install pocl-opencl-icd for the CPU, or the GPU vendor's OpenCL driver)")
         }
         guard status == CL_SUCCESS else {

@@ -18,12 +18,12 @@ struct Bench: ReportingCommand {
     @Option(help: "Library folder (default: built-in synthetic problem).") var library: String?
     @Option(help: "Per-sample allowed-phase mask for --library.") var sampleMask: String?
     @Option(help: "JSON settings file.") var config: String?
-    @Option(help: "Timed training steps.") var steps: Int = 100
-    @Option(help: "Untimed warm-up steps.") var warmup: Int = 10
-    @Option(help: "Random seed.") var seed: UInt64 = 1
+    @Option(parsing: .unconditional, help: "Timed training steps.") var steps: Int = 100
+    @Option(parsing: .unconditional, help: "Untimed warm-up steps.") var warmup: Int = 10
+    @Option(parsing: .unconditional, help: "Random seed.") var seed: UInt64 = 1
     @Option(help: "Compute device: auto, cpu, opencl or opencl:P.D.") var device: String = "auto"
     @Option(help: "Folder of the OpenCL kernels.") var kernels: String?
-    @Option(help: "Inference chunk (samples per device pass).") var chunk: Int = 256
+    @Option(parsing: .unconditional, help: "Inference chunk (samples per device pass).") var chunk: Int = 256
     @Flag(help: "Also run the N, Q and P sweeps on generated data.") var sweep = false
     @Flag(
         help:
@@ -32,7 +32,7 @@ struct Bench: ReportingCommand {
     @Option(help: "Pattern counts of the N sweep (comma-separated).") var sweepN: String = "1000,10000,100000"
     @Option(help: "Grid sizes of the Q sweep.") var sweepQ: String = "325,650,1300,2600"
     @Option(help: "Candidate counts of the P sweep.") var sweepP: String = "40,80,159,320"
-    @Option(help: "Timed training steps per Q/P sweep point.") var sweepSteps: Int = 20
+    @Option(parsing: .unconditional, help: "Timed training steps per Q/P sweep point.") var sweepSteps: Int = 20
     @Flag(help: "JSON lines on stdout.") var json = false
 
     func validate() throws {
@@ -130,9 +130,9 @@ struct Bench: ReportingCommand {
             enc.outputFormatting = [.sortedKeys]
             // Written straight to the file descriptor: a redirected stdout would hold the lines
             // until the process exits, and a sweep runs for minutes.
-            if let data = try? enc.encode(record) { FileHandle.standardOutput.write(data + Data("\n".utf8)) }
+            if let data = try? enc.encode(record) { writeUnbuffered(STDOUT_FILENO, data + Data("\n".utf8)) }
         } else {
-            FileHandle.standardOutput.write(Data((text() + "\n").utf8))
+            writeUnbuffered(STDOUT_FILENO, Data((text() + "\n").utf8))
         }
     }
 }

@@ -20,7 +20,7 @@ struct Check: ReportingCommand {
     @Option(help: "Library folder (default: libraryPath in the solution's solution.json).") var library: String?
     @Option(help: "Per-sample degrees of freedom (N, .npy or one integer per line); default: the solve's, else the cations present.")
     var degreesOfFreedom: String?
-    @Option(help: "Presence threshold on normalised fractions.") var threshold: Double = 0.01
+    @Option(parsing: .unconditional, help: "Presence threshold on normalised fractions.") var threshold: Double = 0.01
     @Option(help: "Shift difference between neighbours above which a shared phase is alloying (the alloying rule's d − 1 limit).")
     var shiftUnit: Double = 0.001
     @Option(help: "Shift difference between neighbours above which a shared phase's shift is a jump (alloying-rule violation).")

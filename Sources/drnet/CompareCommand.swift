@@ -18,10 +18,10 @@ struct Compare: ReportingCommand {
     @Option(help: "Per-sample allowed-phase mask (N×P, .npy or CSV).") var sampleMask: String?
     @Option(help: "Per-sample degrees of freedom (N, .npy or one integer per line).") var degreesOfFreedom: String?
     @Option(help: "JSON settings file (see configs/).") var config: String?
-    @Option(help: "Random seed (the same for every device).") var seed: UInt64 = 1
-    @Option(help: "Override the step cap of the config.") var maxSteps: Int?
+    @Option(parsing: .unconditional, help: "Random seed (the same for every device).") var seed: UInt64 = 1
+    @Option(parsing: .unconditional, help: "Override the step cap of the config.") var maxSteps: Int?
     @Option(help: "Folder of the OpenCL kernels.") var kernels: String?
-    @Option(help: "A phase is present where its fraction exceeds this.") var threshold: Double = 0
+    @Option(parsing: .unconditional, help: "A phase is present where its fraction exceeds this.") var threshold: Double = 0
     @Option(help: "Output folder (one subfolder per device).") var out: String = "drnet-compare"
     @Flag(help: "Print the comparison as JSON on stdout.") var json = false
     @Flag(help: "No progress lines on stderr.") var quiet = false

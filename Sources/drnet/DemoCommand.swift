@@ -16,8 +16,8 @@ struct Demo: ReportingCommand {
     @OptionGroup var synth: SynthArguments
     @Option(help: "Output folder (library, truth, solution/).") var out: String = "drnet-demo"
     @Option(help: "JSON solver settings replacing the demo's (see configs/).") var config: String?
-    @Option(help: "Override the step cap.") var maxSteps: Int?
-    @Option(help: "Solver seed.") var solverSeed: UInt64 = 1
+    @Option(parsing: .unconditional, help: "Override the step cap.") var maxSteps: Int?
+    @Option(parsing: .unconditional, help: "Solver seed.") var solverSeed: UInt64 = 1
     @Option(help: "Compute device: auto, cpu, opencl or opencl:P.D.") var device: String = "auto"
     @Flag(help: "No progress lines on stderr.") var quiet = false
 

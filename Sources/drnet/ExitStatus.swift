@@ -16,6 +16,9 @@ enum ExitStatus: Int32 {
     case deviceFailure = 3
     /// The run produced no usable result (diverged, or nothing a solution could be made of).
     case noResult = 4
+    /// An output could not be written (a full disk, a read-only folder, a file in the way): the
+    /// message names the file and the cause; the previous solution is left as it was.
+    case outputFailed = 74
     /// SIGINT/SIGTERM: the run stopped early (a checkpoint says where).
     case interrupted = 130
 
@@ -25,6 +28,8 @@ enum ExitStatus: Int32 {
         case let e as CommandFailure: return (e.status, e.message)
         case let e as InputError: return (.badInput, e.description)
         case let e as ConfigurationError: return (.badInput, e.description)
+        case let e as OutputError: return (.outputFailed, e.description)
+        case let e as NoResultError: return (.noResult, e.description)
         case let e as OpenCLError: return (.deviceFailure, e.description)
         case let e as CocoaError: return (.badInput, Self.describe(e))
         default: return (.noResult, "\(error)")

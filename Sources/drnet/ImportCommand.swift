@@ -26,9 +26,9 @@ struct Import: ReportingCommand {
     @Option(help: "Axis of files that do not state theirs: 2theta, q-nm, q-A or d-A.") var axis: String?
     @Option(help: "Wavelength: Å, a line (CuKa1) or an anode's Kα doublet (CuKa, MoKa, …).") var wavelength: String?
     @Flag(help: "Use --wavelength even where a file states a different one.") var wavelengthOverride = false
-    @Option(help: "Q grid start, nm⁻¹.") var qMin: Double?
-    @Option(help: "Q grid end, nm⁻¹.") var qMax: Double?
-    @Option(help: "Q grid step, nm⁻¹.") var qStep: Double?
+    @Option(parsing: .unconditional, help: "Q grid start, nm⁻¹.") var qMin: Double?
+    @Option(parsing: .unconditional, help: "Q grid end, nm⁻¹.") var qMax: Double?
+    @Option(parsing: .unconditional, help: "Q grid step, nm⁻¹.") var qStep: Double?
     @Flag(help: "Replace the library files in a non-empty --out.") var overwrite = false
     @Flag(help: "No summary on stderr.") var quiet = false
 

@@ -21,7 +21,7 @@ struct Plot: ReportingCommand {
     @Option(
         help: "Samples (zero-based, comma-separated) to draw fit plots for (default: a few chosen: worst fit, most phases, median fit, …).")
     var samples: String?
-    @Option(help: "Presence threshold on normalised fractions.") var threshold: Double = 0.01
+    @Option(parsing: .unconditional, help: "Presence threshold on normalised fractions.") var threshold: Double = 0.01
     @Flag(help: "SVG only, no PNG.") var noPng = false
     @Flag(
         help:

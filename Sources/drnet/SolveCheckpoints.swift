@@ -39,8 +39,31 @@ enum SolveCheckpoints {
         var degreesOfFreedom: String?
     }
 
+    /// The checkpoint in `directory`. Where a run killed mid-write left only the partial file,
+    /// it is used when it is complete (its checksum holds) and then takes the checkpoint's name.
+    /// A folder whose run finished says so instead of "no such file".
     static func load(directory: String) throws -> Resumed {
-        let path = directory + "/" + fileName
+        let fm = FileManager.default
+        let path = directory + "/" + fileName, partial = path + ".partial"
+        try SolutionCommit.recover(directory)
+        if !fm.fileExists(atPath: path) {
+            if fm.fileExists(atPath: partial), (try? SolverCheckpoint.read(path: partial)) != nil {
+                if rename(partial, path) != 0 { throw OutputError.fromErrno(file: path, action: "take over the complete \(partial)") }
+                stderr("drnet: \(path) was missing; the complete checkpoint \(fileName).partial (checksum verified) is used")
+            } else if let s = try? SolutionFile.read(path: directory + "/solution.json"), s.stoppedBy.finished {
+                throw InputError(
+                    file: directory, expected: "an unfinished run to resume (a checkpoint.drnet)",
+                    found: "a finished run: its solution (stopped by \(s.stoppedBy.rawValue) after \(s.trainingSteps) training steps) "
+                        + "is in the folder, and a finished run keeps no checkpoint; nothing to resume")
+            } else {
+                var isDir: ObjCBool = false
+                throw InputError(
+                    file: directory,
+                    expected: "a solve output folder holding checkpoint.drnet (written every --checkpoint-every minutes and on Ctrl-C)",
+                    found: !fm.fileExists(atPath: directory, isDirectory: &isDir)
+                        ? "no such folder" : isDir.boolValue ? "no checkpoint in it" : "a file, not a folder")
+            }
+        }
         let c = try SolverCheckpoint.read(path: path)
         guard let lib = c.metadata.context["libraryDir"] else {
             throw InputError(file: path, location: "metadata context", expected: "the library folder (libraryDir)", found: "none")

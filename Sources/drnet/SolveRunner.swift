@@ -62,23 +62,42 @@ enum SolveRunner {
                 stderr(
                     String(
                         format:
-                            "[%@] step %d/%d  loss %.3f  recon %.3f  gibbs %.3f (γ %.2f)  smooth %.3f  violating %.0f%%  %.0fs elapsed, ≤%.0fs left",
+                            "[%@] step %d/%d  loss %.3f  recon %.3f  gibbs %.3f (γ %.2f)  smooth %.3f  violating %.0f%%  %.0fs elapsed, about %.0fs left",
                         p.stage, p.step, p.stepCap, r.total, r.reconstruction, r.gibbs, r.gibbsWeight, r.smoothness,
                         100 * r.violatingShare, p.elapsedSeconds, p.etaSeconds))
             }
         }
-        Interrupt.install()
+        for w in problem.warnings { stderr("drnet: warning: \(w)") }
+        Interrupt.install(out: out)
         solver.shouldStop = { Interrupt.requested }
         let solution = solver.solve()
         if let failure = solver.backend.failure {
             throw CommandFailure(.deviceFailure, "the run on \(compute.name) failed and wrote nothing: \(failure)")
         }
+        let checkpoint = FileManager.default.fileExists(atPath: out + "/" + SolveCheckpoints.fileName)
+        if let divergence = solver.divergence {
+            throw CommandFailure(
+                .noResult,
+                "the run diverged: \(divergence); no solution was written"
+                    + (checkpoint
+                        ? "; \(out)/\(SolveCheckpoints.fileName), the last checkpoint before it, is kept"
+                        : " (no checkpoint had been written yet)")
+                    + ". Weights that overflow the loss, a very small klEpsilon or shiftAmplify, or a learning rate "
+                    + "that is too high are the usual causes")
+        }
+        let broken = solution.refineRuleViolations()
+        guard broken.isEmpty else {
+            throw CommandFailure(
+                .noResult,
+                "the solution breaks the rules the refine step enforces, so it was not written: " + broken.joined(separator: "; "))
+        }
+        for w in solution.warnings ?? [] where !problem.warnings.contains(w) { stderr("drnet: warning: \(w)") }
         let written = try SolutionFolder.write(solver: solver, solution: solution, to: out, plots: plots)
         if !quiet, let pictures = written.plots {
             stderr("drnet: pictures in \(out)/plots/: \(pictures.svg.count) SVG, \(pictures.png.count) PNG")
             for n in pictures.notes { stderr("drnet: note: \(n)") }
         }
-        if solution.stoppedBy != .interrupted { SolveCheckpoints.remove(out: out) }
+        if solution.stoppedBy.finished { SolveCheckpoints.remove(out: out) }
         return solution
     }
 }

@@ -18,9 +18,9 @@ struct Sticks: ReportingCommand {
     @Argument(help: "CIF files (one structure each).") var cifs: [String]
     @Option(help: "X-ray wavelength: a number in Å or a name (CuKa, CuKa1, MoKa, CoKa, …).") var wavelength: String = XRayWavelength
         .defaultName
-    @Option(help: "Lowest Q, nm⁻¹.") var qmin: Double = 0
-    @Option(help: "Highest Q, nm⁻¹ (capped at 4π/λ).") var qmax: Double = 80
-    @Option(help: "Drop reflections weaker than this percentage of the strongest.") var minIntensity: Double = 0.01
+    @Option(parsing: .unconditional, help: "Lowest Q, nm⁻¹.") var qmin: Double = 0
+    @Option(parsing: .unconditional, help: "Highest Q, nm⁻¹ (capped at 4π/λ).") var qmax: Double = 80
+    @Option(parsing: .unconditional, help: "Drop reflections weaker than this percentage of the strongest.") var minIntensity: Double = 0.01
     @Flag(help: "Ignore the CIFs' displacement parameters (no Debye–Waller factor).") var noDebyeWaller = false
     @Option(help: "Output stick file; phase-compositions.csv is written to the same folder.") var out: String = "sticks.csv"
 

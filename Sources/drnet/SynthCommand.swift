@@ -4,11 +4,13 @@ import Foundation
 
 /// Options shared by `synth` and `demo`.
 struct SynthArguments: ParsableArguments {
-    @Option(help: "Random seed: peak widths, background and noise flow from it.") var seed: UInt64 = 1
+    @Option(parsing: .unconditional, help: "Random seed: peak widths, background and noise flow from it.") var seed: UInt64 = 1
     @Option(help: "Noise model: none, poisson or gaussian.") var noise: String = "poisson"
-    @Option(help: "Noise level: counts at the strongest peak (poisson) or σ relative to the maximum (gaussian).") var noiseLevel: Double?
-    @Option(help: "Smooth background amplitude relative to the pattern maximum (0 = none).") var background: Double = 0
-    @Option(help: "Steps per side of the ternary composition grid ((D+1)(D+2)/2 samples).") var divisions: Int = 15
+    @Option(parsing: .unconditional, help: "Noise level: counts at the strongest peak (poisson) or σ relative to the maximum (gaussian).")
+    var noiseLevel: Double?
+    @Option(parsing: .unconditional, help: "Smooth background amplitude relative to the pattern maximum (0 = none).") var background:
+        Double = 0
+    @Option(parsing: .unconditional, help: "Steps per side of the ternary composition grid ((D+1)(D+2)/2 samples).") var divisions: Int = 15
     @Option(
         help: "Folder of the Mg-Al-Ti-O structures (default: data/structures/mg-al-ti-o found beside the executable or working directory).")
     var structures: String?

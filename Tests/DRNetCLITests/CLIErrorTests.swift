@@ -122,9 +122,8 @@ final class CLIErrorTests: CLITestCase {
         let out = folder.path("out")
         let result = try solve(lib.library, out: out, in: folder, config: config)
         assertStatus(result, 2)
-        // The found part is Foundation's generic text (reported as a defect); only the file and
-        // the expectation are asserted.
-        assertErrorLine(result, ["error: \(config): expected valid JSON, found "])
+        // The place of the syntax error as line and column (the file ends inside the object).
+        assertErrorLine(result, ["error: \(config), line 1, column 17: expected valid JSON, found Unexpected end of file"])
         assertAbsent(out, after: result)
     }
 
@@ -144,10 +143,11 @@ final class CLIErrorTests: CLITestCase {
         let lib = try library()
         let folder = try temporaryFolder()
         let out = folder.path("out")
-        // "-5" looks like an option to the argument parser: the value is missing.
+        // "-5" is taken as the value (numeric options parse unconditionally), so the message is
+        // the range, not the parser's "Missing value" (issue 14).
         let result = try solve(lib.library, out: out, in: folder, extra: ["--max-steps", "-5"])
         assertStatus(result, 64)
-        assertContains(result.stderr, ["Missing value for '--max-steps <max-steps>'", "Usage: drnet solve"], of: result)
+        assertContains(result.stderr, ["error: --max-steps must be ≥ 1", "Usage: drnet solve"], of: result)
         assertAbsent(out, after: result)
     }
 
@@ -179,8 +179,8 @@ final class CLIErrorTests: CLITestCase {
         try Data("keep me".utf8).write(to: URL(fileURLWithPath: out))
         let result = try solve(lib.library, out: out, in: folder)
         assertStatus(result, 2)
-        // The message names the path; its wording is Foundation's (reported as a defect).
-        assertErrorLine(result, ["error: \(out): "])
+        // The project's form: the option, the path, what was expected and found (issue 14).
+        assertErrorLine(result, ["error: --out \(out): expected a folder, found a file"])
         XCTAssertEqual(try String(contentsOfFile: out, encoding: .utf8), "keep me", "solve changed the file given as --out")
     }
 

@@ -21,7 +21,8 @@ final class IOLibraryLoaderTests: XCTestCase {
     }
 
     func testLoadsFolder() throws {
-        let dir = makeFolder()
+        // Sticks inside the grid (10–11.5 nm⁻¹): a solve refuses candidates that cannot contribute.
+        let dir = makeFolder(sticks: "phase,name,q,intensity\n0,alpha,10.2,1.0\n0,alpha,11.0,0.5\n1,beta,10.7,0.3\n1,beta,11.3,1.0\n")
         let lib = try LibraryLoader.load(directory: dir.file("lib"))
         XCTAssertEqual(lib.name, "lib")
         XCTAssertEqual(lib.sampleCount, 3)

@@ -69,6 +69,8 @@ public enum SolutionLoader {
         }
         var txt: String?, json: String?
         if isDir.boolValue {
+            // A replacement a killed run left half done is finished first (SolutionCommit).
+            try SolutionCommit.recover(path)
             let t = path + "/solution.txt", j = path + "/solution.json"
             txt = fm.fileExists(atPath: t) ? t : nil
             json = fm.fileExists(atPath: j) ? j : nil

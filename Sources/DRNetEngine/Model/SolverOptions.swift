@@ -132,6 +132,9 @@ public struct SolverOptions: Codable, Equatable, Sendable {
     }
 
     /// Throws a `ConfigurationError` naming the first invalid setting.
+    /// The largest loss weight (and `lossScale`) validation accepts.
+    public static let maxWeight = 1e6
+
     public func validate() throws {
         func need(_ ok: Bool, _ what: String) throws { if !ok { throw ConfigurationError("invalid option: \(what)") } }
         try need(hiddenLayers.allSatisfy { $0 > 0 }, "hiddenLayers must be positive widths, got \(hiddenLayers)")
@@ -146,14 +149,27 @@ public struct SolverOptions: Codable, Equatable, Sendable {
             ("gibbsWeight", gibbsWeight), ("alloyWeight", alloyWeight), ("smoothnessWeight", smoothnessWeight),
             ("compositionWeight", compositionWeight), ("intensityRegWeight", intensityRegWeight)
         ] {
-            try need(v >= 0 && v.isFinite, "\(name) must be a finite weight ≥ 0, got \(v)")
+            // Weights beyond 10⁶ only overflow the loss in Float (a gibbsWeight of 1e308 makes it
+            // infinite at the first step): no setting a run could use.
+            try need(v >= 0 && v <= Self.maxWeight, "\(name) must be a weight in [0, \(Self.maxWeight)], got \(v)")
         }
         try need(divergenceWeight + l2Weight + l1Weight > 0, "at least one reconstruction weight must be positive")
-        try need(lossScale > 0, "lossScale must be > 0")
-        try need(klEpsilon > 0 && epsilon > 0, "klEpsilon and epsilon must be > 0")
-        try need(entropyBeta > 0, "entropyBeta must be > 0")
+        try need(lossScale > 0 && lossScale <= Self.maxWeight, "lossScale must be in (0, \(Self.maxWeight)], got \(lossScale)")
+        // Below ~1e-30 the KL's log(x + ε) of an empty grid point is -69 and more in Float32, and
+        // its gradient 1/ε overflows: the loss is NaN within steps.
+        try need(
+            klEpsilon >= 1e-20 && klEpsilon <= 0.1 && epsilon >= 1e-20 && epsilon <= 0.1,
+            "klEpsilon and epsilon must be in [1e-20, 0.1], got \(klEpsilon) and \(epsilon)")
+        try need(entropyBeta > 0 && entropyBeta <= 1000, "entropyBeta must be in (0, 1000], got \(entropyBeta)")
+        try need(
+            hiddenLayers.count <= 16 && hiddenLayers.allSatisfy { $0 <= 65536 },
+            "hiddenLayers must be at most 16 layers of at most 65536 units, got \(hiddenLayers)")
+        try need(maxSteps <= 100_000_000, "maxSteps must be ≤ 10⁸, got \(maxSteps)")
         try need(pretrainSteps >= 0 && rampUnit > 0, "pretrainSteps must be ≥ 0 and rampUnit > 0")
-        try need(shiftUnit > 0 && shiftAmplify > 0, "shiftUnit and shiftAmplify must be > 0")
+        try need(
+            shiftUnit > 0 && shiftUnit <= 0.5 && shiftAmplify >= 1e-8 && shiftAmplify <= 1,
+            "shiftUnit must be in (0, 0.5] and shiftAmplify in [1e-8, 1] (the alloy term divides by it), got \(shiftUnit) and \(shiftAmplify)"
+        )
         try need(alloyDofOffset > 0 && alloyDofOffset <= 1, "alloyDofOffset must be in (0, 1]")
         try need(minActivation > 0 && minActivation < 1, "minActivation must be in (0, 1)")
         try need(gibbsPenalty >= 0 && gibbsPenalty <= 1, "gibbsPenalty must be in [0, 1]")
@@ -161,7 +177,8 @@ public struct SolverOptions: Codable, Equatable, Sendable {
         try need(walksPerStep >= 1 && walkPoolSize >= 1, "walksPerStep and walkPoolSize must be ≥ 1")
         try need(learningRate > 0 && learningRate < 1, "learningRate must be in (0, 1), got \(learningRate)")
         try need(
-            adamBeta1 >= 0 && adamBeta1 < 1 && adamBeta2 >= 0 && adamBeta2 < 1 && adamEpsilon > 0, "Adam β must be in [0, 1) and ε > 0")
+            adamBeta1 >= 0 && adamBeta1 < 1 && adamBeta2 >= 0 && adamBeta2 < 1 && adamEpsilon >= 1e-30 && adamEpsilon <= 1,
+            "Adam β must be in [0, 1) and ε in [1e-30, 1]")
         try need(maxSteps >= 1, "maxSteps must be ≥ 1")
         try need(convergenceWindow >= 10, "convergenceWindow must be ≥ 10")
         try need(convergenceTolerance >= 0, "convergenceTolerance must be ≥ 0")
@@ -218,30 +235,52 @@ extension SolverOptions {
         try get(.refinePresence, &refinePresence); try get(.refineUsage, &refineUsage)
     }
 
+    /// What a setting's value must be, from its default's type (for error messages).
+    static func expectedValue(of value: Any?) -> String {
+        switch value {
+        case is Int: return "a whole number"
+        case is Double: return "a number"
+        case is Bool: return "true or false"
+        case is [Int]: return "a list of whole numbers, e.g. [1024, 1024, 512]"
+        case is ModelKind: return "\"amortised\" or \"perSample\""
+        case is ReconstructionMetric: return "\"symmetricKL\" or \"jensenShannon\""
+        case is SmoothnessKind: return "\"l2OverDistance\" or \"l1\""
+        default: return "a value of the right type"
+        }
+    }
+
     /// Reads a JSON config; every key optional, unknown keys rejected, result validated.
     public static func load(path: String) throws -> SolverOptions {
         guard let data = FileManager.default.contents(atPath: path) else {
-            throw InputError(file: path, expected: "a readable JSON config file", found: "no such file")
+            var isDirectory: ObjCBool = false
+            let exists = FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory)
+            throw InputError(
+                file: path, expected: "a readable JSON config file",
+                found: !exists ? "no such file" : isDirectory.boolValue ? "a folder" : "a file that cannot be read")
         }
-        let object: Any
-        do { object = try JSONSerialization.jsonObject(with: data) } catch {
-            throw InputError(file: path, expected: "valid JSON", found: "\(error.localizedDescription)")
-        }
-        guard let dict = object as? [String: Any] else {
-            throw InputError(file: path, expected: "a JSON object of settings", found: "another JSON value")
-        }
+        let dict = try JSONSettingsFile.object(data, path: path)
         let known = Set(CodingKeys.allCases.map(\.rawValue))
         if let unknown = dict.keys.sorted().first(where: { !known.contains($0) && !$0.hasPrefix("_") }) {
             throw InputError(
                 file: path, location: "key \(unknown)", expected: "one of: \(known.sorted().joined(separator: ", "))",
                 found: "an unknown setting")
         }
+        // Each key on its own, so that a value of the wrong type is reported with its key (the
+        // decoder's own error has no key for some mismatches, e.g. 50.5 for a whole number).
+        let defaults = Dictionary(
+            Mirror(reflecting: SolverOptions()).children.compactMap { c in c.label.map { ($0, c.value) } },
+            uniquingKeysWith: { a, _ in a })
+        for key in dict.keys.sorted() where known.contains(key) {
+            let single = try JSONSerialization.data(withJSONObject: [key: dict[key]!], options: [.fragmentsAllowed])
+            do { _ = try JSONDecoder().decode(SolverOptions.self, from: single) } catch {
+                throw InputError(
+                    file: path, location: "key \(key)", expected: Self.expectedValue(of: defaults[key]),
+                    found: JSONSettingsFile.describe(dict[key]!))
+            }
+        }
         let options: SolverOptions
-        do { options = try JSONDecoder().decode(SolverOptions.self, from: data) } catch let DecodingError.typeMismatch(_, ctx),
-            let DecodingError.dataCorrupted(ctx)
-        {
-            let key = ctx.codingPath.map(\.stringValue).joined(separator: ".")
-            throw InputError(file: path, location: "key \(key)", expected: "a value of the right type", found: ctx.debugDescription)
+        do { options = try JSONDecoder().decode(SolverOptions.self, from: data) } catch {
+            throw InputError(file: path, expected: "valid settings", found: "\(error)")
         }
         do { try options.validate() } catch let e as ConfigurationError {
             throw InputError(file: path, expected: "valid settings", found: e.message)

@@ -17,6 +17,9 @@ public enum SolveLoop {
     /// Steps of the Gibbs/alloy ramp (in units of `rampUnit`) before the constraint terms are at
     /// full strength; the convergence test starts one window after that.
     public static let rampUnits = 10
+    /// A solution whose mean reconstruction L1 share (error / pattern, per sample) is above this
+    /// carries a warning that it explains little of the data.
+    public static let poorReconstructionShare = 0.5
 }
 
 /// Wall-clock and reporting state of one `solve()` call (not part of a checkpoint: a resumed run
@@ -43,11 +46,11 @@ final class SolveSession {
 }
 
 extension DRNetSolver {
-    /// Interrupted, or the device failed (its error is in `backend.failure`).
-    func halted() -> Bool { shouldStop() || backend.failure != nil }
+    /// Interrupted, the device failed (its error is in `backend.failure`) or the run diverged.
+    func halted() -> Bool { shouldStop() || backend.failure != nil || divergence != nil }
 
-    /// Why a halted run stopped: the device failed, or a stop was requested.
-    var haltReason: StopReason { backend.failure != nil ? .deviceError : .interrupted }
+    /// Why a halted run stopped: the device failed, the run diverged, or a stop was requested.
+    var haltReason: StopReason { backend.failure != nil ? .deviceError : divergence != nil ? .diverged : .interrupted }
 
     /// Appends a loss record (means since the last one) and reports progress when due.
     func record(stage: String, cap: Int, _ session: SolveSession) {
@@ -65,13 +68,29 @@ extension DRNetSolver {
             progress(
                 TrainingProgress(
                     stage: stage, step: step, stepCap: cap, record: rec, elapsedSeconds: now,
-                    etaSeconds: rate * Double(max(0, cap - step)),
+                    etaSeconds: rate * Double(max(0, cap - step) + laterStageSteps()),
                     activeCandidates: candidateSwitch.filter { $0 > 0 }.count))
         }
     }
 
-    /// Adds a step's loss terms to the running sums of the next record.
+    /// Steps the stages after the current one will take at least (polish, the first fine-tune
+    /// round), for the time-left estimate: training may still stop early on convergence, and a
+    /// fine-tune may add rounds.
+    func laterStageSteps() -> Int {
+        switch run.stage {
+        case .train: return options.polishSteps + options.fineTuneSteps
+        case .polish: return options.fineTuneSteps
+        default: return 0
+        }
+    }
+
+    /// Adds a step's loss terms to the running sums of the next record; the first non-finite
+    /// term (in the order reconstruction, Gibbs, smoothness, composition, intensity regulariser,
+    /// alloy, total) or latent is recorded as the run's `divergence`.
     func accumulate(_ r: LossReport) {
+        if divergence == nil, let (term, value) = Divergence.firstNonFinite(r) {
+            divergence = Divergence(step: step, stage: run.stage.rawValue, term: term, value: value)
+        }
         run.acc.n += 1
         run.acc.total += r.total
         run.acc.recon += r.reconstruction
@@ -84,8 +103,9 @@ extension DRNetSolver {
     /// A step boundary: hands out a checkpoint when one is due or a stop is requested (before
     /// the stop changes anything); true when the run must stop.
     func boundary(_ session: SolveSession) -> Bool {
-        // A failed device: stop without a checkpoint (its parameters are not valid).
-        if backend.failure != nil { return true }
+        // A failed device or a diverged run: stop without a checkpoint (its parameters are not
+        // valid; the last checkpoint written stays the one to resume from).
+        if backend.failure != nil || divergence != nil { return true }
         let stop = shouldStop()
         // After a stop only the first boundary checkpoints: later ones sit after the early
         // exit changed the run (it is finished and exported as interrupted).
@@ -252,7 +272,28 @@ extension DRNetSolver {
             }
         }
         exported = ExportedContributions(step: step, phases: candidates, values: contributions)
+        if divergence == nil {
+            for (term, values) in [("fractions", w), ("shifts", s), ("log-variances", v)] {
+                if let bad = values.first(where: { !$0.isFinite }) {
+                    divergence = Divergence(step: step, stage: "export", term: term, value: Double(bad))
+                    break
+                }
+            }
+            if divergence == nil, let bad = errors.first(where: { !$0.isFinite }) {
+                divergence = Divergence(step: step, stage: "export", term: "reconstruction error", value: bad)
+            }
+        }
+        if divergence != nil { run.stoppedBy = .diverged }
         let used = (0..<p).filter { k in (0..<n).contains { w[$0 * p + k] > 0 } }
+        var warnings = problem.warnings
+        let meanShare = shares.reduce(0, +) / Double(max(n, 1))
+        if meanShare > SolveLoop.poorReconstructionShare {
+            warnings.append(
+                "the reconstruction explains little of the data: the mean L1 error is \(String(format: "%.2f", meanShare)) of the "
+                    + "patterns' own L1 (above \(SolveLoop.poorReconstructionShare)); the candidates, their peak widths or shifts, or a "
+                    + "background the model does not have do not match these patterns, so the fractions are not reliable "
+                    + "(see the fit plots and drnet check)")
+        }
         return PhaseMapSolution(
             library: problem.library.name, libraryPath: problem.library.sources.directory,
             elements: problem.library.elements, phaseNames: problem.library.phases.map(\.name),
@@ -261,7 +302,8 @@ extension DRNetSolver {
             refinedMask: run.refined, alloying: run.alloying, usedPhases: used, degreesOfFreedom: problem.degrees,
             settings: options, seed: seed, device: backend.deviceName, trainingSteps: run.trainingSteps, polishSteps: run.polish,
             fineTuneSteps: run.fine, stoppedBy: run.stoppedBy, wallSeconds: session.elapsed(), maskSource: problem.maskSource,
-            graphSource: problem.graphSource, edges: problem.graph.edges.map { [$0.i, $0.j] }, lossHistory: run.history)
+            graphSource: problem.graphSource, edges: problem.graph.edges.map { [$0.i, $0.j] }, lossHistory: run.history,
+            warnings: warnings)
     }
 }
 

@@ -41,6 +41,10 @@ public final class DRNetSolver {
     public var progressInterval: Double = 2
     /// Set from a signal handler to stop training early but still export a result.
     public var shouldStop: () -> Bool = { false }
+    /// The first non-finite value the run met (nil while every loss term is finite): the run
+    /// stops there without a checkpoint (its parameters are no longer valid), and its solution's
+    /// `stoppedBy` is `.diverged`.
+    public internal(set) var divergence: Divergence?
 
     /// - Parameter backend: builds the compute backend for the problem's decoder and loss
     ///   (default: the CPU backend).
@@ -49,6 +53,7 @@ public final class DRNetSolver {
         backend: ((PeakDecoder, ReconstructionLoss) throws -> ComputeBackend)? = nil
     ) throws {
         try options.validate()
+        try Self.checkMemory(problem: problem, options: options)
         self.problem = problem
         self.options = options
         self.seed = seed
@@ -222,6 +227,33 @@ public final class DRNetSolver {
             count: params.count, learningRate: options.fineTuneLearningRate,
             beta1: options.adamBeta1, beta2: options.adamBeta2, epsilon: options.adamEpsilon)
         backend.loadParameters(params, optimiser: optimiser)
+    }
+
+    /// The memory a run needs, estimated before anything is allocated (bytes): the encoder's three
+    /// networks (T(+M) → hidden… → P; θ, its gradient and Adam's two moments, 4 bytes each),
+    /// their activations and gradients for a minibatch and an inference chunk, the per-sample
+    /// latents, and the library's patterns (held twice: raw and normalised) with the export
+    /// pass's contributions (N × P × T at most).
+    public static func estimatedMemory(problem: PreparedProblem, options: SolverOptions) -> Double {
+        let n = Double(problem.sampleCount), t = Double(problem.gridCount), p = Double(problem.phaseCount)
+        let input = t + (options.compositionInput ? Double(problem.library.elementCount) : 0)
+        let widths = [input] + options.hiddenLayers.map(Double.init) + [p]
+        let perNetwork = zip(widths, widths.dropFirst()).reduce(0.0) { $0 + $1.0 * $1.1 + $1.1 }
+        let batch = Double(max(options.walkLength * options.walksPerStep, SolveLoop.inferenceChunk))
+        let activations = 3 * batch * widths.reduce(0, +) * 2
+        return 4 * (3 * perNetwork * 4 + activations + 2 * n * t + 3 * n * p + n * p * t)
+    }
+
+    /// Refuses a run whose estimated memory (`estimatedMemory`) exceeds 90 % of the machine's.
+    static func checkMemory(problem: PreparedProblem, options: SolverOptions) throws {
+        let need = estimatedMemory(problem: problem, options: options)
+        let have = Double(ProcessInfo.processInfo.physicalMemory)
+        guard have > 0, need > 0.9 * have else { return }
+        func gib(_ b: Double) -> String { String(format: "%.1f GiB", b / 1_073_741_824) }
+        throw ConfigurationError(
+            "the run needs about \(gib(need)) of memory (encoder \(options.hiddenLayers) on \(problem.gridCount) Q points, "
+                + "\(problem.sampleCount) samples × \(problem.phaseCount) candidates), more than this machine's \(gib(have)): "
+                + "use narrower hiddenLayers, fewer Q points (drnet import --q-step) or a machine with more memory")
     }
 
     /// Per-sample active phase sets (w > minActivation) of the current model.

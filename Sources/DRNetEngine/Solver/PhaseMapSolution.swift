@@ -37,6 +37,10 @@ public struct PhaseMapSolution: Codable, Sendable {
     public var graphSource: String
     public var edges: [[Int]]
     public var lossHistory: [LossRecord]
+    /// What the user should know about this result (candidates that could not contribute, a
+    /// reconstruction that explains little of the data, …); printed by `drnet solve` as warnings.
+    /// Nil in solutions written before it existed.
+    public var warnings: [String]? = nil
 
     /// Fraction row of sample i.
     public func fractions(of i: Int) -> ArraySlice<Float> { fractions[(i * phaseCount)..<((i + 1) * phaseCount)] }

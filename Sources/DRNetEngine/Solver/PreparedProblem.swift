@@ -16,6 +16,9 @@ public struct PreparedProblem: Sendable {
     /// Where the mask came from, for the solution's metadata.
     public let maskSource: String
     public let graphSource: String
+    /// What the user should know before the run: candidates left out because none of their
+    /// sticks falls inside the Q grid, the library's own warnings. Carried into the solution.
+    public let warnings: [String]
 
     public var sampleCount: Int { library.sampleCount }
     public var gridCount: Int { library.gridCount }
@@ -73,10 +76,46 @@ public struct PreparedProblem: Sendable {
         } else {
             maskSource = "all phases allowed"
         }
+        // Candidates that cannot contribute: no stick inside the grid (a unit mix-up, Å⁻¹ vs nm⁻¹,
+        // or a stick file for another Q range). None at all is an error; some are left out.
+        var notes: [String] = []
+        let qLow = lib.q.first ?? 0, qHigh = lib.q.last ?? 0
+        let inside = lib.phases.map { ph in zip(ph.q, ph.intensity).contains { $0.0 >= qLow && $0.0 <= qHigh && $0.1 > 0 } }
+        if p > 0 && !inside.contains(true) {
+            let all = lib.phases.flatMap(\.q)
+            throw ConfigurationError(
+                "no candidate phase has a stick inside the Q grid (\(Self.format(qLow))…\(Self.format(qHigh)) nm⁻¹); the sticks lie at "
+                    + "\(Self.format(all.min() ?? 0))…\(Self.format(all.max() ?? 0)) nm⁻¹. Q is in nm⁻¹ everywhere (1 Å⁻¹ = 10 nm⁻¹): "
+                    + "compute the sticks for the grid's range (drnet sticks --qmin/--qmax) or check the patterns' axis")
+        }
+        let outside = (0..<p).filter { !inside[$0] }
+        if !outside.isEmpty {
+            for i in 0..<n { for k in outside { mask[i * p + k] = 0 } }
+            notes.append(
+                "\(outside.count) candidate(s) have no stick inside the Q grid (\(Self.format(qLow))…\(Self.format(qHigh)) nm⁻¹) and are left out: "
+                    + outside.prefix(8).map { lib.phases[$0].name }.joined(separator: ", ") + (outside.count > 8 ? ", …" : ""))
+        }
+        // Peaks the settings allow must be resolvable on the grid: the widest σ at least half the
+        // median grid step (narrower peaks fall between grid points and render as nothing).
+        if t >= 2 {
+            let steps = (1..<t).map { Double(lib.q[$0] - lib.q[$0 - 1]) }.sorted()
+            let step = steps[steps.count / 2]
+            let widest = exp(0.5 * (options.logVarianceCentre + options.logVarianceRange))
+            if widest < 0.5 * step {
+                throw ConfigurationError(
+                    "the widest peaks the settings allow (σ = \(Self.format(widest)) nm⁻¹, from logVarianceCentre + logVarianceRange = "
+                        + "\(options.logVarianceCentre + options.logVarianceRange)) are narrower than half the Q grid's step "
+                        + "(\(Self.format(step)) nm⁻¹): they fall between grid points. Raise logVarianceCentre/logVarianceRange "
+                        + "or use a finer grid")
+            }
+        }
         for i in 0..<n where !(0..<p).contains(where: { mask[i * p + $0] > 0 }) {
-            throw ConfigurationError("sample \(i) has no allowed candidate phase under the \(maskSource)")
+            throw ConfigurationError(
+                "sample \(i) has no allowed candidate phase under the \(maskSource)"
+                    + (outside.isEmpty ? "" : " (after leaving out the candidates without a stick in the Q grid)"))
         }
         self.mask = mask
+        warnings = lib.sources.warnings + notes
 
         if let edges = lib.edges {
             graph = try CompositionGraph(sampleCount: n, edges: edges)
@@ -89,6 +128,10 @@ public struct PreparedProblem: Sendable {
             graphSource = m == 3 ? "Delaunay triangulation" : (m <= 2 ? "composition path" : "k-nearest neighbours")
         }
     }
+
+    /// A number for a message: 4 significant digits.
+    static func format(_ x: Double) -> String { String(format: "%.4g", x) }
+    static func format(_ x: Float) -> String { format(Double(x)) }
 
     /// Gathers the minibatch data for `samples` (in walk order), restricted to the phase columns
     /// `phases` (the trainer's active candidate subset).

@@ -51,21 +51,24 @@ public struct SolverRunState: Codable, Sendable, Equatable {
 /// File layout (`write(to:)`), little-endian:
 ///
 ///     "DRNETCKP"            8 bytes magic
-///     UInt32 version        (1)
+///     UInt32 version        (2; version 1 had no checksum and is still read)
 ///     UInt64 L              length of the metadata JSON
 ///     L bytes               `Metadata` as JSON
 ///     Float32 × n₁          parameters        (n₁ = metadata.parameterCount)
 ///     Float32 × n₁          Adam first moment
 ///     Float32 × n₁          Adam second moment
 ///     Float32 × n₂          fixed intensity pre-activations of per-sample latents (n₂ = metadata.fixedIntensityCount)
+///     UInt32 CRC-32         of every byte before it (version 2)
 ///
-/// Written to `<path>.partial` and renamed: a crash while writing leaves the previous checkpoint.
+/// Written through `AtomicFile` (flushed, then renamed over the previous checkpoint): a crash at
+/// any moment leaves a complete checkpoint, the previous or the new one. A checksum mismatch — a
+/// flipped bit, a damaged copy — is an `InputError`, never a silent resume from wrong numbers.
 /// The parameters and moments live in the backend's parameter store (device memory on OpenCL):
 /// `checkpoint()` copies them out and `restore(_:)` loads them back; those are the only two places
 /// that touch them.
 public struct SolverCheckpoint: Sendable {
     public static let magic = Array("DRNETCKP".utf8)
-    public static let version: UInt32 = 1
+    public static let version: UInt32 = 2
 
     public struct Metadata: Codable, Sendable, Equatable {
         public var format = "drnet solver checkpoint"
@@ -132,12 +135,14 @@ public struct SolverCheckpoint: Sendable {
                 }
             }
         }
+        let crc = CRC32.checksum(data)
+        withUnsafeBytes(of: crc.littleEndian) { data.append(contentsOf: $0) }
         try AtomicFile.write(data, to: path)
     }
 
     /// Reads a checkpoint; `InputError` naming the file for anything malformed.
     public static func read(path: String) throws -> SolverCheckpoint {
-        let bytes = try InputFile.readBinary(path: path)
+        var bytes: [UInt8] = try InputFile.readBinary(path: path)
         func fail(_ expected: String, _ found: String, _ location: String = "") -> InputError {
             InputError(file: path, location: location, expected: expected, found: found)
         }
@@ -147,7 +152,21 @@ public struct SolverCheckpoint: Sendable {
         func u32(_ at: Int) -> UInt32 { (0..<4).reduce(UInt32(0)) { $0 | UInt32(bytes[at + $1]) << (8 * UInt32($1)) } }
         func u64(_ at: Int) -> UInt64 { (0..<8).reduce(UInt64(0)) { $0 | UInt64(bytes[at + $1]) << (8 * UInt64($1)) } }
         let version = u32(8)
-        guard version == Self.version else { throw fail("checkpoint format version \(Self.version)", "version \(version)", "header") }
+        guard version == 1 || version == Self.version else {
+            throw fail("checkpoint format version 1 or \(Self.version)", "version \(version)", "header")
+        }
+        if version >= 2 {
+            guard bytes.count >= 24 else { throw fail("a checkpoint with its checksum", "a file of \(bytes.count) bytes", "checksum") }
+            let stored = u32(bytes.count - 4)
+            let computed = CRC32.checksum(bytes[0..<(bytes.count - 4)])
+            guard stored == computed else {
+                throw fail(
+                    "the checksum the file was written with (CRC-32 \(String(stored, radix: 16)))",
+                    "CRC-32 \(String(computed, radix: 16)): the file is damaged (a changed byte, or a truncated copy); "
+                        + "resume from an intact copy or start the run again", "checksum")
+            }
+            bytes.removeLast(4)
+        }
         let length = Int(u64(12))
         guard length > 0, 20 + length <= bytes.count else {
             throw fail("metadata of the stated length \(length)", "a file of \(bytes.count) bytes", "header")

@@ -10,6 +10,12 @@ public enum StopReason: String, Codable, Sendable, CaseIterable {
     case interrupted
     /// The compute device failed (`ComputeBackend.failure`): the results are not valid.
     case deviceError = "device error"
+    /// A loss term, the parameters or an output became non-finite (`DRNetSolver.divergence`
+    /// says which and when): the results are not valid and no solution may be written.
+    case diverged
+
+    /// True when the run's results are not valid: nothing may be exported from it.
+    public var failed: Bool { self == .deviceError || self == .diverged }
 
     /// True when the run finished (its checkpoint is no longer needed).
     public var finished: Bool { self == .stepCap || self == .converged }
