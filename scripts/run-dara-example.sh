@@ -3,8 +3,10 @@
 # mixtures of named precursors) → drnet import (axis, Kα1/Kα2 and counts from each .xrdml) →
 # candidates from the CIFs in data/structures/dara-precursors (drnet sticks) → drnet solve →
 # drnet check, then a table of what was found beside the precursors each file name names.
-# About 25 min on 2 cores (8 280 Q points per scan). Writes out/dara/{library,solution}.
-# Extra arguments go to drnet solve (e.g. --max-steps 300 for a quick look).
+# About 15 min on 2 cores (8 280 Q points per scan). Writes out/dara/{library,solution}.
+# The solve uses examples/dara-scans/solve.json (sharp laboratory peaks, shifts within 3 %; the
+# built-in defaults are the reference's thin-film settings). Extra arguments go to drnet solve
+# (e.g. --max-steps 300 for a quick look).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bin=.build/release/drnet
@@ -27,7 +29,7 @@ n=$(($(wc -l <"$lib/samples.csv") - 1))
 seq 0 $((n - 1)) >"$lib/neighbors.txt"
 # 4. solve (element rule from the compositions; Gibbs limit = elements present) and check
 rm -rf "$sol"
-"$bin" solve "$lib" --out "$sol" "$@"
+"$bin" solve "$lib" --out "$sol" --config examples/dara-scans/solve.json "$@"
 "$bin" check "$sol" || echo "run-dara-example: drnet check exited $? (1: a rule is violated, listed above)"
 # 5. what was found (fraction ≥ 0.01) beside the precursors named in each file name
 echo

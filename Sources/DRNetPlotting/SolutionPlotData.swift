@@ -48,8 +48,13 @@ public struct SolutionPlotData: Sendable {
     }
 
     /// Short composition text of sample i ("Al 0.33 Li 0.33 Fe 0.33").
+    /// Sample i's composition for a title: every element of a ternary (or smaller) system, and
+    /// only the elements present (fraction ≥ 0.005) when there are more, so that a library of
+    /// many elements keeps a title that fits; "no composition" without elements.
     public func compositionText(_ i: Int) -> String {
         let m = elements.count
-        return (0..<m).map { "\(elements[$0]) " + String(format: "%.2f", compositions[i * m + $0]) }.joined(separator: " ")
+        guard m > 0 else { return "no composition" }
+        let shown = m <= 3 ? Array(0..<m) : (0..<m).filter { compositions[i * m + $0] >= 0.005 }
+        return shown.map { "\(elements[$0]) " + String(format: "%.2f", compositions[i * m + $0]) }.joined(separator: " ")
     }
 }

@@ -55,6 +55,12 @@ def test_scans_with_compositions_cifs_and_no_graph(tmp_path, synth, scan_folder)
     # every sample alone in the graph: one line each, no neighbours
     assert open(os.path.join(lib.path, "neighbors.txt")).read().split() == [str(i) for i in range(6)]
     sol = drnet.solve(lib, tmp_path / "sol", config=SHORT_CONFIG, device="cpu")
+    # the same folder again: refused (status 2) unless overwrite=True
+    with pytest.raises(drnet.DrnetError) as err:
+        drnet.solve(lib, tmp_path / "sol", config=SHORT_CONFIG, device="cpu", seed=2)
+    assert err.value.status == 2 and "already holds a solution" in str(err.value)
+    again = drnet.solve(lib, tmp_path / "sol", config=SHORT_CONFIG, device="cpu", seed=2, overwrite=True)
+    assert again.json["seed"] == 2
     assert sol.json["edges"] == [] and sol.json["graphSource"].endswith("neighbors.txt")
     np.testing.assert_allclose(sol.fractions.sum(axis=1), 1, atol=1e-5)
 

@@ -243,6 +243,7 @@ def solve(
     plots: bool = False,
     checkpoint_every: Optional[float] = None,
     kernels: Optional[PathLike] = None,
+    overwrite: bool = False,
     executable: Optional[PathLike] = None,
 ) -> Solution:
     """Solves a library with ``drnet solve`` and reads the solution.
@@ -267,6 +268,9 @@ def solve(
         plots: draw the pictures into ``<out_dir>/plots/``.
         checkpoint_every: minutes between checkpoints (drnet's default 5; 0 = only on a signal).
         kernels: folder of the OpenCL kernels (default: drnet's own lookup).
+        overwrite: replace the solution (and checkpoint) of another run that ``out_dir``
+            already holds (``--overwrite``); without it such an ``out_dir`` is status 2. The
+            previous solution stays intact until the new one replaces it as a whole.
         executable: the drnet executable (default: ``DRNET_BIN``, else ``drnet`` on PATH).
 
     Returns:
@@ -320,6 +324,8 @@ def solve(
         args.append("--quiet")
     if not plots:
         args.append("--no-plots")
+    if overwrite:
+        args.append("--overwrite")
     done = run(args, executable=executable, echo_stderr=not quiet)
     solution = Solution.read(out)
     solution.summary = _summary(done.stdout)
