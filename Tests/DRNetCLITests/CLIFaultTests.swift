@@ -183,6 +183,34 @@ final class CLIFaultTests: CLITestCase {
         XCTAssertTrue(err.contains("checksum verified"), err)
     }
 
+    /// A library that moved after the run began is given with --resume (before: refused as
+    /// "no <library-dir> with --resume"); the checkpoint's fingerprint checks it is the same data.
+    func testResumeWithAMovedLibrary() throws {
+        let lib = try library()
+        let folder = try temporaryFolder()
+        let moved = folder.path("moved-library")
+        try FileManager.default.copyItem(atPath: lib.library, toPath: folder.path("library"))
+        let out = folder.path("out")
+        let config = try settings(Self.longSettings, in: folder, name: "long.json")
+        let p = try start(
+            solveArguments(folder.path("library"), out: out, config: config, extra: ["--no-plots", "--checkpoint-every", "0.002"]),
+            in: folder, stderrFile: folder.path("first.err"))
+        XCTAssertTrue(wait(for: out + "/checkpoint.drnet"))
+        kill(p.processIdentifier, SIGINT)
+        p.waitUntilExit()
+        try FileManager.default.moveItem(atPath: folder.path("library"), toPath: moved)
+        let lost = try drnet(["solve", "--resume", out, "--quiet", "--device", "cpu", "--no-plots"], in: folder.url)
+        assertStatus(lost, 2)
+        assertContains(lost.stderr, ["library"], of: lost)
+        let again = try start(
+            ["solve", "--resume", out, moved, "--device", "cpu", "--no-plots"], in: folder, stderrFile: folder.path("again.err"))
+        let resumed = wait(forText: "resuming", in: folder.path("again.err"))
+        kill(again.processIdentifier, SIGINT)
+        again.waitUntilExit()
+        XCTAssertTrue(resumed, (try? String(contentsOfFile: folder.path("again.err"), encoding: .utf8)) ?? "")
+        XCTAssertEqual(again.terminationStatus, 130)
+    }
+
     /// A NaN in the parameters (what an overflowing loss leaves): exit 4 naming the term and the
     /// step, no solution written (the interrupted one stays), the last checkpoint kept.
     func testADivergedRunExitsFourWritesNoSolutionAndKeepsTheCheckpoint() throws {

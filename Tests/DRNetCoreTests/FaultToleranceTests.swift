@@ -275,6 +275,24 @@ final class FaultToleranceTests: XCTestCase {
         XCTAssertEqual(warned, share > SolveLoop.poorReconstructionShare, "share \(share), warnings \(solution.warnings ?? [])")
     }
 
+    // MARK: the time left
+
+    /// Before issue 14 the estimate covered only the current stage: "≤0s left" at the end of
+    /// training with polish and fine-tune still to run.
+    func testTheTimeLeftAtTheEndOfTrainingCountsTheLaterStages() throws {
+        var o = options
+        o.polishSteps = 30
+        o.fineTuneSteps = 30
+        let s = try solver(o)
+        s.progressInterval = 0
+        var last: TrainingProgress?
+        s.progress = { p in if p.stage == "train" { last = p } }
+        _ = s.solve()
+        let p = try XCTUnwrap(last)
+        XCTAssertEqual(p.step, p.stepCap, "the last training record is at the cap")
+        XCTAssertGreaterThan(p.etaSeconds, 0, "polish and fine-tune are still to run")
+    }
+
     // MARK: rules the refine step enforces
 
     func testASolutionBreakingTheRefinedMaskOrTheGibbsLimitIsFound() throws {

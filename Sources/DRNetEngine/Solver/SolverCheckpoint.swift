@@ -105,6 +105,11 @@ public struct SolverCheckpoint: Sendable {
             for p in lib.phases { for x in p.q { mix(x.bitPattern) }; for x in p.intensity { mix(x.bitPattern) } }
             hash = String(h, radix: 16)
         }
+
+        /// The same sizes and hash of patterns, Q and sticks (the name is not compared).
+        public func sameData(as other: LibraryFingerprint) -> Bool {
+            samples == other.samples && grid == other.grid && phases == other.phases && hash == other.hash
+        }
     }
 
     public var metadata: Metadata
@@ -228,7 +233,8 @@ extension DRNetSolver {
     public func restore(_ c: SolverCheckpoint) throws {
         let m = c.metadata
         guard m.seed == seed else { throw ConfigurationError("checkpoint: seed \(m.seed), but this run has seed \(seed)") }
-        guard m.library == SolverCheckpoint.LibraryFingerprint(problem.library) else {
+        // The data must be the same; the folder's name may differ (a library moved or renamed).
+        guard m.library.sameData(as: SolverCheckpoint.LibraryFingerprint(problem.library)) else {
             throw ConfigurationError(
                 "checkpoint: made for library \(m.library.name) (\(m.library.samples)×\(m.library.grid), \(m.library.phases) candidates, hash \(m.library.hash)), not this one"
             )
