@@ -82,6 +82,10 @@ __kernel void render_phases(
         }
     }
     group_argmax(smax, sarg, &m, &at);
+    // A NaN row has no maximum (every comparison is false): keep the index inside the row, so
+    // the backward pass reads row[0] (NaN, which the host reports as a divergence) instead of
+    // memory past the buffer.
+    if (at >= T) at = 0;
     const float norm = m + epsilon;
     if (lid == 0) { normaliser[pair] = norm; argmaxOut[pair] = at; }
     const float inv = 1.0f / norm;
@@ -113,6 +117,7 @@ __kernel void mix_phases(
         if (acc > m) { m = acc; at = t; }
     }
     group_argmax(smax, sarg, &m, &at);
+    if (at >= T) at = 0;  // a NaN mixture (no maximum): an index inside the buffers, as above
     const float norm = m + epsilon;
     if (lid == 0) { mixNorm[b] = norm; mixArgmax[b] = at; }
     const float inv = 1.0f / norm;

@@ -218,6 +218,16 @@ public final class Kernel: @unchecked Sendable {
         return Int(n)
     }()
 
+    /// The most work-items a work-group of this kernel may have on its device
+    /// (CL_KERNEL_WORK_GROUP_SIZE: the device's limit lowered by the kernel's registers and local
+    /// memory); 0 when the driver does not say.
+    public lazy var maxWorkGroupSize: Int = {
+        var n: Int = 0
+        let status = clGetKernelWorkGroupInfo(
+            kernel, program.device.id, cl_kernel_work_group_info(CL_KERNEL_WORK_GROUP_SIZE), MemoryLayout<Int>.size, &n, nil)
+        return status == CL_SUCCESS ? n : 0
+    }()
+
     /// Binds `arguments` to the kernel's parameters 0, 1, … in order — one list per launch, in
     /// the order of the signature in the `.cl` file, so that indices cannot drift — and enqueues
     /// `groups` work-groups of `local` work-items. A list whose length differs from the
@@ -244,6 +254,14 @@ public final class Kernel: @unchecked Sendable {
     /// Enqueues `groups` work-groups of `local` work-items (1-D) with the arguments bound.
     private func launch(groups: Int, local: Int, profile: KernelProfile?) throws(OpenCLError) {
         guard groups > 0 else { return }
+        // A work-group the kernel cannot run with is a clear error before the enqueue (which
+        // would fail with CL_INVALID_WORK_GROUP_SIZE, or worse on some drivers).
+        if maxWorkGroupSize > 0 && local > maxWorkGroupSize {
+            throw .invalidConfiguration(
+                "kernel \(name): work-groups of \(local) work-items exceed its limit of \(maxWorkGroupSize) on "
+                    + "\(program.device.info.name) (CL_KERNEL_WORK_GROUP_SIZE); choose smaller groups with DRNET_KERNEL_SHAPE "
+                    + "(Kernels/README.md)")
+        }
         var global = groups * local, loc = local
         var event: cl_event?
         let wantEvent = profile != nil && program.device.profiling

@@ -71,6 +71,30 @@ final class BackendAgreementTests: XCTestCase {
             file: file, line: line)
     }
 
+    /// A NaN mixture (what a diverged step produces) has no maximum: before issue 13 the kernels'
+    /// argmax stayed at its initial 0x7fffffff and the backward pass indexed past its buffers.
+    /// Now the argmax is a grid index, the CPU path's (0), and forward + backward run cleanly
+    /// (the NaN reaches the loss, where the solver reports the divergence).
+    func testANaNMixtureKeepsItsArgmaxInsideTheGrid() throws {
+        for backend in try requireOpenCL() {
+            let c = makeCase(intensity: false)
+            var batch = c.batch
+            for i in batch.fractions.indices { batch.fractions[i] = .nan }
+            let cpu = CPUBackend(decoder: c.decoder, reconstruction: c.loss)
+            let dev = try backend.make(c.decoder, c.loss)
+            let rc = cpu.decodeAndReconstruct(batch, wantGradients: true, gradScale: 1)
+            let rd = dev.decodeAndReconstruct(batch, wantGradients: true, gradScale: 1)
+            XCTAssertNil(dev.failure, backend.name)
+            for b in 0..<batch.count {
+                let at = dev.renderedSample(b).mixtureArgmax
+                XCTAssertTrue((0..<c.decoder.gridCount).contains(at), "\(backend.name): mixture argmax \(at) outside the grid")
+                XCTAssertEqual(at, cpu.renderedSample(b).mixtureArgmax, "\(backend.name): the CPU path's index")
+            }
+            XCTAssertTrue(rc.parts.contains { !$0.total.isFinite }, "the CPU loss of a NaN mixture is not finite")
+            XCTAssertTrue(rd.parts.contains { !$0.total.isFinite }, "\(backend.name): the loss of a NaN mixture is not finite")
+        }
+    }
+
     func testDecoderForwardAgrees() throws {
         for backend in try requireOpenCL() {
             for intensity in [false, true] {

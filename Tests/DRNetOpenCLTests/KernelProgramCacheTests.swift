@@ -44,4 +44,24 @@ final class KernelProgramCacheTests: XCTestCase {
         try kernel.launch([.buffer(delta), .buffer(act), .int(8)], groups: 1, local: 8, profile: nil)
         XCTAssertEqual(try delta.read(8), [0, 2, -3, 0, -5, 0, -7, 8])
     }
+
+    /// A work-group larger than the kernel allows on its device (CL_KERNEL_WORK_GROUP_SIZE) is a
+    /// clear error naming the kernel and the limit, before anything is enqueued (issue 13).
+    func testWorkGroupsBeyondTheKernelsLimitAreRefused() throws {
+        guard let device = TestBackends.openCLDevices().first else { throw XCTSkip("no OpenCL device here") }
+        let source = try KernelSources.load(explicit: nil).source
+        let program = try KernelProgram(device: device, source: source, options: "-DLANES=4 -DWG_PAIR=1 -DWG_SAMPLE=1 -cl-std=CL1.2")
+        let kernel = try Kernel(program, "relu_backward")
+        let limit = kernel.maxWorkGroupSize
+        XCTAssertGreaterThan(limit, 0, "the driver reports the kernel's work-group limit")
+        let delta = try DeviceBuffer<Float>(device, count: 2 * limit), act = try DeviceBuffer<Float>(device, count: 2 * limit)
+        XCTAssertThrowsError(
+            try kernel.launch([.buffer(delta), .buffer(act), .int(2 * limit)], groups: 1, local: 2 * limit, profile: nil)
+        ) { error in
+            XCTAssertTrue(
+                "\(error)".contains("kernel relu_backward: work-groups of \(2 * limit) work-items exceed its limit of \(limit)"), "\(error)"
+            )
+        }
+        try kernel.launch([.buffer(delta), .buffer(act), .int(limit)], groups: 1, local: limit, profile: nil)
+    }
 }
