@@ -33,6 +33,9 @@ public enum ScanImport {
         public var qStep: Double?
         /// CSV `file,<element>…`: each scan's composition (file name with or without extension).
         public var compositions: String?
+        /// Subtract a SNIP background (`SNIPBackground`) with this clipping half-window (nm⁻¹)
+        /// from every resampled pattern (clipped at 0); nil: the patterns as measured.
+        public var snipWindow: Double?
 
         public init() {}
     }
@@ -70,6 +73,16 @@ public enum ScanImport {
         public var elements: [String]
         public var grid: GridRecord
         public var samples: [SampleRecord]
+        /// The background subtracted at import (nil: none).
+        public var background: BackgroundRecord?
+    }
+
+    /// What `--background` did, as `import.json` records it.
+    public struct BackgroundRecord: Codable, Sendable, Equatable {
+        public var method = "SNIP (LLS transform), subtracted and clipped at 0; σ left as measured"
+        /// The clipping half-window in nm⁻¹ and in grid points.
+        public var windowNm: Double
+        public var windowPoints: Int
     }
 
     /// A scan on its own Q axis (nm⁻¹, ascending).
@@ -317,9 +330,21 @@ public enum ScanImport {
         let (grid, gridRecord) = try grid(for: converted, settings: settings)
         var patterns: [Float] = [], compositions: [Double] = [], records: [SampleRecord] = [], sources: [String] = []
         patterns.reserveCapacity(order.count * grid.count)
+        var background: BackgroundRecord?
+        if let w = settings.snipWindow {
+            guard w.isFinite, w > 0 else {
+                throw InputError(file: "--background", expected: "snip or snip:W with a window W > 0 nm⁻¹", found: "W = \(w)")
+            }
+            let step = grid.count >= 2 ? (grid[grid.count - 1] - grid[0]) / Double(grid.count - 1) : 1
+            background = BackgroundRecord(windowNm: w, windowPoints: max(1, Int((w / step).rounded())))
+        }
         for (sample, i) in order.enumerated() {
             let c = converted[i]
-            let (y, _) = try resample(c, onto: grid)
+            var (y, _) = try resample(c, onto: grid)
+            if let b = background {
+                let bg = SNIPBackground.estimate(y, windowPoints: b.windowPoints)
+                y = zip(y, bg).map { max(0, $0 - $1) }
+            }
             patterns += y.map { Float($0) }
             compositions += rows[sample]
             sources.append(c.scan.source)
@@ -334,7 +359,7 @@ public enum ScanImport {
         }
         let library = CompositionLibrary(
             name: name, elements: elements, q: grid.map { Float($0) }, patterns: patterns, compositions: compositions, phases: [])
-        return (library, Report(elements: elements, grid: gridRecord, samples: records), sources)
+        return (library, Report(elements: elements, grid: gridRecord, samples: records, background: background), sources)
     }
 
     /// Writes the library folder: `instance.txt`, `import.json`, `samples.csv` — into a staging

@@ -29,6 +29,10 @@ struct Import: ReportingCommand {
     @Option(parsing: .unconditional, help: "Q grid start, nm⁻¹.") var qMin: Double?
     @Option(parsing: .unconditional, help: "Q grid end, nm⁻¹.") var qMax: Double?
     @Option(parsing: .unconditional, help: "Q grid step, nm⁻¹.") var qStep: Double?
+    @Option(
+        help:
+            "Subtract a background: snip (SNIP, clipping half-window 1 nm⁻¹) or snip:W (W in nm⁻¹, about the widest peak's base); default none."
+    ) var background: String?
     @Flag(help: "Replace the library files in a non-empty --out.") var overwrite = false
     @Flag(help: "No summary on stderr.") var quiet = false
 
@@ -41,6 +45,13 @@ struct Import: ReportingCommand {
         settings.qMax = qMax
         settings.qStep = qStep
         settings.compositions = compositions
+        if let background {
+            let parts = background.split(separator: ":", maxSplits: 1).map(String.init)
+            guard parts.first?.lowercased() == "snip", parts.count == 1 || Double(parts[1]) != nil else {
+                throw ValidationError("--background \(background): expected snip or snip:W (W the clipping half-window in nm⁻¹)")
+            }
+            settings.snipWindow = parts.count == 2 ? Double(parts[1])! : SNIPBackground.defaultWindow
+        }
         // A compositions CSV inside a scan folder (as `drnet export` writes it) is not a scan.
         let skip = compositions.map { URL(fileURLWithPath: $0).standardizedFileURL.path }
         let files = try ScanFiles.expand(paths).filter { URL(fileURLWithPath: $0).standardizedFileURL.path != skip }
