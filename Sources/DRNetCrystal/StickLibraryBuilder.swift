@@ -48,11 +48,23 @@ public enum StickLibraryBuilder {
     public static func write(_ phases: [ComputedPhase], sticksPath: String, elements: [String]? = nil) throws -> String {
         let url = URL(fileURLWithPath: sticksPath)
         let folder = url.deletingLastPathComponent()
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        var isDir: ObjCBool = false
+        if FileManager.default.fileExists(atPath: sticksPath, isDirectory: &isDir), isDir.boolValue {
+            throw InputError(file: sticksPath, expected: "a file path for the stick library (--out)", found: "a folder")
+        }
+        // A folder made here is removed again when the writes fail: nothing is left behind.
+        let created = !FileManager.default.fileExists(atPath: folder.path)
         let compositions = folder.appendingPathComponent("phase-compositions.csv")
-        try StickLibraryWriter.sticksCSV(phases).write(to: url, atomically: true, encoding: .utf8)
-        try StickLibraryWriter.phaseCompositionsCSV(phases, elements: elements ?? StickLibraryWriter.elements(of: phases))
-            .write(to: compositions, atomically: true, encoding: .utf8)
+        do {
+            if created { try SolutionCommit.createFolder(folder.path) }
+            try AtomicFile.write(StickLibraryWriter.sticksCSV(phases), to: url.path)
+            try AtomicFile.write(
+                StickLibraryWriter.phaseCompositionsCSV(phases, elements: elements ?? StickLibraryWriter.elements(of: phases)),
+                to: compositions.path)
+        } catch {
+            if created { try? FileManager.default.removeItem(at: folder) }
+            throw error
+        }
         return compositions.path
     }
 }

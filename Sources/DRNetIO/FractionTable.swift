@@ -74,10 +74,12 @@ public struct FractionTable: Sendable, Equatable {
         do {
             text = try String(contentsOfFile: path, encoding: .utf8)
         } catch {
-            let exists = FileManager.default.fileExists(atPath: path)
+            var isDir: ObjCBool = false
+            let exists = FileManager.default.fileExists(atPath: path, isDirectory: &isDir)
+            let why = OutputError.systemCause(of: error) ?? "not UTF-8 text"
             throw InputError(
                 file: path, expected: "a readable UTF-8 fraction CSV file",
-                found: exists ? "an unreadable file (\(error.localizedDescription))" : "no such file")
+                found: !exists ? "no such file" : isDir.boolValue ? "a folder, not a file" : "an unreadable file (\(why))")
         }
         return try parse(text, file: path)
     }

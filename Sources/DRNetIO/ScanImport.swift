@@ -374,39 +374,47 @@ public enum ScanImport {
             guard isDir.boolValue else { throw InputError(file: directory, expected: "a folder for the library", found: "a file") }
             let contents = (try? fm.contentsOfDirectory(atPath: directory)) ?? []
             guard contents.isEmpty || overwrite else {
-                throw InputError(file: directory, expected: "an empty or new folder (or --overwrite)", found: "\(contents.count) entries")
+                throw InputError(
+                    file: directory, expected: "an empty or new folder (or --overwrite)",
+                    found: "\(contents.count) \(contents.count == 1 ? "entry" : "entries")")
             }
         }
         let staging = directory + ".importing-\(getpid())"
         try? fm.removeItem(atPath: staging)
-        try fm.createDirectory(atPath: staging, withIntermediateDirectories: true)
+        // Errors name the library folder the user asked for, not its staging copy.
+        func failure(_ error: Error, _ action: String) -> Error {
+            var e = (error as? OutputError) ?? OutputError.from(error, file: directory, action: action)
+            if e.file.hasPrefix(staging) { e.file = directory + e.file.dropFirst(staging.count) }
+            return e
+        }
+        do { try SolutionCommit.createFolder(staging) } catch { throw failure(error, "create the library folder") }
         do {
-            try InstanceTextWriter.text(
-                library,
-                comment: "drnet import: \(library.sampleCount) scans; Q in nm^-1; samples.csv and import.json say where each came from",
-                precision: .roundTrip
-            ).write(toFile: staging + "/instance.txt", atomically: true, encoding: .utf8)
+            try AtomicFile.write(
+                InstanceTextWriter.text(
+                    library,
+                    comment: "drnet import: \(library.sampleCount) scans; Q in nm^-1; samples.csv and import.json say where each came from",
+                    precision: .roundTrip), to: staging + "/instance.txt")
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-            try encoder.encode(report).write(to: URL(fileURLWithPath: staging + "/import.json"))
+            try AtomicFile.write(try encoder.encode(report), to: staging + "/import.json")
             var csv = "sample,source" + library.elements.map { "," + $0 }.joined() + "\n"
             let m = library.elementCount
             for i in 0..<library.sampleCount {
                 let comp = (0..<m).map { "\(library.compositions[i * m + $0])" }.joined(separator: ",")
                 csv += "\(i),\(FractionTable.quoteIfNeeded(sources[i]))" + (m > 0 ? ",\(comp)" : "") + "\n"
             }
-            try csv.write(toFile: staging + "/samples.csv", atomically: true, encoding: .utf8)
+            try AtomicFile.write(csv, to: staging + "/samples.csv")
             if fm.fileExists(atPath: directory) {
                 // Keep files the user put there (e.g. sticks.csv) unless we replace them.
                 for entry in (try? fm.contentsOfDirectory(atPath: directory)) ?? [] where !fm.fileExists(atPath: staging + "/" + entry) {
-                    try fm.moveItem(atPath: directory + "/" + entry, toPath: staging + "/" + entry)
+                    try SolutionCommit.move(directory + "/" + entry, staging + "/" + entry)
                 }
-                try fm.removeItem(atPath: directory)
+                guard rmdir(directory) == 0 else { throw OutputError.fromErrno(file: directory, action: "replace the folder") }
             }
-            try fm.moveItem(atPath: staging, toPath: directory)
+            try SolutionCommit.move(staging, directory)
         } catch {
             try? fm.removeItem(atPath: staging)
-            throw error
+            throw failure(error, "write the library")
         }
     }
 }

@@ -83,7 +83,7 @@ public enum SolutionCommit {
         AtomicFile.syncDirectory(folder)
     }
 
-    static func move(_ from: String, _ to: String) throws {
+    public static func move(_ from: String, _ to: String) throws {
         if rename(from, to) != 0 { throw OutputError.fromErrno(file: to, action: "move \(from) into place") }
     }
 
@@ -99,9 +99,13 @@ public enum SolutionCommit {
             guard access(path, W_OK) == 0 else { throw OutputError.fromErrno(file: path, action: "write into the output folder") }
             return
         }
-        do { try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true) } catch {
-            let cause = ((error as NSError).userInfo[NSUnderlyingErrorKey] as? NSError)?.localizedDescription ?? error.localizedDescription
-            throw OutputError(file: path, action: "create the output folder", cause: cause)
+        // mkdir -p with the system's cause on failure (Foundation's sentence hides it).
+        var prefix = path.hasPrefix("/") ? "" : "."
+        for part in path.split(separator: "/") {
+            prefix += "/" + part
+            if mkdir(prefix, 0o755) != 0 && errno != EEXIST {
+                throw OutputError.fromErrno(file: path, action: "create the output folder")
+            }
         }
     }
 }

@@ -53,10 +53,9 @@ public enum SolutionFile {
                 file: path, location: "key " + keyPath(ctx.codingPath + [key]), expected: "key present", found: "missing")
         case .typeMismatch(let type, let ctx):
             return InputError(
-                file: path, location: place(ctx.codingPath), expected: "a value of type \(type)", found: ctx.debugDescription)
+                file: path, location: place(ctx.codingPath), expected: words(type), found: foundWords(ctx, data: data))
         case .valueNotFound(let type, let ctx):
-            return InputError(
-                file: path, location: place(ctx.codingPath), expected: "a value of type \(type)", found: "null")
+            return InputError(file: path, location: place(ctx.codingPath), expected: words(type), found: "null")
         case .dataCorrupted(let ctx):
             if ctx.codingPath.isEmpty, let syntax = syntaxError(data) {
                 return InputError(
@@ -68,6 +67,38 @@ public enum SolutionFile {
         @unknown default:
             return InputError(file: path, expected: "valid solution JSON", found: "\(error)")
         }
+    }
+
+    /// A Swift type as a JSON value in words ("a string", "a JSON object", …).
+    static func words(_ type: Any.Type) -> String {
+        let name = String(describing: type)
+        if name.hasPrefix("Dictionary") { return "a JSON object" }
+        if name.hasPrefix("Array") { return "a list" }
+        switch name {
+        case "String": return "a string"
+        case "Bool": return "true or false"
+        case "Int", "Int32", "Int64", "UInt8", "UInt64": return "a whole number"
+        case "Double", "Float": return "a number"
+        default: return "a \(name) value"
+        }
+    }
+
+    /// What the decoder found, in words: the JSON value at the key (or the kind the decoder names).
+    static func foundWords(_ ctx: DecodingError.Context, data: Data) -> String {
+        var value: Any? = try? JSONSerialization.jsonObject(with: data, options: [.fragmentsAllowed])
+        for key in ctx.codingPath {
+            if let i = key.intValue, let list = value as? [Any] {
+                value = i < list.count ? list[i] : nil
+            } else {
+                value = (value as? [String: Any])?[key.stringValue]
+            }
+        }
+        if let value { return JSONSettingsFile.describe(value) }
+        let d = ctx.debugDescription
+        if let r = d.range(of: "but found "), let end = d.range(of: " instead", range: r.upperBound..<d.endIndex) {
+            return String(d[r.upperBound..<end.lowerBound])
+        }
+        return "a value of another kind"
     }
 
     /// Where and why `data` is not JSON, from `JSONSerialization`'s error: the character index

@@ -21,7 +21,7 @@ public enum SolutionPlots {
     }
 
     public static func write(_ d: SolutionPlotData, to directory: String, samples: [Int]? = nil, png: Bool = true) throws -> Written {
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        try SolutionCommit.createFolder(directory)  // OutputError with the system's cause
         var out = Written()
         func save(_ svg: SVGDocument, _ name: String) throws {
             let path = directory + "/" + name

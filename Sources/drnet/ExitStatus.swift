@@ -31,6 +31,7 @@ enum ExitStatus: Int32 {
         case let e as OutputError: return (.outputFailed, e.description)
         case let e as NoResultError: return (.noResult, e.description)
         case let e as OpenCLError: return (.deviceFailure, e.description)
+        case let e as CocoaError where e.isFileWriteError: return (.outputFailed, Self.describe(e))
         case let e as CocoaError: return (.badInput, Self.describe(e))
         default: return (.noResult, "\(error)")
         }
@@ -39,9 +40,15 @@ enum ExitStatus: Int32 {
     /// A Foundation file error in the project's form: the file, then the cause.
     static func describe(_ e: CocoaError) -> String {
         let path = (e.userInfo[NSFilePathErrorKey] as? String) ?? (e.userInfo[NSURLErrorKey] as? URL)?.path
-        let cause = (e.userInfo[NSUnderlyingErrorKey] as? NSError)?.localizedDescription ?? e.localizedDescription
+        let cause =
+            OutputError.systemCause(of: e) ?? (e.userInfo[NSUnderlyingErrorKey] as? NSError)?.localizedDescription ?? e.localizedDescription
         return path.map { "\($0): \(cause)" } ?? cause
     }
+}
+
+extension CocoaError {
+    /// A failure to write or create a file (Foundation's codes 512–642): an output problem (74).
+    var isFileWriteError: Bool { (512...642).contains(code.rawValue) }
 }
 
 /// A failure a command reports with its exit status.

@@ -10,7 +10,7 @@ enum SolveCheckpoints {
     /// Makes `solver` hand checkpoints to `<out>/checkpoint.drnet`; `context` records the
     /// library and flags so `--resume` needs nothing else.
     static func install(on solver: DRNetSolver, out: String, minutes: Double, context: [String: String], quiet: Bool) throws {
-        try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
+        try SolutionCommit.createFolder(out)
         let path = out + "/" + fileName
         let interval = minutes * 60
         let clock = ContinuousClock()

@@ -36,7 +36,17 @@ enum SolveOutput {
     static func claim(_ out: String, overwrite: Bool) throws {
         let fm = FileManager.default
         try checkUsable(out)
-        guard fm.fileExists(atPath: out) else { return }  // created when the first file is written
+        guard fm.fileExists(atPath: out) else {
+            // Not created until the run writes: probed now (made and removed), so that a folder
+            // that cannot be made (/proc, a full or read-only file system) fails before the run.
+            try SolutionCommit.createFolder(out)
+            var path = URL(fileURLWithPath: out).standardizedFileURL.path
+            let parent = URL(fileURLWithPath: out).standardizedFileURL.deletingLastPathComponent().path
+            while path != parent && path != "/" && rmdir(path) == 0 {
+                path = URL(fileURLWithPath: path).deletingLastPathComponent().path
+            }
+            return
+        }
         try SolutionCommit.recover(out)
         let checkpoints = [SolveCheckpoints.fileName, SolveCheckpoints.fileName + ".partial"].map { out + "/" + $0 }
             .filter { fm.fileExists(atPath: $0) }

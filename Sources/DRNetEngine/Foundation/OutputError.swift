@@ -1,3 +1,5 @@
+import Foundation
+
 #if canImport(Glibc)
     import Glibc
 #elseif canImport(Darwin)
@@ -27,4 +29,22 @@ public struct OutputError: Error, CustomStringConvertible, Equatable, Sendable {
     }
 
     public var description: String { "\(file): could not \(action): \(cause)" }
+
+    /// An error from Foundation (a `CocoaError` with an underlying POSIX error) as an
+    /// `OutputError`: the system's cause (`strerror`) rather than Foundation's generic sentence.
+    public static func from(_ error: Error, file: String, action: String) -> OutputError {
+        let ns = error as NSError
+        let path = (ns.userInfo[NSFilePathErrorKey] as? String) ?? file
+        return OutputError(file: path, action: action, cause: systemCause(of: error) ?? ns.localizedDescription)
+    }
+
+    /// The POSIX cause of a Foundation error (its underlying `NSPOSIXErrorDomain` error), if any.
+    public static func systemCause(of error: Error) -> String? {
+        var ns: NSError? = error as NSError
+        while let e = ns {
+            if e.domain == NSPOSIXErrorDomain { return String(cString: strerror(Int32(e.code))) }
+            ns = e.userInfo[NSUnderlyingErrorKey] as? NSError
+        }
+        return nil
+    }
 }
