@@ -57,6 +57,7 @@ public struct LibraryLoader {
                 instance: instance, sticks: sticks, phaseCompositions: phaseCompositions, edges: edges,
                 sampleMask: sampleMaskPath, degreesOfFreedom: degreesOfFreedomPath, name: name)
             library.sources.directory = absolute(directory)
+            if let imported = existing("import.json") { try ImportedWavelength.apply(importJSON: imported, to: &library) }
             return library
         }
         let npy = ["npy/XRD.npy", "npy/Q.npy", "npy/composition.npy"].map(path)

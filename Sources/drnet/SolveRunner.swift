@@ -49,6 +49,7 @@ enum SolveRunner {
                 "drnet: \(library.name): N=\(library.sampleCount) Q=\(library.gridCount) P=\(library.phaseCount) "
                     + "M=\(library.elementCount); mask: \(problem.maskSource); graph: \(problem.graphSource) "
                     + "(\(problem.graph.edges.count) edges); model: \(options.model.rawValue); seed \(seed)")
+            if let note = problem.doubletNote { stderr("drnet: \(note)") }
             if let screening = solver.screening {
                 let kept = solver.candidateSwitch.filter { $0 > 0 }.count
                 let top = (0..<library.phaseCount).sorted { screening.usage[$0] > screening.usage[$1] }.prefix(8)

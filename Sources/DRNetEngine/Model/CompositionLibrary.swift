@@ -24,6 +24,28 @@ public struct CompositionLibrary: Sendable {
     public var degreesOfFreedom: [Int]?
     /// Files the library was read from (for provenance in outputs).
     public var sources: LibrarySources
+    /// The second line of a doublet the patterns were measured with (Cu Kα2 beside Kα1), when
+    /// the library records it (`import.json`: every scan with the same Kα2 and ratio): the
+    /// decoder then renders every stick also at q·`qRatio` with `intensityRatio` of its
+    /// intensity (`SolverOptions.kAlpha2`). Nil: one line.
+    public var secondLine: SecondLine?
+
+    /// A second wavelength line in Q terms. A reflection at d is seen by λ₂ at 2θ₂ with
+    /// sin θ₂ = λ₂/2d; on the Q axis of λ₁ (Q = 4π sin θ / λ₁) that is Q₂ = (λ₂/λ₁)·2π/d.
+    public struct SecondLine: Sendable, Equatable {
+        /// λ₂/λ₁ (Cu: 1.544426/1.540598 = 1.002485).
+        public var qRatio: Double
+        /// I(λ₂)/I(λ₁) (Cu Kα: 0.5).
+        public var intensityRatio: Double
+        /// Where it came from ("import.json: file a.xrdml: usedWavelength, …").
+        public var origin: String
+
+        public init(qRatio: Double, intensityRatio: Double, origin: String) {
+            self.qRatio = qRatio
+            self.intensityRatio = intensityRatio
+            self.origin = origin
+        }
+    }
 
     public init(
         name: String, elements: [String], q: [Float], patterns: [Float], compositions: [Double],

@@ -67,6 +67,10 @@ public struct SolverOptions: Codable, Equatable, Sendable {
     /// Weight of the intensity-factor regulariser.
     public var intensityRegWeight: Double = 0.001
 
+    /// Render the second line of the wavelength doublet (Kα2) when the library records it
+    /// (`CompositionLibrary.secondLine`, from `drnet import`'s wavelength metadata).
+    public var kAlpha2: Bool = true
+
     // MARK: Masks
     /// Apply the element rule (a phase is allowed only where all its cations are present).
     public var elementRule: Bool = true
@@ -200,7 +204,7 @@ extension SolverOptions {
             walksPerStep, walkPoolSize, learningRate, adamBeta1, adamBeta2, adamEpsilon, maxSteps,
             convergenceWindow, convergenceTolerance, fineTuneSteps, fineTunePerSample, polishSteps, fineTuneLearningRate,
             perSampleShiftRate, nnlsInitialisation, pruneUsage,
-            refinePresence, refineUsage
+            refinePresence, refineUsage, kAlpha2
     }
 
     public init(from decoder: Decoder) throws {
@@ -233,6 +237,7 @@ extension SolverOptions {
         try get(.perSampleShiftRate, &perSampleShiftRate)
         try get(.nnlsInitialisation, &nnlsInitialisation); try get(.pruneUsage, &pruneUsage)
         try get(.refinePresence, &refinePresence); try get(.refineUsage, &refineUsage)
+        try get(.kAlpha2, &kAlpha2)
     }
 
     /// What a setting's value must be, from its default's type (for error messages).

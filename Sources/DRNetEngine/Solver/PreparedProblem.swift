@@ -19,6 +19,18 @@ public struct PreparedProblem: Sendable {
     /// What the user should know before the run: candidates left out because none of their
     /// sticks falls inside the Q grid, the library's own warnings. Carried into the solution.
     public let warnings: [String]
+    /// What the decoder renders beyond each stick (the Kα2 line), for the run's first lines; nil
+    /// when it renders one line.
+    public let doubletNote: String?
+
+    /// `phase` with every stick also at q·qRatio with intensityRatio of its intensity (appended
+    /// after the original sticks; the strongest stick, and so the normalisation, is unchanged).
+    public static func withSecondLine(_ phase: CandidatePhase, _ line: CompositionLibrary.SecondLine) -> CandidatePhase {
+        var out = phase
+        out.q += phase.q.map { Float(Double($0) * line.qRatio) }
+        out.intensity += phase.intensity.map { Float(Double($0) * line.intensityRatio) }
+        return out
+    }
 
     public var sampleCount: Int { library.sampleCount }
     public var gridCount: Int { library.gridCount }
@@ -39,7 +51,15 @@ public struct PreparedProblem: Sendable {
         lib.elementCount == 0 ? [Int](repeating: max(1, lib.phaseCount), count: lib.sampleCount) : present.map { max(1, $0) }
     }
 
-    public init(library lib: CompositionLibrary, options: SolverOptions) throws {
+    public init(library given: CompositionLibrary, options: SolverOptions) throws {
+        var lib = given
+        var doubletNote: String?
+        if options.kAlpha2, let line = given.secondLine {
+            lib.phases = given.phases.map { Self.withSecondLine($0, line) }
+            doubletNote =
+                "rendering the second line of the doublet: every stick also at q × \(String(format: "%.6f", line.qRatio)) "
+                + "with \(Self.format(line.intensityRatio)) of its intensity (\(line.origin); kAlpha2: false turns it off)"
+        }
         library = lib
         let n = lib.sampleCount, t = lib.gridCount, p = lib.phaseCount, m = lib.elementCount
         var x = [Float](repeating: 0, count: n * t)
@@ -116,6 +136,7 @@ public struct PreparedProblem: Sendable {
         }
         self.mask = mask
         warnings = lib.sources.warnings + notes
+        self.doubletNote = doubletNote
 
         if let edges = lib.edges {
             graph = try CompositionGraph(sampleCount: n, edges: edges)
