@@ -409,7 +409,10 @@ public enum ScanImport {
                 for entry in (try? fm.contentsOfDirectory(atPath: directory)) ?? [] where !fm.fileExists(atPath: staging + "/" + entry) {
                     try SolutionCommit.move(directory + "/" + entry, staging + "/" + entry)
                 }
-                guard rmdir(directory) == 0 else { throw OutputError.fromErrno(file: directory, action: "replace the folder") }
+                // What is left are the files the new library replaces.
+                do { try fm.removeItem(atPath: directory) } catch {
+                    throw OutputError.from(error, file: directory, action: "replace the folder")
+                }
             }
             try SolutionCommit.move(staging, directory)
         } catch {
