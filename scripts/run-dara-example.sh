@@ -3,7 +3,7 @@
 # mixtures of named precursors) → drnet import (axis, Kα1/Kα2 and counts from each .xrdml) →
 # candidates from the CIFs in data/structures/dara-precursors (drnet sticks) → drnet solve →
 # drnet check, then a table of what was found beside the precursors each file name names.
-# About 15 min on 2 cores (8 280 Q points per scan). Writes out/dara/{library,solution}.
+# About 15-18 min on 2 cores (8 280 Q points per scan). Writes out/dara/{library,solution}.
 # The solve uses examples/dara-scans/solve.json (sharp laboratory peaks, shifts within 3 %; the
 # built-in defaults are the reference's thin-film settings). Extra arguments go to drnet solve
 # (e.g. --max-steps 300 for a quick look).
@@ -18,8 +18,9 @@ if [ ! -d "$scans" ]; then
 fi
 lib=out/dara/library sol=out/dara/solution
 rm -rf "$lib"
-# 1. scans → a library folder; compositions: the nominal cation fractions from the file names
-"$bin" import "$scans" --compositions examples/dara-scans/compositions.csv --out "$lib"
+# 1. scans → a library folder; compositions: the nominal cation fractions from the file names;
+#    the smooth background removed (SNIP); the files' Kα1/Kα2 make the solve render the doublet
+"$bin" import "$scans" --compositions examples/dara-scans/compositions.csv --background snip --out "$lib"
 # 2. candidates: 16 structures (the precursors, their polymorphs, likely products), on the grid's Q range
 "$bin" sticks data/structures/dara-precursors/*.cif --wavelength CuKa1 --qmin 7.1 --qmax 62.5 \
   --out "$lib/sticks.csv"

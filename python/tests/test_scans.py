@@ -65,6 +65,14 @@ def test_scans_with_compositions_cifs_and_no_graph(tmp_path, synth, scan_folder)
     np.testing.assert_allclose(sol.fractions.sum(axis=1), 1, atol=1e-5)
 
 
+def test_background_snip_is_subtracted_and_recorded(tmp_path, scan_folder, synth):
+    plain = drnet.Library.from_scans(tmp_path / "plain", scan_folder, sticks=synth.sticks_path)
+    lib = drnet.Library.from_scans(tmp_path / "snip", scan_folder, sticks=synth.sticks_path, background="snip:0.5")
+    assert lib.import_report["background"]["windowNm"] == 0.5
+    assert "background" not in plain.import_report or plain.import_report["background"] is None
+    assert (lib.patterns <= plain.patterns + 1e-3).all() and (lib.patterns >= 0).all()
+
+
 def test_no_compositions_is_a_library_without_elements(tmp_path, scan_folder, synth):
     lib = drnet.Library.from_scans(tmp_path / "lib", sorted(scan_folder.glob("*.xy"))[:2], sticks=synth.sticks_path)
     assert lib.compositions.shape == (2, 0)

@@ -316,6 +316,7 @@ class Library:
         q_grid: Optional[Tuple[float, float, float]] = None,
         sticks_q_range: Optional[Tuple[float, float]] = None,
         neighbors: Optional[Mapping[int, Sequence[int]]] = None,
+        background: Optional[str] = None,
         overwrite: bool = False,
         executable: Optional[PathLike] = None,
     ) -> "Library":
@@ -354,6 +355,8 @@ class Library:
                 have no neighbours, so ``{}`` says the samples are unrelated (no pairwise terms),
                 for a set of separate mixtures rather than a composition spread. Default: the
                 graph ``drnet solve`` derives from the compositions.
+            background: ``"snip"`` or ``"snip:W"`` (W in nm⁻¹) to subtract a SNIP background
+                estimate from every pattern (``drnet import --background``); default none.
             overwrite: replace the library files in a non-empty ``out_dir``.
             executable: the drnet executable (default: ``DRNET_BIN``, else ``drnet`` on PATH).
 
@@ -388,6 +391,8 @@ class Library:
                 args.append("--wavelength-override")
             if q_grid is not None:
                 args += ["--q-min", _fmt(q_grid[0]), "--q-max", _fmt(q_grid[1]), "--q-step", _fmt(q_grid[2])]
+            if background is not None:
+                args += ["--background", str(background)]
             run(args, executable=executable)
             library = cls(staged_lib)
 
