@@ -43,6 +43,10 @@ enum SolveRunner {
     ) throws -> PhaseMapSolution {
         let library = problem.library
         let solver = try DRNetSolver(problem: problem, options: options, seed: seed, backend: compute.backendFactory)
+        // From here a Ctrl-C stops the run at its next step boundary with a checkpoint (before,
+        // during preparation, it ends the process: nothing has been written yet).
+        Interrupt.install(out: out)
+        solver.shouldStop = { Interrupt.requested }
         try configure(solver)
         if !quiet {
             stderr(
@@ -69,8 +73,6 @@ enum SolveRunner {
             }
         }
         for w in problem.warnings { stderr("drnet: warning: \(w)") }
-        Interrupt.install(out: out)
-        solver.shouldStop = { Interrupt.requested }
         let solution = solver.solve()
         if let failure = solver.backend.failure {
             throw CommandFailure(.deviceFailure, "the run on \(compute.name) failed and wrote nothing: \(failure)")
