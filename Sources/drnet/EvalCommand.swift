@@ -22,7 +22,8 @@ struct Eval: ReportingCommand {
     @Option(help: "Truth (or reference) fractions CSV.")
     var truth: String
 
-    @Option(help: "Presence threshold, a fraction between 0 and 1: a phase is present when its fraction is ≥ this.")
+    @Option(
+        parsing: .unconditional, help: "Presence threshold, a fraction between 0 and 1: a phase is present when its fraction is ≥ this.")
     var threshold: Double = PhaseMapMetrics.defaultThreshold
 
     @Flag(help: "Print the result as a JSON object (sorted keys, pretty).")
