@@ -8,7 +8,9 @@ bin=.build/release/drnet
 [ -x "$bin" ] || swift build -c release
 alf=../shared/datasets/al-li-fe
 if [ -d "$alf" ]; then
-  "$bin" solve "$alf" --sample-mask "$alf/npy/sample_indicator.npy" --out out/al-li-fe "$@"
+  # --overwrite: a rerun replaces the previous result (as a whole, once the new one is complete);
+  # to continue an interrupted run instead: .build/release/drnet solve --resume out/al-li-fe
+  "$bin" solve "$alf" --sample-mask "$alf/npy/sample_indicator.npy" --out out/al-li-fe --overwrite "$@"
   "$bin" eval out/al-li-fe --truth "$alf/truth-fractions.csv" --threshold 0.001
 else
   echo "run-al-li-fe: ../shared/datasets/al-li-fe not found; benchmarking the built-in synthetic library" >&2
