@@ -53,7 +53,7 @@ let package = Package(
             dependencies: ["DRNetCore", "DRNetOpenCL", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
         .target(name: "TestSupport", dependencies: ["DRNetCore", "DRNetOpenCL"], path: "Tests/TestSupport"),
-        .testTarget(name: "DRNetCLITests", dependencies: ["TestSupport"]),
+        .testTarget(name: "DRNetCLITests", dependencies: ["DRNetCore", "TestSupport"]),
         .testTarget(
             name: "DRNetCoreTests",
             dependencies: ["DRNetCore", "TestSupport", .product(name: "ZIPFoundation", package: "ZIPFoundation")]

@@ -101,33 +101,9 @@ public enum SolutionFile {
         return "a value of another kind"
     }
 
-    /// Where and why `data` is not JSON, from `JSONSerialization`'s error: the character index
-    /// it reports (`NSJSONSerializationErrorIndex`, or "around character N" in its description)
-    /// turned into a 1-based line and column; nil when `data` parses.
+    /// Where and why `data` is not JSON (`JSONSettingsFile.syntaxError`); an empty file is named as such.
     static func syntaxError(_ data: Data) -> (location: String, message: String)? {
-        let nsError: NSError
-        do {
-            _ = try JSONSerialization.jsonObject(with: data, options: [.fragmentsAllowed])
-            return nil
-        } catch {
-            nsError = error as NSError
-        }
-        let detail = (nsError.userInfo[NSDebugDescriptionErrorKey] as? String) ?? nsError.localizedDescription
-        var index = nsError.userInfo["NSJSONSerializationErrorIndex"] as? Int
-        if index == nil, let r = detail.range(of: "around character ") {
-            index = Int(detail[r.upperBound...].prefix { $0.isASCII && $0.isNumber })
-        }
-        if index == nil && detail.lowercased().contains("end of file") { index = data.count }  // a truncated file
-        var message = detail
-        while message.hasSuffix(".") { message.removeLast() }
         if data.isEmpty { return ("", "an empty file") }
-        guard let index, index >= 0, index <= data.count else { return ("", message.isEmpty ? "invalid JSON" : message) }
-        // Line and column of byte `index` (columns count characters, not bytes).
-        let before = data.prefix(index)
-        let line = before.reduce(1) { $1 == 0x0A ? $0 + 1 : $0 }
-        let lineStart = before.lastIndex(of: 0x0A).map { $0 + 1 } ?? before.startIndex
-        let column = String(decoding: data[lineStart..<before.endIndex], as: UTF8.self).count + 1
-        if let r = message.range(of: " around character ") { message = String(message[..<r.lowerBound]) }
-        return ("line \(line), column \(column)", message.isEmpty ? "invalid JSON" : message)
+        return JSONSettingsFile.syntaxError(data)
     }
 }

@@ -136,15 +136,5 @@ func stderr(_ line: String) {
 /// traps when the write fails, a closed or full stream (stderr redirected to a full disk, a pipe
 /// whose reader has gone) only loses the line: progress and messages never crash a run.
 func writeUnbuffered(_ fd: Int32, _ data: Data) {
-    data.withUnsafeBytes { (raw: UnsafeRawBufferPointer) in
-        guard var p = raw.baseAddress else { return }
-        var left = raw.count
-        while left > 0 {
-            let n = write(fd, p, left)
-            if n < 0 && errno == EINTR { continue }
-            if n <= 0 { return }
-            p += n
-            left -= n
-        }
-    }
+    _ = AtomicFile.writeAll(fd, data)
 }

@@ -1490,19 +1490,11 @@ final class CLIBadInputTableTests: CLITestCase {
         try sharedRun("bad-input-interrupted", fixture) { out in
             let settings = fixture.root.path("bad-input-long.json")
             try Data(CLIFaultTests.longSettings.utf8).write(to: URL(fileURLWithPath: settings))
-            let process = Process()
-            process.executableURL = try CLI.requireExecutable()
-            process.arguments = [
-                "solve", fixture.library, "--config", settings, "--out", out, "--quiet", "--no-plots", "--device", "cpu",
-                "--checkpoint-every",
-                "0.002"
-            ]
-            var env = ProcessInfo.processInfo.environment
-            for name in CLI.isolatedVariables { env[name] = nil }
-            process.environment = env
-            process.standardOutput = FileHandle.nullDevice
-            process.standardError = FileHandle.nullDevice
-            try process.run()
+            let process = try CLI.start(
+                [
+                    "solve", fixture.library, "--config", settings, "--out", out, "--quiet", "--no-plots", "--device", "cpu",
+                    "--checkpoint-every", "0.002"
+                ], in: fixture.root.url)
             let deadline = Date().addingTimeInterval(60)
             while !FileManager.default.fileExists(atPath: out + "/checkpoint.drnet") && Date() < deadline && process.isRunning {
                 usleep(20_000)
@@ -1515,59 +1507,9 @@ final class CLIBadInputTableTests: CLITestCase {
         }
     }
 
-    /// What one run did: its result, and the signal that ended it (nil when it exited).
-    private struct CaseRun {
-        var result: CLIResult
-        var signal: Int32?
-        var timedOut: Bool
-    }
-
     /// Runs `drnet arguments…` in `directory` (through `/bin/sh` for a file-size limit).
-    private func execute(_ c: BadInputCase, _ arguments: [String], in directory: URL) throws -> CaseRun {
-        let executable = try CLI.requireExecutable()
-        let fm = FileManager.default
-        let capture = fm.temporaryDirectory.appendingPathComponent("drnet-bad-input-capture-\(UUID().uuidString)")
-        try fm.createDirectory(at: capture, withIntermediateDirectories: true)
-        defer { try? fm.removeItem(at: capture) }
-        let outURL = capture.appendingPathComponent("stdout")
-        let errURL = capture.appendingPathComponent("stderr")
-        try Data().write(to: outURL)
-        try Data().write(to: errURL)
-        let outHandle = try FileHandle(forWritingTo: outURL)
-        let errHandle = try FileHandle(forWritingTo: errURL)
-        var env = ProcessInfo.processInfo.environment
-        for name in CLI.isolatedVariables { env[name] = nil }
-        env.merge(c.environment) { _, new in new }
-        let process = Process()
-        if let limit = c.fileSizeLimit {
-            process.executableURL = URL(fileURLWithPath: "/bin/sh")
-            process.arguments = ["-c", "ulimit -f \(limit) && exec \"$0\" \"$@\"", executable.path] + arguments
-        } else {
-            process.executableURL = executable
-            process.arguments = arguments
-        }
-        process.environment = env
-        process.currentDirectoryURL = directory
-        process.standardInput = FileHandle.nullDevice
-        process.standardOutput = outHandle
-        process.standardError = errHandle
-        let finished = DispatchSemaphore(value: 0)
-        process.terminationHandler = { _ in finished.signal() }
-        try process.run()
-        var timedOut = false
-        if finished.wait(timeout: .now() + 120) == .timedOut {
-            timedOut = true
-            kill(process.processIdentifier, SIGKILL)
-            finished.wait()
-        }
-        try outHandle.close()
-        try errHandle.close()
-        let result = CLIResult(
-            arguments: arguments, status: process.terminationStatus,
-            stdout: String(decoding: try Data(contentsOf: outURL), as: UTF8.self),
-            stderr: String(decoding: try Data(contentsOf: errURL), as: UTF8.self))
-        return CaseRun(
-            result: result, signal: process.terminationReason == .uncaughtSignal ? process.terminationStatus : nil, timedOut: timedOut)
+    private func execute(_ c: BadInputCase, _ arguments: [String], in directory: URL) throws -> CLI.Launch {
+        try CLI.launch(arguments, in: directory, environment: c.environment, fileSizeLimit: c.fileSizeLimit)
     }
 
     /// Every file and folder under `root` (hidden ones too) with its bytes (a folder: empty).
@@ -1627,7 +1569,7 @@ final class CLIBadInputTableTests: CLITestCase {
     }
 
     /// What is wrong with the run of case `c` (empty: nothing).
-    private func verify(_ c: BadInputCase, _ run: CaseRun, dir: URL, before: [String: Data], expand: (String) -> String) -> [String] {
+    private func verify(_ c: BadInputCase, _ run: CLI.Launch, dir: URL, before: [String: Data], expand: (String) -> String) -> [String] {
         let r = run.result
         var problems: [String] = []
         func fail(_ message: String) { problems.append(message) }

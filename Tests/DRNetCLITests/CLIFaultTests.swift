@@ -1,3 +1,4 @@
+import DRNetCore
 import Foundation
 import XCTest
 
@@ -23,44 +24,6 @@ final class CLIFaultTests: CLITestCase {
         ["solve", library, "--config", config, "--out", out, "--quiet", "--device", "cpu"] + extra
     }
 
-    /// Runs `script` with /bin/sh, `$DRNET` set to the executable (for `ulimit` and the like).
-    func shell(_ script: String, in folder: TemporaryFolder) throws -> CLIResult {
-        let exe = try CLI.requireExecutable()
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/bin/sh")
-        process.arguments = ["-c", script]
-        var env = ProcessInfo.processInfo.environment
-        for name in CLI.isolatedVariables { env[name] = nil }
-        env["DRNET"] = exe.path
-        process.environment = env
-        process.currentDirectoryURL = folder.url
-        let out = Pipe(), err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        let o = out.fileHandleForReading.readDataToEndOfFile(), e = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return CLIResult(
-            arguments: ["sh", "-c", script], status: process.terminationStatus, stdout: String(decoding: o, as: UTF8.self),
-            stderr: String(decoding: e, as: UTF8.self))
-    }
-
-    /// Starts `drnet arguments…` without waiting (stderr to a file), for signals.
-    func start(_ arguments: [String], in folder: TemporaryFolder, stderrFile: String) throws -> Process {
-        let process = Process()
-        process.executableURL = try CLI.requireExecutable()
-        process.arguments = arguments
-        var env = ProcessInfo.processInfo.environment
-        for name in CLI.isolatedVariables { env[name] = nil }
-        process.environment = env
-        process.currentDirectoryURL = folder.url
-        FileManager.default.createFile(atPath: stderrFile, contents: nil)
-        process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: stderrFile))
-        process.standardOutput = FileHandle.nullDevice
-        try process.run()
-        return process
-    }
-
     /// Waits until `path` exists (at most `timeout` seconds).
     func wait(for path: String, timeout: TimeInterval = 60) -> Bool {
         let deadline = Date().addingTimeInterval(timeout)
@@ -74,8 +37,8 @@ final class CLIFaultTests: CLITestCase {
     /// An interrupted run with a checkpoint in `out` (SIGINT once the first checkpoint is there).
     func interruptedRun(_ lib: CLILibrary, out: String, in folder: TemporaryFolder) throws {
         let config = try settings(Self.longSettings, in: folder, name: "long.json")
-        let p = try start(
-            solveArguments(lib.library, out: out, config: config, extra: ["--no-plots", "--checkpoint-every", "0.002"]), in: folder,
+        let p = try CLI.start(
+            solveArguments(lib.library, out: out, config: config, extra: ["--no-plots", "--checkpoint-every", "0.002"]), in: folder.url,
             stderrFile: folder.path("interrupted.err"))
         XCTAssertTrue(wait(for: out + "/checkpoint.drnet"), "no checkpoint appeared")
         kill(p.processIdentifier, SIGINT)
@@ -109,9 +72,9 @@ final class CLIFaultTests: CLITestCase {
         assertStatus(first, 0)
         let before = SolutionCommitSnapshot(folder: out)
         // ulimit -f 16: no file may grow past 16 KiB (write fails with EFBIG, like a full disk).
-        let second = try shell(
-            "ulimit -f 16; exec \"$DRNET\" solve '\(lib.library)' --config '\(lib.shortConfig)' --out '\(out)' --quiet --device cpu "
-                + "--no-plots --overwrite --seed 2", in: folder)
+        let second = try drnet(
+            solveArguments(lib.library, out: out, config: lib.shortConfig, extra: ["--no-plots", "--overwrite", "--seed", "2"]),
+            in: folder.url, fileSizeLimit: 16)
         assertStatus(second, 74)
         assertContains(second.stderr, ["error: \(out)/", "could not write: File too large"], of: second)
         XCTAssertEqual(SolutionCommitSnapshot(folder: out), before, "the previous solution changed")
@@ -172,7 +135,8 @@ final class CLIFaultTests: CLITestCase {
         // its remove and rename): --resume finds it, verifies it and continues.
         try FileManager.default.removeItem(atPath: path)
         try intact.write(to: URL(fileURLWithPath: path + ".partial"))
-        let p = try start(["solve", "--resume", out, "--device", "cpu", "--no-plots"], in: folder, stderrFile: folder.path("resume.err"))
+        let p = try CLI.start(
+            ["solve", "--resume", out, "--device", "cpu", "--no-plots"], in: folder.url, stderrFile: folder.path("resume.err"))
         // SIGINT once the run is under way (before its handler is installed it would just kill it).
         XCTAssertTrue(wait(forText: "resuming", in: folder.path("resume.err")), "the partial checkpoint was not taken over")
         XCTAssertTrue(FileManager.default.fileExists(atPath: path))
@@ -192,9 +156,9 @@ final class CLIFaultTests: CLITestCase {
         try FileManager.default.copyItem(atPath: lib.library, toPath: folder.path("library"))
         let out = folder.path("out")
         let config = try settings(Self.longSettings, in: folder, name: "long.json")
-        let p = try start(
+        let p = try CLI.start(
             solveArguments(folder.path("library"), out: out, config: config, extra: ["--no-plots", "--checkpoint-every", "0.002"]),
-            in: folder, stderrFile: folder.path("first.err"))
+            in: folder.url, stderrFile: folder.path("first.err"))
         XCTAssertTrue(wait(for: out + "/checkpoint.drnet"))
         kill(p.processIdentifier, SIGINT)
         p.waitUntilExit()
@@ -202,8 +166,8 @@ final class CLIFaultTests: CLITestCase {
         let lost = try drnet(["solve", "--resume", out, "--quiet", "--device", "cpu", "--no-plots"], in: folder.url)
         assertStatus(lost, 2)
         assertContains(lost.stderr, ["library"], of: lost)
-        let again = try start(
-            ["solve", "--resume", out, moved, "--device", "cpu", "--no-plots"], in: folder, stderrFile: folder.path("again.err"))
+        let again = try CLI.start(
+            ["solve", "--resume", out, moved, "--device", "cpu", "--no-plots"], in: folder.url, stderrFile: folder.path("again.err"))
         let resumed = wait(forText: "resuming", in: folder.path("again.err"))
         kill(again.processIdentifier, SIGINT)
         again.waitUntilExit()
@@ -225,7 +189,7 @@ final class CLIFaultTests: CLITestCase {
         let length = (0..<8).reduce(0) { $0 | Int(bytes[12 + $1]) << (8 * $1) }
         let at = 20 + length
         for (i, b) in [0x00, 0x00, 0xC0, 0x7F].enumerated() { bytes[at + i] = UInt8(b) }
-        let crc = testCRC32(bytes[0..<(bytes.count - 4)])
+        let crc = CRC32.checksum(bytes[0..<(bytes.count - 4)])
         for i in 0..<4 { bytes[bytes.count - 4 + i] = UInt8((crc >> (8 * UInt32(i))) & 0xFF) }
         try Data(bytes).write(to: URL(fileURLWithPath: path))
         let solutionBefore = contents(out + "/solution.json")
@@ -299,8 +263,8 @@ final class CLIFaultTests: CLITestCase {
         let out = folder.path("out")
         let config = try settings(Self.longSettings, in: folder, name: "long.json")
         let errFile = folder.path("second.err")
-        let p = try start(
-            solveArguments(lib.library, out: out, config: config, extra: ["--checkpoint-every", "0.002"]), in: folder,
+        let p = try CLI.start(
+            solveArguments(lib.library, out: out, config: config, extra: ["--checkpoint-every", "0.002"]), in: folder.url,
             stderrFile: errFile)
         XCTAssertTrue(wait(for: out + "/checkpoint.drnet"))
         kill(p.processIdentifier, SIGINT)
@@ -318,7 +282,8 @@ final class CLIFaultTests: CLITestCase {
             for name in ["fractions.csv", "shifts.csv", "solution.txt"] { XCTAssertTrue(entries(out).contains(name), "\(entries(out))") }
         }
         // The checkpoint left resumes (the run is long: stopped again once it is under way).
-        let again = try start(["solve", "--resume", out, "--device", "cpu", "--no-plots"], in: folder, stderrFile: folder.path("again.err"))
+        let again = try CLI.start(
+            ["solve", "--resume", out, "--device", "cpu", "--no-plots"], in: folder.url, stderrFile: folder.path("again.err"))
         let resumedLine = wait(forText: "resuming", in: folder.path("again.err"))
         kill(again.processIdentifier, SIGINT)
         again.waitUntilExit()
@@ -349,7 +314,7 @@ final class CLIFaultTests: CLITestCase {
             var args = solveArguments(lib.library, out: out, config: config, extra: ["--no-plots", "--checkpoint-every", "0.001"])
             var kills = 0
             while true {
-                let p = try start(args, in: folder, stderrFile: folder.path("kill-\(trial)-\(kills).err"))
+                let p = try CLI.start(args, in: folder.url, stderrFile: folder.path("kill-\(trial)-\(kills).err"))
                 let delay = (0.1 + 0.8 * generator.unit()) * runSeconds
                 usleep(UInt32(delay * 1e6))
                 let wasRunning = p.isRunning
@@ -438,14 +403,4 @@ struct SplitMix {
         return z ^ (z >> 31)
     }
     mutating func unit() -> Double { Double(next() >> 11) / Double(1 << 53) }
-}
-
-/// CRC-32 (IEEE), as drnet's checkpoint writes it: the test re-signs a poisoned checkpoint.
-func testCRC32<C: Collection>(_ bytes: C) -> UInt32 where C.Element == UInt8 {
-    var c: UInt32 = 0xFFFF_FFFF
-    for b in bytes {
-        c ^= UInt32(b)
-        for _ in 0..<8 { c = (c & 1) != 0 ? 0xEDB8_8320 ^ (c >> 1) : c >> 1 }
-    }
-    return c ^ 0xFFFF_FFFF
 }

@@ -56,13 +56,30 @@ enum CLI {
     /// change what a command does (tests that need one pass it in `environment`).
     static let isolatedVariables = ["DRNET_DEVICE", "DRNET_KERNELS", "DRNET_STRUCTURES", "DRNET_OPENCL_CONFIG"]
 
-    /// Runs `drnet arguments…` in `directory` and waits for it (at most `timeout` seconds; a run
-    /// that takes longer is killed and reported as a failure). Output goes through files, so a
-    /// long output cannot block the child.
-    static func run(
-        _ arguments: [String], in directory: URL, environment: [String: String] = [:], timeout: TimeInterval = 120,
-        file: StaticString = #filePath, line: UInt = #line
-    ) throws -> CLIResult {
+    /// What one launch did: its result, the signal that ended it (nil when it exited), and
+    /// whether it was killed for running past its time.
+    struct Launch {
+        var result: CLIResult
+        var signal: Int32?
+        var timedOut: Bool
+    }
+
+    /// The process environment with `isolatedVariables` removed and `extra` merged in.
+    static func environment(_ extra: [String: String] = [:]) -> [String: String] {
+        var env = ProcessInfo.processInfo.environment
+        for name in isolatedVariables { env[name] = nil }
+        env.merge(extra) { _, new in new }
+        return env
+    }
+
+    /// Runs `drnet arguments…` in `directory` and waits for it (at most `timeout` seconds, then
+    /// SIGTERM and, 10 s later, SIGKILL). With `fileSizeLimit` (`ulimit -f`, in the shell's
+    /// blocks) it runs through `/bin/sh`, so that no file it writes may grow past the limit.
+    /// Output goes through files, so a long output cannot block the child.
+    static func launch(
+        _ arguments: [String], in directory: URL, environment extra: [String: String] = [:], fileSizeLimit: Int? = nil,
+        timeout: TimeInterval = 120
+    ) throws -> Launch {
         let executable = try requireExecutable()
         let fm = FileManager.default
         let capture = fm.temporaryDirectory.appendingPathComponent("drnet-cli-capture-\(UUID().uuidString)")
@@ -75,14 +92,15 @@ enum CLI {
         let outHandle = try FileHandle(forWritingTo: outURL)
         let errHandle = try FileHandle(forWritingTo: errURL)
 
-        var env = ProcessInfo.processInfo.environment
-        for name in isolatedVariables { env[name] = nil }
-        env.merge(environment) { _, new in new }
-
         let process = Process()
-        process.executableURL = executable
-        process.arguments = arguments
-        process.environment = env
+        if let limit = fileSizeLimit {
+            process.executableURL = URL(fileURLWithPath: "/bin/sh")
+            process.arguments = ["-c", "ulimit -f \(limit) && exec \"$0\" \"$@\"", executable.path] + arguments
+        } else {
+            process.executableURL = executable
+            process.arguments = arguments
+        }
+        process.environment = environment(extra)
         process.currentDirectoryURL = directory
         process.standardInput = FileHandle.nullDevice
         process.standardOutput = outHandle
@@ -90,20 +108,54 @@ enum CLI {
         let finished = DispatchSemaphore(value: 0)
         process.terminationHandler = { _ in finished.signal() }
         try process.run()
+        var timedOut = false
         if finished.wait(timeout: .now() + timeout) == .timedOut {
+            timedOut = true
             process.terminate()
             if finished.wait(timeout: .now() + 10) == .timedOut {
                 kill(process.processIdentifier, SIGKILL)
                 finished.wait()
             }
-            XCTFail("drnet \(arguments.joined(separator: " ")) did not finish within \(Int(timeout)) s; killed", file: file, line: line)
         }
         try outHandle.close()
         try errHandle.close()
-        return CLIResult(
+        let result = CLIResult(
             arguments: arguments, status: process.terminationStatus,
             stdout: String(decoding: try Data(contentsOf: outURL), as: UTF8.self),
             stderr: String(decoding: try Data(contentsOf: errURL), as: UTF8.self))
+        return Launch(
+            result: result, signal: process.terminationReason == .uncaughtSignal ? process.terminationStatus : nil, timedOut: timedOut)
+    }
+
+    /// Starts `drnet arguments…` in `directory` without waiting (stderr to `stderrFile`, or
+    /// discarded), for tests that send it signals.
+    static func start(_ arguments: [String], in directory: URL, stderrFile: String? = nil) throws -> Process {
+        let process = Process()
+        process.executableURL = try requireExecutable()
+        process.arguments = arguments
+        process.environment = environment()
+        process.currentDirectoryURL = directory
+        if let stderrFile {
+            FileManager.default.createFile(atPath: stderrFile, contents: nil)
+            process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: stderrFile))
+        } else {
+            process.standardError = FileHandle.nullDevice
+        }
+        process.standardOutput = FileHandle.nullDevice
+        try process.run()
+        return process
+    }
+
+    /// `launch`, failing the test when the run had to be killed.
+    static func run(
+        _ arguments: [String], in directory: URL, environment: [String: String] = [:], fileSizeLimit: Int? = nil,
+        timeout: TimeInterval = 120, file: StaticString = #filePath, line: UInt = #line
+    ) throws -> CLIResult {
+        let l = try launch(arguments, in: directory, environment: environment, fileSizeLimit: fileSizeLimit, timeout: timeout)
+        if l.timedOut {
+            XCTFail("drnet \(arguments.joined(separator: " ")) did not finish within \(Int(timeout)) s; killed", file: file, line: line)
+        }
+        return l.result
     }
 }
 
@@ -203,10 +255,10 @@ class CLITestCase: XCTestCase {
 
     /// Runs `drnet arguments…` in `directory`.
     func drnet(
-        _ arguments: [String], in directory: URL, environment: [String: String] = [:], file: StaticString = #filePath,
-        line: UInt = #line
+        _ arguments: [String], in directory: URL, environment: [String: String] = [:], fileSizeLimit: Int? = nil,
+        file: StaticString = #filePath, line: UInt = #line
     ) throws -> CLIResult {
-        try CLI.run(arguments, in: directory, environment: environment, file: file, line: line)
+        try CLI.run(arguments, in: directory, environment: environment, fileSizeLimit: fileSizeLimit, file: file, line: line)
     }
 
     /// Asserts the exit status, with the whole run in the message.

@@ -39,6 +39,25 @@ public enum AtomicFile {
         return removed.sorted()
     }
 
+    /// Writes all of `data` to the file descriptor `fd` with write(2), retrying after EINTR and
+    /// short writes. Returns nil when every byte went out, else the errno of the failure (0 when
+    /// the system accepted no bytes).
+    public static func writeAll(_ fd: Int32, _ data: Data) -> Int32? {
+        data.withUnsafeBytes { (raw: UnsafeRawBufferPointer) -> Int32? in
+            guard var p = raw.baseAddress else { return nil }
+            var left = raw.count
+            while left > 0 {
+                let n = systemWrite(fd, p, left)
+                if n < 0 && errno == EINTR { continue }
+                if n < 0 { return errno }
+                if n == 0 { return 0 }
+                p += n
+                left -= n
+            }
+            return nil
+        }
+    }
+
     /// Flushes a folder's entries (a rename or a new file in it) to disk. Best effort: some file
     /// systems refuse `fsync` on a folder.
     public static func syncDirectory(_ directory: String) {
@@ -67,24 +86,14 @@ public enum AtomicFile {
         /// Appends `data`; a short write (a full disk) or an error throws and removes the partial file.
         public func append(_ data: Data) throws {
             guard fd >= 0 else { throw OutputError(file: path, action: "write", cause: "the file was already closed") }
-            try data.withUnsafeBytes { (raw: UnsafeRawBufferPointer) in
-                guard var p = raw.baseAddress else { return }
-                var left = raw.count
-                while left > 0 {
-                    let n = systemWrite(fd, p, left)
-                    if n < 0 {
-                        if errno == EINTR { continue }
-                        let e = OutputError.fromErrno(file: path, action: "write")
-                        abort()
-                        throw e
-                    }
-                    if n == 0 {
-                        abort()
-                        throw OutputError(file: path, action: "write", cause: "the system accepted no bytes")
-                    }
-                    p += n
-                    left -= n
-                }
+            switch AtomicFile.writeAll(fd, data) {
+            case .none: return
+            case .some(0):
+                abort()
+                throw OutputError(file: path, action: "write", cause: "the system accepted no bytes")
+            case .some(let code):
+                abort()
+                throw OutputError(file: path, action: "write", cause: String(cString: strerror(code)))
             }
         }
 

@@ -7,28 +7,17 @@ import Foundation
 public enum JSONSettingsFile {
     /// The top-level object of `data` (the bytes of `path`).
     public static func object(_ data: Data, path: String) throws -> [String: Any] {
-        let bytes = [UInt8](data)
         let parsed: Any
         do {
             parsed = try JSONSerialization.jsonObject(with: data, options: [.fragmentsAllowed])
         } catch {
-            let debug = ((error as NSError).userInfo["NSDebugDescription"] as? String) ?? "\(error.localizedDescription)"
-            var offset = bytes.count
-            if let range = debug.range(of: #"character (\d+)"#, options: .regularExpression),
-                let n = Int(debug[range].split(separator: " ").last ?? "")
-            {
-                offset = n
-            }
-            let (line, column) = lineAndColumn(bytes, offset: offset)
-            throw InputError(
-                file: path, location: "line \(line), column \(column)", expected: "valid JSON",
-                found: debug.replacingOccurrences(of: #" around character \d+"#, with: "", options: .regularExpression)
-                    .trimmingCharacters(in: CharacterSet(charactersIn: ".")))
+            let syntax = syntaxError(data) ?? ("", "invalid JSON")
+            throw InputError(file: path, location: syntax.location, expected: "valid JSON", found: syntax.message)
         }
         guard let object = parsed as? [String: Any] else {
             throw InputError(file: path, expected: "a JSON object of settings ({ \"key\": value, … })", found: describe(parsed))
         }
-        if let (key, line) = firstDuplicateKey(bytes) {
+        if let (key, line) = firstDuplicateKey([UInt8](data)) {
             throw InputError(
                 file: path, location: "line \(line), key \(key)", expected: "each setting once",
                 found: "\"\(key)\" given twice (JSON readers would silently keep only one)")
@@ -50,18 +39,34 @@ public enum JSONSettingsFile {
         }
     }
 
-    /// 1-based line and column of the byte at `offset` (column counted in bytes).
-    static func lineAndColumn(_ bytes: [UInt8], offset: Int) -> (Int, Int) {
-        var line = 1, column = 1
-        for b in bytes.prefix(max(0, min(offset, bytes.count))) {
-            if b == UInt8(ascii: "\n") {
-                line += 1
-                column = 1
-            } else {
-                column += 1
-            }
+    /// Where and why `data` is not JSON, from `JSONSerialization`'s error: the character index
+    /// it reports (`NSJSONSerializationErrorIndex`, or "around character N" in its description)
+    /// turned into a 1-based line and column (an empty file: line 1, column 1, its end); nil when
+    /// `data` parses.
+    public static func syntaxError(_ data: Data) -> (location: String, message: String)? {
+        let nsError: NSError
+        do {
+            _ = try JSONSerialization.jsonObject(with: data, options: [.fragmentsAllowed])
+            return nil
+        } catch {
+            nsError = error as NSError
         }
-        return (line, column)
+        let detail = (nsError.userInfo[NSDebugDescriptionErrorKey] as? String) ?? nsError.localizedDescription
+        var index = nsError.userInfo["NSJSONSerializationErrorIndex"] as? Int
+        if index == nil, let r = detail.range(of: "around character ") {
+            index = Int(detail[r.upperBound...].prefix { $0.isASCII && $0.isNumber })
+        }
+        if index == nil && detail.lowercased().contains("end of file") { index = data.count }  // a truncated file
+        var message = detail
+        while message.hasSuffix(".") { message.removeLast() }
+        guard let index, index >= 0, index <= data.count else { return ("", message.isEmpty ? "invalid JSON" : message) }
+        // Line and column of byte `index` (columns count characters, not bytes).
+        let before = data.prefix(index)
+        let line = before.reduce(1) { $1 == 0x0A ? $0 + 1 : $0 }
+        let lineStart = before.lastIndex(of: 0x0A).map { $0 + 1 } ?? before.startIndex
+        let column = String(decoding: data[lineStart..<before.endIndex], as: UTF8.self).count + 1
+        if let r = message.range(of: " around character ") { message = String(message[..<r.lowerBound]) }
+        return ("line \(line), column \(column)", message.isEmpty ? "invalid JSON" : message)
     }
 
     /// The first key repeated within one object (at any depth), with its line; nil when none.
