@@ -1,36 +1,48 @@
 // The batched, windowed peak decoder (method.md §3 "Decoder"; CPU specification:
 // Sources/DRNetCore/Model/PeakDecoder.swift). For sample b, phase k, stick j, grid point t:
 //
-//   μ = s_bk·q⁰_j,  v_j = v_bk + f·q⁰_j/Q_max,  σ² = e^{v_j}
-//   B̃_bk(t) = Σ_j ĉ_j·IS_bkj·e^{−v_j/2}·exp(−(q_t − μ)²/(2σ²))   over |q_t − μ| within ±W·σ
-//   B_bk = B̃_bk/(max_t B̃_bk + ε),  m_b = Σ_k w_bk·B_bk,  x̂_b = m_b/(max_t m_b + ε)
+//   μ = s_bk·q⁰_j,  v_j = v_bk + f·q⁰_j/Q_max,  σ² = e^{v_j},  γ² = 2 ln 2·σ²,  κ = 1/√(π ln 2)
+//   B̃_bk(t) = Σ_j ĉ_j·IS_bkj·e^{−v_j/2}·[(1 − η_k)·exp(−(q_t − μ)²/(2σ²)) + η_k·κ/(1 + (q_t − μ)²/γ²)]
+//   the Gaussian part over |q_t − μ| within ±W·σ, the Lorentzian part (η_k > 0) over the whole grid
+//   B_bk = B̃_bk/(max_t B̃_bk + ε),  m_b = Σ_k w_bk·B_bk + b_b,  x̂_b = m_b/(max_t m_b + ε)
+//   with the fitted background b_b(t) = Σ_c β_bc·φ_c(t) (BackgroundBasis.swift; C = 0: none)
 //
 // Buffers (row-major; Tpad = T rounded up to a multiple of LANES, grid padded with far values):
 //   q[Tpad]; stickQ[S], stickH[S], phaseStart[P+1] (sticks of phase k: phaseStart[k] ..< [k+1]);
 //   the batch's rendered (sample, phase) pairs, sample-major: pairSample[L], pairPhase[L],
 //   sampleStart[B+1] (pairs of sample b: sampleStart[b] ..< [b+1], phases ascending);
 //   fractions, shifts, logVar: B×P; factors: B×P×nmax (rank of the stick within its phase),
-//   read only when useFactors ≠ 0;
+//   read only when useFactors ≠ 0; mixing: P (η_k), read only when useMixing ≠ 0;
 //   basis: L×Tpad (B_bk of pair i in row i), normaliser[L], argmaxOut[L];
-//   mixture, xhat: B×Tpad; mixNorm[B], mixArgmax[B].
+//   mixture, xhat: B×Tpad; mixNorm[B], mixArgmax[B];
+//   background basis φ: C×T (bgBasis), coefficients β: B×C (bgCoeff), the curves b: B×Tpad (bgCurve).
 
 // One stick's Gaussian (as PeakDecoder.window): v_j = v + f·q⁰/Q_max, σ² = e^{v_j}, μ = s·q⁰,
 // amplitude ĉ·IS·e^{−v_j/2} (`height` = ĉ·IS), and the grid window [lo, hi) within ±W·σ of μ;
-// returns 0 when the window misses the grid.
+// returns 0 when the window misses the grid, unless the stick has a Lorentzian part
+// (lorentzian ≠ 0): then an empty Gaussian window lo = hi = 0.
 inline int stick_window(float q0, float height, float sk, float vk, float fattening, float qMax, float windowSigmas,
-                        __global const float* q, int T,
+                        int lorentzian, __global const float* q, int T,
                         float* vj, float* variance, float* mu, float* amp, int* lo, int* hi) {
     *vj = vk + fattening * q0 / qMax;
     *variance = exp(*vj);
     *mu = sk * q0;
+    *amp = height * exp(-0.5f * *vj);
     const float reach = windowSigmas * sqrt(*variance);
     *lo = lower_index(*mu - reach, q, T);
-    if (*lo >= T) return 0;
-    *hi = lower_index(*mu + reach, q, T);
-    if (*hi <= *lo) return 0;
-    *amp = height * exp(-0.5f * *vj);
+    *hi = *lo >= T ? *lo : lower_index(*mu + reach, q, T);
+    if (*lo >= T || *hi <= *lo) {
+        if (!lorentzian) return 0;
+        *lo = 0;
+        *hi = 0;
+    }
     return 1;
 }
+
+// κ = 1/√(π ln 2) (the Lorentzian with the Gaussian's area) and 1/(2 ln 2) (x = d²·that/σ²), as
+// PeakDecoder.lorentzianHeight and .lorentzianScale.
+#define LORENTZIAN_HEIGHT 0.67766101f
+#define LORENTZIAN_SCALE 0.72134752f
 
 // Index mapping: work-group g handles pairs g, g + groups, … (one pair per group on GPUs; a few
 // groups per core on CPUs, where a launch per pair costs more than the pair). Work-item lid owns the chunks
@@ -40,7 +52,7 @@ __kernel void render_phases(
     __global const float* stickQ, __global const float* stickH, __global const int* phaseStart, const int nmax,
     __global const int* pairSample, __global const int* pairPhase, const int pairCount, const int P,
     __global const float* shifts, __global const float* logVar,
-    __global const float* factors, const int useFactors,
+    __global const float* factors, const int useFactors, __global const float* mixing, const int useMixing,
     const float fattening, const float qMax, const float windowSigmas, const float epsilon,
     __global float* basis, __global float* normaliser, __global int* argmaxOut)
 {
@@ -53,14 +65,28 @@ __kernel void render_phases(
     __global float* row = basis + (size_t)pair * Tpad;
     for (int c = lid; c < chunks; c += WG_PAIR) VSTORE((floatv)(0.0f), row + c * LANES);
     const float sk = shifts[b * P + k], vk = logVar[b * P + k];
+    const float eta = useMixing ? mixing[k] : 0.0f;
     const int first = phaseStart[k], last = phaseStart[k + 1];
     for (int j = first; j < last; j++) {
         const size_t at = (size_t)(b * P + k) * nmax + (j - first);
         const float factor = useFactors ? factors[at] : 1.0f;
         float vj, variance, mu, amp;
         int lo, hi;
-        if (!stick_window(stickQ[j], stickH[j] * factor, sk, vk, fattening, qMax, windowSigmas, q, T,
+        if (!stick_window(stickQ[j], stickH[j] * factor, sk, vk, fattening, qMax, windowSigmas, eta > 0.0f, q, T,
                           &vj, &variance, &mu, &amp, &lo, &hi)) continue;
+        if (eta > 0.0f) {
+            // The Lorentzian part on the whole grid (the chunks this work-item owns).
+            const float ampL = eta * amp * LORENTZIAN_HEIGHT, cx = LORENTZIAN_SCALE / variance;
+            for (int c = lid; c < chunks; c += WG_PAIR) {
+                const int t = c * LANES;
+                const floatv d = VLOAD(q + t) - mu;
+                floatv e = ampL / (1.0f + cx * d * d);
+                e = select((floatv)(0.0f), e, (t + LANE_INDEX) < T);
+                VSTORE(VLOAD(row + t) + e, row + t);
+            }
+        }
+        if (hi <= lo || eta >= 1.0f) continue;
+        amp *= 1.0f - eta;
         const float a = -0.5f / variance;
         const int c0 = lo / LANES, c1 = (hi - 1) / LANES;
         for (int c = c0 + (((lid - c0) % WG_PAIR) + WG_PAIR) % WG_PAIR; c <= c1; c += WG_PAIR) {
@@ -94,11 +120,13 @@ __kernel void render_phases(
 }
 
 // Index mapping: one work-group (WG_SAMPLE work-items) per sample; work-item lid handles grid
-// points t ≡ lid (mod WG_SAMPLE), summing the sample's pairs in ascending phase order.
+// points t ≡ lid (mod WG_SAMPLE), summing the sample's pairs in ascending phase order, then the
+// background's splines in ascending order (as PeakDecoder.render).
 __kernel void mix_phases(
     const int T, const int Tpad, const int P,
     __global const int* sampleStart, __global const int* pairPhase,
     __global const float* basis, __global const float* fractions, const float epsilon,
+    const int C, __global const float* bgBasis, __global const float* bgCoeff, __global float* bgCurve,
     __global float* mixture, __global float* xhat, __global float* mixNorm, __global int* mixArgmax)
 {
     __local float smax[WG_SAMPLE];
@@ -112,6 +140,15 @@ __kernel void mix_phases(
         for (int i = p0; i < p1; i++) {
             const float wk = fractions[b * P + pairPhase[i]];
             if (wk != 0.0f) acc += wk * basis[(size_t)i * Tpad + t];
+        }
+        if (C > 0) {
+            float bg = 0.0f;
+            for (int c = 0; c < C; c++) {
+                const float beta = bgCoeff[b * C + c];
+                if (beta != 0.0f) bg += beta * bgBasis[(size_t)c * T + t];
+            }
+            bgCurve[(size_t)b * Tpad + t] = bg;
+            acc += bg;
         }
         mixture[(size_t)b * Tpad + t] = acc;
         if (acc > m) { m = acc; at = t; }
@@ -128,10 +165,13 @@ __kernel void mix_phases(
 // from reconstruction_loss, already through the mixture max). Per pair (b, k):
 //   gw_bk = Σ_t gm(t)·B_bk(t)
 //   gB̃(t) = (w_bk/(M_bk+ε))·(gm(t) − δ_{t = argmax}·gw_bk)        (through the phase max)
-//   per stick, over its window: S0 = Σ gB̃·G, S1 = Σ gB̃·G·(q−μ), S2 = Σ gB̃·G·(q−μ)²
-//   gs += S1·q⁰/σ²,  gv_j = S2/(2σ²) − S0/2,  gv += gv_j,  gf += gv_j·q⁰/Q_max,  gIS_j = S0/IS_j
-// Outputs: gradW, gradS, gradV (B×P, entries of the pair), gradIS (B×P×nmax), gradFPair[L]
-// (the host sums a sample's pairs in order). Index mapping: one work-group (WG_PAIR work-items)
+//   per stick (A = ĉ·IS·e^{−v_j/2}, d = q − μ, x = d²/γ², r = 1/(1 + x)), over its window
+//   S0 = Σ gB̃·A·G, S1 = Σ gB̃·A·G·d, S2 = Σ gB̃·A·G·d², and with η > 0 over the whole grid
+//   L0 = Σ gB̃·A·κr, L1 = Σ gB̃·A·κr²·d, Lx = Σ gB̃·A·κr²·x:
+//   gs += ((1−η)S1 + 2η·L1/(2 ln 2))·q⁰/σ²,  gv_j = (1−η)(S2/(2σ²) − S0/2) + η(Lx − L0/2),
+//   gv += gv_j,  gf += gv_j·q⁰/Q_max,  gIS_j = ((1−η)S0 + ηL0)/IS_j,  gη += L0 − S0
+// Outputs: gradW, gradS, gradV (B×P, entries of the pair), gradIS (B×P×nmax), gradFPair[L] and
+// gradEtaPair[L] (the host sums a sample's pairs in order, and η's over the batch). Index mapping: one work-group (WG_PAIR work-items)
 // per pair; gw_bk is reduced over owned grid chunks as in render_phases, the sticks are dealt
 // to the work-items.
 __kernel void decoder_backward(
@@ -139,11 +179,12 @@ __kernel void decoder_backward(
     __global const float* stickQ, __global const float* stickH, __global const int* phaseStart, const int nmax,
     __global const int* pairSample, __global const int* pairPhase, const int pairCount, const int P,
     __global const float* fractions, __global const float* shifts, __global const float* logVar,
-    __global const float* factors, const int useFactors,
+    __global const float* factors, const int useFactors, __global const float* mixing, const int useMixing,
     const float fattening, const float qMax, const float windowSigmas,
     __global const float* basis, __global const float* normaliser, __global const int* argmaxIn,
     __global const float* gm,
-    __global float* gradW, __global float* gradS, __global float* gradV, __global float* gradIS, __global float* gradFPair)
+    __global float* gradW, __global float* gradS, __global float* gradV, __global float* gradIS, __global float* gradFPair,
+    __global float* gradEtaPair)
 {
     __local real scratch[4 * WG_PAIR];
     const int lid = get_local_id(0);
@@ -170,21 +211,41 @@ __kernel void decoder_backward(
     const float scale = wk / normaliser[pair];
     const int am = argmaxIn[pair];
     const float sk = shifts[b * P + k], vk = logVar[b * P + k];
+    const float eta = useMixing ? mixing[k] : 0.0f;
     const int first = phaseStart[k], last = phaseStart[k + 1];
     // Sticks are dealt to the work-items (j ≡ lid mod WG_PAIR); each walks its stick's whole
     // window, so the loop has no barrier; the per-work-item sums are reduced once at the end.
-    real dS = 0, dV = 0, dF = 0;
+    real dS = 0, dV = 0, dF = 0, dEta = 0;
     for (int j = first + lid; active && j < last; j += WG_PAIR) {
         const float q0 = stickQ[j];
         const size_t at = (size_t)(b * P + k) * nmax + (j - first);
         const float factor = useFactors ? factors[at] : 1.0f;
         float vj, variance, mu, amp;
         int lo, hi;
-        if (!stick_window(q0, stickH[j] * factor, sk, vk, fattening, qMax, windowSigmas, q, T,
+        if (!stick_window(q0, stickH[j] * factor, sk, vk, fattening, qMax, windowSigmas, eta > 0.0f, q, T,
                           &vj, &variance, &mu, &amp, &lo, &hi)) continue;
+        real L0 = 0, L1 = 0, Lx = 0;
+        if (eta > 0.0f) {
+            const float ampL = amp * LORENTZIAN_HEIGHT, cx = LORENTZIAN_SCALE / variance;
+            floatv l0 = (floatv)(0.0f), l1 = (floatv)(0.0f), lx = (floatv)(0.0f);
+            for (int c = 0; c < chunks; c++) {
+                const int t = c * LANES;
+                const intv idx = t + LANE_INDEX;
+                const floatv up = VLOAD(g + t) * scale - select((floatv)(0.0f), (floatv)(gwk * scale), idx == am);
+                const floatv d = VLOAD(q + t) - mu;
+                const floatv x = cx * d * d;
+                const floatv r = 1.0f / (1.0f + x);
+                floatv e = up * ampL * r;
+                e = select((floatv)(0.0f), e, idx < T);
+                l0 += e;
+                l1 += e * r * d;
+                lx += e * r * x;
+            }
+            L0 = HSUM(l0); L1 = HSUM(l1); Lx = HSUM(lx);
+        }
         const float a = -0.5f / variance;
         floatv s0 = (floatv)(0.0f), s1 = (floatv)(0.0f), s2 = (floatv)(0.0f);
-        for (int c = lo / LANES; c <= (hi - 1) / LANES; c++) {
+        for (int c = lo / LANES; hi > lo && c <= (hi - 1) / LANES; c++) {
             const int t = c * LANES;
             const intv idx = t + LANE_INDEX;
             const floatv up = VLOAD(g + t) * scale - select((floatv)(0.0f), (floatv)(gwk * scale), idx == am);
@@ -196,15 +257,20 @@ __kernel void decoder_backward(
             s2 += e * d * d;
         }
         const real S0 = HSUM(s0), S1 = HSUM(s1), S2 = HSUM(s2);
-        dS += S1 * q0 / variance;
-        const real dvj = S2 / (2 * (real)variance) - 0.5 * S0;
+        const real gauss = 1 - (real)eta;
+        dS += (gauss * S1 + eta * 2 * (real)LORENTZIAN_SCALE * L1) * q0 / variance;
+        const real dvj = gauss * (S2 / (2 * (real)variance) - 0.5 * S0) + eta * (Lx - 0.5 * L0);
         dV += dvj;
         dF += dvj * q0 / qMax;
-        if (useFactors) gradIS[at] = (float)(S0 / factor);
+        dEta += L0 - S0;
+        if (useFactors) gradIS[at] = (float)((gauss * S0 + eta * L0) / factor);
     }
-    acc[0] = dS; acc[1] = dV; acc[2] = dF;
-    group_sum(scratch, acc, 3);
-    dS = acc[0]; dV = acc[1]; dF = acc[2];
-    if (lid == 0) { gradS[b * P + k] = (float)dS; gradV[b * P + k] = (float)dV; gradFPair[pair] = (float)dF; }
+    real sums[4] = {dS, dV, dF, dEta};
+    group_sum(scratch, sums, 4);
+    dS = sums[0]; dV = sums[1]; dF = sums[2]; dEta = sums[3];
+    if (lid == 0) {
+        gradS[b * P + k] = (float)dS; gradV[b * P + k] = (float)dV; gradFPair[pair] = (float)dF;
+        gradEtaPair[pair] = (float)dEta;
+    }
     }
 }

@@ -38,7 +38,8 @@ public enum SolutionFolder {
         do {
             try SolutionWriter.write(solution, to: staging)
             let contributions = solver.phaseContributions(phases: solution.usedPhases)
-            let community = CommunitySolution(solution: solution, library: library, contributions: contributions)
+            let community = CommunitySolution(
+                solution: solution, library: library, contributions: contributions, background: solver.backgroundContributions())
             try CommunitySolutionWriter.write(community, to: staging + "/solution.txt")
             if plots {
                 let loaded = LoadedSolution(

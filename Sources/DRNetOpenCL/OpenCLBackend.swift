@@ -30,7 +30,7 @@ public final class OpenCLBackend: ComputeBackend, @unchecked Sendable {
 
     // Kernels, by kernel file (host side: OpenCLPeakDecoder.swift, OpenCLReconstructionLoss.swift,
     // OpenCLDenseLayers.swift, OpenCLAdam.swift).
-    let renderKernel, mixKernel, backwardKernel: Kernel
+    let renderKernel, mixKernel, backwardKernel, backgroundBackwardKernel: Kernel
     let lossKernel: Kernel
     let biasReluKernel, biasGradKernel, reluBackKernel, gatherKernel, scatterKernel: Kernel
     let adamKernel: Kernel
@@ -39,13 +39,21 @@ public final class OpenCLBackend: ComputeBackend, @unchecked Sendable {
     let T: Int, Tpad: Int, P: Int, nmax: Int
     let q, stickQ, stickH: DeviceBuffer<Float>
     let phaseStart: DeviceBuffer<Int32>
+    /// C and the background's spline basis φ (C×T; one placeholder value when C = 0).
+    let C: Int
+    let bgBasis: DeviceBuffer<Float>
 
     // Batch workspaces (grow on demand).
     let pairSample, pairPhase, sampleStart, argmaxBuf, mixArgmax: DeviceBuffer<Int32>
     let fractions, shifts, logVar, factors, patterns, basis, normaliser, mixture, xhat, mixNorm, parts, gm: DeviceBuffer<Float>
     let gradW, gradS, gradV, gradIS, gradFPair: DeviceBuffer<Float>
+    let bgCoeff, bgCurve, gradBg: DeviceBuffer<Float>
+    /// The phases' pseudo-Voigt mixing η (P) and d loss/dη per rendered pair (L).
+    let mixingBuf, gradEtaPair: DeviceBuffer<Float>
     var lastBatch: (phases: [[Int32]], sampleStart: [Int32], pairCount: Int)?
     var downloaded: (xhat: [Float], mixNorm: [Float], mixArgmax: [Int32])?
+    /// Whether the last batch had background coefficients (so `bgCurve` holds its curves).
+    var lastBackground = false
 
     // Parameter store.
     var theta, grad, moment1, moment2: DeviceBuffer<Float>
@@ -82,6 +90,7 @@ public final class OpenCLBackend: ComputeBackend, @unchecked Sendable {
         mixKernel = try Kernel(program, "mix_phases")
         lossKernel = try Kernel(program, "reconstruction_loss")
         backwardKernel = try Kernel(program, "decoder_backward")
+        backgroundBackwardKernel = try Kernel(program, "background_backward")
         biasReluKernel = try Kernel(program, "add_bias_relu")
         biasGradKernel = try Kernel(program, "bias_gradient")
         reluBackKernel = try Kernel(program, "relu_backward")
@@ -104,6 +113,9 @@ public final class OpenCLBackend: ComputeBackend, @unchecked Sendable {
         try stickH.write(decoder.sticks.height)
         phaseStart = try DeviceBuffer(device, count: P + 1)
         try phaseStart.write(decoder.sticks.offsets.map { Int32($0) })
+        C = decoder.backgroundCount
+        bgBasis = try DeviceBuffer(device, count: max(C * T, 1))
+        if let background = decoder.background { try bgBasis.write(background.values) }
 
         func f(_ n: Int) throws(OpenCLError) -> DeviceBuffer<Float> { try DeviceBuffer<Float>(device, count: n) }
         func i(_ n: Int) throws(OpenCLError) -> DeviceBuffer<Int32> { try DeviceBuffer<Int32>(device, count: n) }
@@ -112,6 +124,8 @@ public final class OpenCLBackend: ComputeBackend, @unchecked Sendable {
         basis = try f(64); normaliser = try f(64); mixture = try f(64); xhat = try f(64); mixNorm = try f(64)
         parts = try f(64); gm = try f(64)
         gradW = try f(64); gradS = try f(64); gradV = try f(64); gradIS = try f(64); gradFPair = try f(64)
+        bgCoeff = try f(64); bgCurve = try f(64); gradBg = try f(64)
+        mixingBuf = try f(max(P, 1)); gradEtaPair = try f(64)
         theta = try f(1); grad = try f(1); moment1 = try f(1); moment2 = try f(1)
         deltaA = try f(64); deltaB = try f(64)
         rowsBuf = try i(64); rowsOut = try f(64)

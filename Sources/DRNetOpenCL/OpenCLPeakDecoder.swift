@@ -4,7 +4,9 @@ import DRNetCore
 /// Host side of `Kernels/peak_decoder.cl` (CPU specification: `PeakDecoder.swift`): the batched
 /// decode — render every (sample, phase) pair, mix each sample's phases, the reconstruction loss
 /// (`OpenCLReconstructionLoss.swift`), and with gradients the decoder's backward pass — and the
-/// read-back of rendered samples for plots and tests.
+/// read-back of rendered samples for plots and tests. With a fitted background (C > 0) the
+/// mixture kernel adds each sample's curve Σ_c β_c·φ_c and `background_backward`
+/// (`Kernels/background.cl`) projects d loss/d m on the splines.
 ///
 /// Pairs: the batch's (sample, phase) pairs in sample order (`pairSample`, `pairPhase`, L of
 /// them; sample b owns pairs sampleStart[b] ..< sampleStart[b + 1]). Grid rows are `Tpad`
@@ -13,10 +15,13 @@ extension OpenCLBackend {
     public func decodeAndReconstruct(_ batch: DecoderBatch, wantGradients: Bool, gradScale: Double) -> DecoderBatchResult {
         let b = batch.count, p = P
         let useIS = !batch.intensityFactors.isEmpty
+        let useBackground = C > 0 && batch.background.count == b * C
         var result = DecoderBatchResult(
             parts: .init(repeating: .init(), count: b), gradFractions: .init(repeating: 0, count: b * p),
             gradShifts: .init(repeating: 0, count: b * p), gradLogVariances: .init(repeating: 0, count: b * p),
-            gradIntensityFactors: .init(repeating: 0, count: useIS ? b * p * nmax : 0), gradFattening: .init(repeating: 0, count: b))
+            gradIntensityFactors: .init(repeating: 0, count: useIS ? b * p * nmax : 0), gradFattening: .init(repeating: 0, count: b),
+            gradBackground: .init(repeating: 0, count: useBackground ? b * C : 0),
+            gradMixing: .init(repeating: 0, count: batch.mixing.count == p ? b * p : 0))
         guarded(()) { () throws(OpenCLError) in
             try decode(batch, wantGradients: wantGradients, gradScale: gradScale, into: &result)
         }
@@ -28,6 +33,8 @@ extension OpenCLBackend {
     {
         let b = batch.count, p = P
         let useIS = !batch.intensityFactors.isEmpty
+        let useBackground = C > 0 && batch.background.count == b * C
+        let useMixing = batch.mixing.count == p
         var ps: [Int32] = [], pk: [Int32] = [], starts: [Int32] = [0]
         for (i, list) in batch.phases.enumerated() {
             for k in list {
@@ -39,6 +46,7 @@ extension OpenCLBackend {
         let L = pk.count
         downloaded = nil
         lastBatch = (batch.phases, starts, L)
+        lastBackground = useBackground
         try pairSample.write(ps)
         try pairPhase.write(pk)
         try sampleStart.write(starts)
@@ -46,7 +54,12 @@ extension OpenCLBackend {
         try shifts.write(batch.shifts)
         try logVar.write(batch.logVariances)
         if useIS { try factors.write(batch.intensityFactors) }
+        if useMixing { try mixingBuf.write(batch.mixing) }
         try patterns.write(batch.patterns)
+        if useBackground {
+            try bgCoeff.write(batch.background)
+            try bgCurve.reserve(b * Tpad)
+        }
         try basis.reserve(max(L, 1) * Tpad)
         try normaliser.reserve(L)
         try argmaxBuf.reserve(L)
@@ -64,7 +77,7 @@ extension OpenCLBackend {
                 .buffer(stickQ), .buffer(stickH), .buffer(phaseStart), .int(nmax),
                 .buffer(pairSample), .buffer(pairPhase), .int(L), .int(p),
                 .buffer(shifts), .buffer(logVar),
-                .buffer(factors), .flag(useIS),
+                .buffer(factors), .flag(useIS), .buffer(mixingBuf), .flag(useMixing),
                 .float(fat), .float(qMax), .float(ws), .float(eps),
                 .buffer(basis), .buffer(normaliser), .buffer(argmaxBuf)
             ],
@@ -75,6 +88,7 @@ extension OpenCLBackend {
                 .int(T), .int(Tpad), .int(p),
                 .buffer(sampleStart), .buffer(pairPhase),
                 .buffer(basis), .buffer(fractions), .float(eps),
+                .int(useBackground ? C : 0), .buffer(bgBasis), .buffer(bgCoeff), .buffer(bgCurve),
                 .buffer(mixture), .buffer(xhat), .buffer(mixNorm), .buffer(mixArgmax)
             ],
             groups: b, local: configuration.sampleGroup, profile: profile)
@@ -87,6 +101,7 @@ extension OpenCLBackend {
             try gradV.reserve(b * p)
             try gradIS.reserve(useIS ? b * p * nmax : 1)
             try gradFPair.reserve(L)
+            try gradEtaPair.reserve(L)
             try gradW.zero(b * p)
             try gradS.zero(b * p)
             try gradV.zero(b * p)
@@ -97,13 +112,20 @@ extension OpenCLBackend {
                     .buffer(stickQ), .buffer(stickH), .buffer(phaseStart), .int(nmax),
                     .buffer(pairSample), .buffer(pairPhase), .int(L), .int(p),
                     .buffer(fractions), .buffer(shifts), .buffer(logVar),
-                    .buffer(factors), .flag(useIS),
+                    .buffer(factors), .flag(useIS), .buffer(mixingBuf), .flag(useMixing),
                     .float(fat), .float(qMax), .float(ws),
                     .buffer(basis), .buffer(normaliser), .buffer(argmaxBuf),
                     .buffer(gm),
-                    .buffer(gradW), .buffer(gradS), .buffer(gradV), .buffer(gradIS), .buffer(gradFPair)
+                    .buffer(gradW), .buffer(gradS), .buffer(gradV), .buffer(gradIS), .buffer(gradFPair),
+                    .buffer(gradEtaPair)
                 ],
                 groups: pairGroups(L), local: configuration.pairGroup, profile: profile)
+            if useBackground {
+                try gradBg.reserve(b * C)
+                try backgroundBackwardKernel.launch(
+                    [.int(T), .int(Tpad), .int(C), .buffer(bgBasis), .buffer(gm), .buffer(gradBg)],
+                    groups: b, local: configuration.sampleGroup, profile: profile)
+            }
         }
         result.parts = try readLossParts(samples: b)
         if wantGradients {
@@ -111,11 +133,18 @@ extension OpenCLBackend {
             result.gradShifts = try gradS.read(b * p)
             result.gradLogVariances = try gradV.read(b * p)
             if useIS { result.gradIntensityFactors = try gradIS.read(b * p * nmax) }
+            if useBackground { result.gradBackground = try gradBg.read(b * C) }
             let perPair = try gradFPair.read(L)
             for i in 0..<b {
                 var s: Float = 0
                 for j in Int(starts[i])..<Int(starts[i + 1]) { s += perPair[j] }
                 result.gradFattening[i] = s
+            }
+            if useMixing {
+                let etaPerPair = try gradEtaPair.read(L)
+                for i in 0..<b {
+                    for j in Int(starts[i])..<Int(starts[i + 1]) { result.gradMixing[i * p + Int(pk[j])] = etaPerPair[j] }
+                }
             }
         }
         profile?.drain()
@@ -155,13 +184,25 @@ extension OpenCLBackend {
             (try normaliser.read(hi - lo, at: lo), try argmaxBuf.read(hi - lo, at: lo), try mixture.read(Tpad, at: b * Tpad))
         }
         guard let rowsPadded = sampleRows(b, last), let (norms, args, mix) = loaded else { return empty }
+        let background = backgroundCurve(b)
         var rows: [Float] = []
         rows.reserveCapacity((hi - lo) * T)
         for i in 0..<(hi - lo) { rows += rowsPadded[(i * Tpad)..<(i * Tpad + T)] }
         return RenderedSample(
             gridCount: T, phases: last.phases[b].map { Int($0) }, rows: rows, normalisers: norms, argmaxes: args.map { Int($0) },
             mixture: Array(mix.prefix(T)), reconstruction: Array(d.xhat[(b * Tpad)..<(b * Tpad + T)]),
-            mixtureNormaliser: d.mixNorm[b], mixtureArgmax: Int(d.mixArgmax[b]))
+            mixtureNormaliser: d.mixNorm[b], mixtureArgmax: Int(d.mixArgmax[b]), background: background)
+    }
+
+    /// b(q_t) of batch position b after the last batch (T values; zeros without a background).
+    private func backgroundCurve(_ b: Int) -> [Float] {
+        guard lastBackground else { return [Float](repeating: 0, count: T) }
+        return guarded([Float](repeating: 0, count: T)) { () throws(OpenCLError) in try bgCurve.read(T, at: b * Tpad) }
+    }
+
+    public func backgroundContribution(_ b: Int) -> [Float] {
+        let inv = 1 / downloadReconstructions().mixNorm[b]
+        return backgroundCurve(b).map { $0 * inv }
     }
 
     /// c_k = w_k·B_k/(M + ε) for the requested phases: one read of the sample's rendered rows

@@ -3,9 +3,10 @@ import DRNetEngine
 import DRNetIO
 import Foundation
 
-/// Per-sample fit: the measured pattern x̃ = I/max I (black), the reconstruction x̂ = Σ_k R_k/max I
-/// (red, dashed), each phase's contribution R_k/max I (colours of the phase) and, in a panel
-/// below on the same Q axis, the residual x̃ − x̂. Q in nm⁻¹.
+/// Per-sample fit: the measured pattern x̃ = I/max I (black), the reconstruction
+/// x̂ = (Σ_k R_k + BG)/max I (red, dashed), each phase's contribution R_k/max I (colours of the
+/// phase), the fitted background BG/max I (grey, dotted) when the solution has one, and, in a
+/// panel below on the same Q axis, the residual x̃ − x̂. Q in nm⁻¹.
 public enum FitPlot {
     public static func plot(_ d: SolutionPlotData, sample i: Int) -> SVGDocument? {
         guard let r = d.contributions else { return nil }
@@ -22,6 +23,8 @@ public enum FitPlot {
             for j in 0..<t { recon[j] += c[j] }
             parts.append((kk, c))
         }
+        let background = d.background(of: i).map { $0.map { Double($0) * inv } }
+        if let background { for j in 0..<t { recon[j] += background[j] } }
         let residual = zip(x, recon).map { $0 - $1 }
         var l1 = 0.0, mass = 0.0
         for j in 0..<t { l1 += abs(residual[j]); mass += abs(x[j]) }
@@ -46,6 +49,10 @@ public enum FitPlot {
             let w = d.fractions[i * k + kk]
             legend.add("\(d.phaseNames[kk]) (w \(String(format: "%.2f", w)))", colour: colour)
             _ = n
+        }
+        if let background {
+            svg.polyline(pts(background, main), stroke: "#7f7f7f", width: 1.2, dash: "2,2")
+            legend.add("background", colour: "#7f7f7f", swatch: .line(dash: "2,2"))
         }
         svg.polyline(pts(x, main), stroke: "black", width: 1.3)
         svg.polyline(pts(recon, main), stroke: "#d62728", width: 1.3, dash: "5,3")
@@ -74,6 +81,7 @@ public enum FitPlot {
             for j in 0..<t {
                 var rec = 0.0
                 for kk in 0..<k { rec += Double(r[(i * k + kk) * t + j]) }
+                if let bg = d.background(of: i) { rec += Double(bg[bg.startIndex + j]) }
                 l1 += abs(Double(raw[raw.startIndex + j]) - rec) / mx
                 mass += Double(raw[raw.startIndex + j]) / mx
             }

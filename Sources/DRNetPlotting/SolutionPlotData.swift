@@ -17,6 +17,8 @@ public struct SolutionPlotData: Sendable {
     public var patterns: [Float]
     /// N×K×T per-phase reconstructions in the patterns' units (R), nil when absent.
     public var contributions: [Float]?
+    /// N×T fitted backgrounds in the patterns' units (BG), nil when the solution has none.
+    public var background: [Float]? = nil
     public var lossHistory: [LossRecord]
     public var presenceThreshold: Double
 
@@ -40,6 +42,13 @@ public struct SolutionPlotData: Sendable {
             title: s.library.name, elements: s.library.elements, compositions: s.library.compositions, edges: input.graph.edges,
             phaseNames: input.phaseNames, fractions: input.fractions, q: s.library.q, patterns: s.library.patterns,
             contributions: s.community.contributions, lossHistory: s.ours?.lossHistory ?? [], presenceThreshold: presenceThreshold)
+        background = s.community.background
+    }
+
+    /// BG of sample i (T values, patterns' units), nil without a background.
+    public func background(of i: Int) -> ArraySlice<Float>? {
+        guard let bg = background, bg.count == sampleCount * gridCount else { return nil }
+        return bg[(i * gridCount)..<((i + 1) * gridCount)]
     }
 
     /// Phases present at sample i (fraction ≥ the threshold).

@@ -74,7 +74,8 @@ enum SyntheticExample {
         s.libraryPath = nil
         try SolutionWriter.write(s, to: out)
         let contributions = solver.phaseContributions(phases: s.usedPhases)
-        let community = CommunitySolution(solution: s, library: syn.library, contributions: contributions)
+        let community = CommunitySolution(
+            solution: s, library: syn.library, contributions: contributions, background: solver.backgroundContributions())
         try CommunitySolutionWriter.write(community, to: out + "/solution.txt")
         let loaded = LoadedSolution(path: out, community: community, ours: s, library: syn.library, libraryPath: "built-in synthetic")
         let written = try SolutionPlots.write(try SolutionPlotData(loaded), to: out + "/plots", png: png)

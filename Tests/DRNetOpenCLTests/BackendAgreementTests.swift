@@ -16,12 +16,18 @@ final class BackendAgreementTests: XCTestCase {
 
     /// A batch of `b` samples over a synthetic stick library (P = 12, T = 300) with random phase
     /// subsets, fractions (some exactly 0), shifts, widths, intensity factors and fattening.
-    func makeCase(metric: SolverOptions.ReconstructionMetric = .symmetricKL, intensity: Bool = true, l1: Double = 0) -> Case {
+    /// With `background`, the decoder fits a 6-spline background and the batch carries
+    /// coefficients β ∈ [0, 0.3) (one sample's all zero).
+    func makeCase(
+        metric: SolverOptions.ReconstructionMetric = .symmetricKL, intensity: Bool = true, l1: Double = 0, background: Bool = false,
+        mixing: Bool = false
+    ) -> Case {
         let syn = SyntheticLibrary.make(divisions: 4, gridCount: 300, sticksPerPhase: 12, distractors: 9, seed: 3)
         var options = SolverOptions()
         options.reconstructionMetric = metric
         options.l1Weight = l1
-        let decoder = PeakDecoder(phases: syn.library.phases, q: syn.library.q, windowSigmas: 6, epsilon: 1e-9)
+        let decoder = PeakDecoder(
+            phases: syn.library.phases, q: syn.library.q, windowSigmas: 6, epsilon: 1e-9, backgroundCoefficients: background ? 6 : 0)
         let p = decoder.phaseCount, t = decoder.gridCount, nmax = decoder.sticks.maxSticks
         var rng = SeededGenerator(seed: 11)
         func u() -> Float { Float(rng.next() >> 40) / Float(1 << 24) }
@@ -43,9 +49,11 @@ final class BackendAgreementTests: XCTestCase {
             let m = row.max() ?? 1
             patterns += row.map { $0 / (m + 1e-9) }
         }
+        let beta = background ? (0..<(b * 6)).map { $0 / 6 == 2 ? 0 : 0.3 * u() } : []
         let batch = DecoderBatch(
             phases: lists, fractions: w, shifts: s, logVariances: v, intensityFactors: factors,
-            fattening: intensity ? 0.05 : 0, patterns: patterns)
+            fattening: intensity ? 0.05 : 0, patterns: patterns, background: beta,
+            mixing: mixing ? (0..<p).map { $0 % 4 == 0 ? 0 : 0.9 * u() } : [])
         return Case(decoder: decoder, loss: ReconstructionLoss(options: options), batch: batch)
     }
 
@@ -143,8 +151,8 @@ final class BackendAgreementTests: XCTestCase {
             OpenCLBackend.Configuration(lanes: 4, pairGroup: 8, sampleGroup: 16, elementGroup: 32),
             OpenCLBackend.Configuration(lanes: 8, pairGroup: 2, sampleGroup: 4, elementGroup: 64)
         ]
-        for shape in shapes {
-            let c = makeCase(intensity: true)
+        for (n, shape) in shapes.enumerated() {
+            let c = makeCase(intensity: true, background: n != 1, mixing: n != 0)
             let cpu = CPUBackend(decoder: c.decoder, reconstruction: c.loss)
             let dev = try OpenCLBackend(device: device, decoder: c.decoder, reconstruction: c.loss, configuration: shape)
             let want = cpu.decodeAndReconstruct(c.batch, wantGradients: true, gradScale: 1)
@@ -160,6 +168,79 @@ final class BackendAgreementTests: XCTestCase {
             assertAgree(got.gradLogVariances, want.gradLogVariances, relative: AgreementTolerances.peakParameterGradient, "\(what) d/dv")
             assertAgree(
                 got.gradIntensityFactors, want.gradIntensityFactors, relative: AgreementTolerances.peakParameterGradient, "\(what) d/dIS")
+            assertAgree(got.gradBackground, want.gradBackground, relative: AgreementTolerances.fractionGradient, "\(what) d/dβ")
+            assertAgree(got.gradMixing, want.gradMixing, relative: AgreementTolerances.peakParameterGradient, "\(what) d/dη")
+        }
+    }
+
+    /// Pseudo-Voigt peaks (issue 12) on every device: rows (Lorentzian tails over the whole grid),
+    /// x̂, the loss and every gradient, d/dη per sample and phase included.
+    func testPseudoVoigtForwardAndGradientsAgree() throws {
+        for backend in try requireOpenCL() {
+            let c = makeCase(intensity: true, mixing: true)
+            let cpu = CPUBackend(decoder: c.decoder, reconstruction: c.loss)
+            let dev = try backend.make(c.decoder, c.loss)
+            let want = cpu.decodeAndReconstruct(c.batch, wantGradients: true, gradScale: 0.5)
+            let got = dev.decodeAndReconstruct(c.batch, wantGradients: true, gradScale: 0.5)
+            XCTAssertNil(dev.failure, backend.name)
+            XCTAssertGreaterThan(want.gradMixing.map { Swift.abs($0) }.max() ?? 0, 0, "the CPU gradient d/dη vanished")
+            for b in 0..<c.batch.count {
+                let rc = cpu.renderedSample(b), rd = dev.renderedSample(b)
+                for k in rc.phases {
+                    assertAgree(
+                        Array(rd.row(ofPhase: k) ?? []), Array(rc.row(ofPhase: k) ?? []), relative: AgreementTolerances.decoderForward,
+                        "\(backend.name) B[\(b)][\(k)] (η \(c.batch.mixing[k]))")
+                }
+                assertAgree(
+                    dev.reconstruction(b), cpu.reconstruction(b), relative: AgreementTolerances.decoderForward, "\(backend.name) x̂[\(b)]")
+                XCTAssertEqual(got.parts[b].total, want.parts[b].total, accuracy: AgreementTolerances.lossParts * want.parts[b].total)
+            }
+            let what = "\(backend.name) pseudo-Voigt"
+            assertAgree(got.gradMixing, want.gradMixing, relative: AgreementTolerances.peakParameterGradient, "\(what) d/dη")
+            assertAgree(got.gradFractions, want.gradFractions, relative: AgreementTolerances.fractionGradient, "\(what) d/dw")
+            assertAgree(got.gradShifts, want.gradShifts, relative: AgreementTolerances.peakParameterGradient, "\(what) d/ds")
+            assertAgree(got.gradLogVariances, want.gradLogVariances, relative: AgreementTolerances.peakParameterGradient, "\(what) d/dv")
+            assertAgree(
+                got.gradIntensityFactors, want.gradIntensityFactors, relative: AgreementTolerances.peakParameterGradient, "\(what) d/dIS")
+            assertAgree(got.gradFattening, want.gradFattening, relative: AgreementTolerances.peakParameterGradient, "\(what) d/df")
+        }
+    }
+
+    /// The fitted background (issue 12) on every device: the curve b = Σ_c β_c·φ_c in the
+    /// mixture, x̂, the background's and the phases' contributions (which sum to x̂), the loss
+    /// and d loss/dβ (plus every other gradient, which the background changes through x̂).
+    func testBackgroundForwardAndGradientAgree() throws {
+        for backend in try requireOpenCL() {
+            let c = makeCase(intensity: false, background: true)
+            let cpu = CPUBackend(decoder: c.decoder, reconstruction: c.loss)
+            let dev = try backend.make(c.decoder, c.loss)
+            let want = cpu.decodeAndReconstruct(c.batch, wantGradients: true, gradScale: 0.5)
+            let got = dev.decodeAndReconstruct(c.batch, wantGradients: true, gradScale: 0.5)
+            XCTAssertNil(dev.failure, backend.name)
+            XCTAssertEqual(want.gradBackground.count, c.batch.count * 6)
+            XCTAssertGreaterThan(want.gradBackground.map { Swift.abs($0) }.max() ?? 0, 0, "the CPU gradient d/dβ vanished")
+            let p = c.decoder.phaseCount, t = c.decoder.gridCount
+            for b in 0..<c.batch.count {
+                let rc = cpu.renderedSample(b), rd = dev.renderedSample(b)
+                let beta = Array(c.batch.background[(b * 6)..<((b + 1) * 6)])
+                assertAgree(rc.background, c.decoder.background!.curve(coefficients: beta), relative: 1e-6, "CPU b[\(b)] = Σβφ")
+                assertAgree(rd.background, rc.background, relative: AgreementTolerances.decoderForward, "\(backend.name) b[\(b)]")
+                assertAgree(
+                    dev.reconstruction(b), cpu.reconstruction(b), relative: AgreementTolerances.decoderForward, "\(backend.name) x̂[\(b)]")
+                XCTAssertEqual(got.parts[b].total, want.parts[b].total, accuracy: AgreementTolerances.lossParts * want.parts[b].total)
+                let w = c.batch.fractions[(b * p)..<((b + 1) * p)]
+                let phases = dev.phaseContributions(b, phases: Array(0..<p), fractions: w)
+                let bg = dev.backgroundContribution(b)
+                assertAgree(bg, cpu.backgroundContribution(b), relative: AgreementTolerances.decoderForward, "\(backend.name) b/M [\(b)]")
+                var sum = bg
+                for k in 0..<p { for q in 0..<t { sum[q] += phases[k * t + q] } }
+                assertAgree(sum, dev.reconstruction(b), relative: 1e-5, "\(backend.name) Σ_k c_k + b/M = x̂ [\(b)]")
+            }
+            assertAgree(got.gradBackground, want.gradBackground, relative: AgreementTolerances.fractionGradient, "\(backend.name) d/dβ")
+            assertAgree(got.gradFractions, want.gradFractions, relative: AgreementTolerances.fractionGradient, "\(backend.name) d/dw")
+            assertAgree(got.gradShifts, want.gradShifts, relative: AgreementTolerances.peakParameterGradient, "\(backend.name) d/ds")
+            assertAgree(
+                got.gradLogVariances, want.gradLogVariances, relative: AgreementTolerances.peakParameterGradient, "\(backend.name) d/dv")
         }
     }
 

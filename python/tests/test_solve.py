@@ -88,3 +88,30 @@ def test_check_and_evaluate(solution, synth, drnet_bin):
     assert 0 <= scores["precision"] <= 1 and 0 <= scores["recall"] <= 1
     assert scores["sampleCount"] == synth.sample_count and scores["threshold"] == 0.01
     assert solution.evaluate(os.path.join(synth.path, "truth-fractions.csv"), threshold=0.2)["threshold"] == 0.2
+
+
+def test_fitted_background_curves_match_solution_txt(solution, q_library):
+    """solution.json's spline coefficients, evaluated by Solution.background_curves on the
+    library's grid, are the BG<i> curves of solution.txt (there in the scans' units)."""
+    s = solution
+    n = q_library.sample_count
+    beta = s.background_coefficients
+    assert beta.shape == (n, s.json["background"]["count"]) and (beta >= 0).all()
+    assert s.background_share.shape == (n,) and ((s.background_share >= 0) & (s.background_share <= 1)).all()
+    curves = s.background_curves(q_library.q)
+    assert curves.shape == (n, len(q_library.q))
+    lines = {}
+    with open(os.path.join(s.path, "solution.txt"), encoding="utf-8") as f:
+        for line in f:
+            if line.startswith("BG"):
+                key, value = line.split("=", 1)
+                lines[int(key[2:])] = np.array([float(v) for v in value.split(",")])
+    assert sorted(lines) == list(range(1, n + 1))
+    maxima = q_library.patterns.max(axis=1)
+    for i in range(n):
+        # BG = b/(M + ε)·max I with M the unnormalised mixture's maximum (not in solution.json):
+        # the same curve up to that one factor per sample.
+        bg = lines[i + 1] / maxima[i]
+        ratio = bg[curves[i] > 1e-6] / curves[i][curves[i] > 1e-6]
+        np.testing.assert_allclose(ratio, ratio[0], rtol=2e-3)
+        assert 0.1 < ratio[0] < 10

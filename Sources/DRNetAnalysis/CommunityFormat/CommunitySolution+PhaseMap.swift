@@ -8,14 +8,17 @@ extension CommunitySolution {
     ///
     /// - `C<i>` = fractions w_ik, `S<i>` = shifts s_ik (0 where w_ik = 0);
     /// - `B<k>` = the candidate's sticks rendered unshifted with its median log-variance over the
-    ///   samples holding it (Gaussian peaks, no intensity factors or fattening), max-normalised;
+    ///   samples holding it (the solution's peak shape: Gaussian or its pseudo-Voigt η; no
+    ///   intensity factors or fattening), max-normalised;
     /// - `R<i>_<k>` = `contributions` (N×K×T, w_ik·B_ik/max_t m_i in max-normalised units, as
     ///   `DRNetSolver.phaseContributions` gives) × max_t I_i, i.e. in the instance's units;
-    /// - `L`, `L_proportion` from those R (see `CommunitySolution`).
+    /// - `BG<i>` = `background` (N×T, b_i/max_t m_i in max-normalised units, as
+    ///   `DRNetSolver.backgroundContributions` gives) × max_t I_i, when the run fitted one;
+    /// - `L`, `L_proportion` from those R (and BG; see `CommunitySolution`).
     ///
     /// Values from Float latents are converted through their shortest decimal form so the file
     /// shows 0.25, not 0.25000000372529.
-    public init(solution s: PhaseMapSolution, library lib: CompositionLibrary, contributions: [Float]?) {
+    public init(solution s: PhaseMapSolution, library lib: CompositionLibrary, contributions: [Float]?, background: [Float]? = nil) {
         let used = s.usedPhases, k = used.count, n = s.sampleCount, p = s.phaseCount, t = lib.gridCount
         func clean(_ x: Float) -> Double { Double(x.description) ?? Double(x) }
         var c = [Double](repeating: 0, count: n * k), sh = c
@@ -38,7 +41,10 @@ extension CommunitySolution {
             lv[kk] = v[v.count / 2]
             var w = [Float](repeating: 0, count: p)
             w[kk] = 1
-            decoder.render(phases: [Int32(kk)], shifts: ones, logVariances: lv, fractions: w, into: render)
+            let eta = s.peakMixing.flatMap { $0.count == p ? $0 : nil } ?? [Float](repeating: 0, count: p)
+            eta.withUnsafeBufferPointer { e in
+                decoder.render(phases: [Int32(kk)], shifts: ones, logVariances: lv, fractions: w, mixing: e.baseAddress, into: render)
+            }
             for q in 0..<t { bases[j * t + q] = render.reconstruction[q] }
         }
         var r: [Float]?
@@ -52,11 +58,21 @@ extension CommunitySolution {
             }
             r = out
         }
+        var bg: [Float]?
+        if let background, background.count == n * t {
+            var out = background
+            for i in 0..<n {
+                var mx: Float = 0
+                for q in 0..<t { mx = max(mx, lib.patterns[i * t + q]) }
+                for q in (i * t)..<((i + 1) * t) { out[q] *= mx }
+            }
+            bg = out
+        }
         self.init(
             description: "drnet (Deep Reasoning Networks) solution for \(lib.name) (\(s.libraryPath ?? "?")), seed \(s.seed), "
                 + "\(s.trainingSteps) training + \(s.fineTuneSteps) fine-tune steps, stopped by \(s.stoppedBy.rawValue)",
             sampleCount: n, phaseCount: k, phaseNames: used.map { s.phaseNames[$0] }, q: lib.q, bases: bases,
-            concentrations: c, shifts: sh, contributions: r)
+            concentrations: c, shifts: sh, contributions: r, background: bg)
         if r != nil {
             let e = ReconstructionError.compute(solution: self, patterns: lib.patterns, gridCount: t)
             loss = e?.map(\.l1)

@@ -14,7 +14,8 @@ import DRNetIO
 /// | `C<i>=` | `concentrations[(i−1)·K…]` | K phase concentrations at sample i (for us: fractions, rows sum to 1; IAFD: unnormalised activations) |
 /// | `S<i>=` | `shifts[(i−1)·K…]` | K multiplicative shifts at sample i (peak positions s·q; 0 where absent) |
 /// | `R<i>_<k>=` | `contributions[((i−1)·K + k−1)·T…]` | phase k as reconstructed at sample i, in the instance's intensity units (Σ_k R<i>_k is the reconstruction of I<i>) |
-/// | `L=` | `loss` | per-sample reconstruction error: mean over Q of \|x̃ − x̂\| with x̃ = I/max I and x̂ = Σ_k R/max I (N values) |
+/// | `BG<i>=` | `background[(i−1)·T…]` | drnet's extension: the fitted background at sample i, in the instance's units (Σ_k R<i>_k + BG<i> is then the reconstruction); absent without a fitted background |
+/// | `L=` | `loss` | per-sample reconstruction error: mean over Q of \|x̃ − x̂\| with x̃ = I/max I and x̂ = (Σ_k R + BG)/max I (N values) |
 /// | `L_proportion=` | `lossProportion` | per-sample share Σ_t\|x̃ − x̂\| / Σ_t x̃ (N values) |
 ///
 /// Other keys (`Description`, `UUID`, `Format_Version`, `Params`, IAFD's `H[*](k,n)`) are kept
@@ -36,6 +37,8 @@ public struct CommunitySolution: Sendable, Equatable {
     public var shifts: [Double]?
     /// N×K×T per-phase reconstructions (R); nil when absent.
     public var contributions: [Float]?
+    /// N×T fitted backgrounds (BG) in the instance's units; nil when absent.
+    public var background: [Float]?
     /// Per-sample L1 error and its share (L, L_proportion); nil when absent.
     public var loss: [Double]?
     public var lossProportion: [Double]?
@@ -46,8 +49,9 @@ public struct CommunitySolution: Sendable, Equatable {
         description: String = "", uuid: String = "", sampleCount: Int, phaseCount: Int,
         phaseNames: [String]? = nil, q: [Float] = [], bases: [Float]? = nil, concentrations: [Double],
         shifts: [Double]? = nil, contributions: [Float]? = nil, loss: [Double]? = nil,
-        lossProportion: [Double]? = nil, params: String = ""
+        lossProportion: [Double]? = nil, params: String = "", background: [Float]? = nil
     ) {
+        self.background = background
         self.description = description
         self.uuid = uuid
         self.sampleCount = sampleCount
@@ -73,7 +77,7 @@ public struct CommunitySolution: Sendable, Equatable {
         return total > 0 ? row.map { max($0, 0) / total } : row.map { _ in 0 }
     }
 
-    /// The reconstruction of sample i, Σ_k R<i>_k (T values), or nil without R.
+    /// The reconstruction of sample i, Σ_k R<i>_k (+ BG<i> when present; T values), or nil without R.
     public func reconstruction(of i: Int) -> [Float]? {
         guard let r = contributions, !q.isEmpty else { return nil }
         let t = q.count
@@ -82,7 +86,14 @@ public struct CommunitySolution: Sendable, Equatable {
             let base = (i * phaseCount + k) * t
             for j in 0..<t { out[j] += r[base + j] }
         }
+        if let bg = background, bg.count == sampleCount * t { for j in 0..<t { out[j] += bg[i * t + j] } }
         return out
+    }
+
+    /// BG<i> as an array slice (T values), or nil without a background.
+    public func background(sample i: Int) -> ArraySlice<Float>? {
+        guard let bg = background, !q.isEmpty, bg.count == sampleCount * q.count else { return nil }
+        return bg[(i * q.count)..<((i + 1) * q.count)]
     }
 
     /// R<i>_<k> as an array slice (T values), or nil without R.

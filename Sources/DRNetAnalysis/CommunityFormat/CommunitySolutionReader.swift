@@ -29,6 +29,7 @@ public enum CommunitySolutionReader {
         var names: [Int: String] = [:]
         var qEntry: Entry?, lEntry: Entry?, lpEntry: Entry?
         var b: [Int: Entry] = [:], c: [Int: Entry] = [:], s: [Int: Entry] = [:], r: [Int: [Int: Entry]] = [:]
+        var bg: [Int: Entry] = [:]
         var seen: [String: Int] = [:]
 
         func index(_ text: Substring) -> Int? { Int(text).flatMap { $0 >= 1 ? $0 : nil } }
@@ -59,6 +60,8 @@ public enum CommunitySolutionReader {
             default:
                 if key.hasPrefix("BName"), let j = index(key.dropFirst(5)) {
                     names[j] = f.string(kv.valueStart, kv.valueEnd)
+                } else if key.hasPrefix("BG"), let i = index(key.dropFirst(2)) {
+                    bg[i] = entry
                 } else if key.hasPrefix("B"), let j = index(key.dropFirst()) {
                     b[j] = entry
                 } else if key.hasPrefix("C"), let i = index(key.dropFirst()) {
@@ -197,12 +200,23 @@ public enum CommunitySolutionReader {
             }
             contributions = out
         }
+        var background: [Float]?
+        if !bg.isEmpty {
+            try requireKeys(bg.keys, count: n, prefix: "BG", file: f.path, lines: seen)
+            var out: [Float] = []
+            out.reserveCapacity(n * t)
+            for i in 1...n {
+                try needQ("BG\(i)", bg[i]!.line)
+                try floats("BG\(i)", bg[i]!, count: t, what: "the length of Q", into: &out)
+            }
+            background = out
+        }
         let loss = try lEntry.map { try numbers("L", $0, count: n, what: "one per sample") }
         let lossProportion = try lpEntry.map { try numbers("L_proportion", $0, count: n, what: "one per sample") }
         return CommunitySolution(
             description: description, uuid: uuid, sampleCount: n, phaseCount: k, phaseNames: phaseNames,
             q: q, bases: bases, concentrations: concentrations, shifts: shifts, contributions: contributions,
-            loss: loss, lossProportion: lossProportion, params: params)
+            loss: loss, lossProportion: lossProportion, params: params, background: background)
     }
 
     private static func requireConsecutive(_ d: [Int: Entry], upTo n: Int, prefix: String, file: String) throws {

@@ -73,6 +73,11 @@ public enum CommunitySolutionWriter {
                 }
             }
         }
+        if let bg = s.background, bg.count == n * t {
+            try line("")
+            try line("// Fitted background at each sample (instance intensity units; drnet's extension of the format)")
+            for i in 0..<n { try list("BG\(i + 1)", bg[(i * t)..<((i + 1) * t)]) }
+        }
         if let sh = s.shifts {
             try line("")
             try line("// Per-phase multiplicative shift for each sample")
@@ -80,7 +85,10 @@ public enum CommunitySolutionWriter {
         }
         if let l = s.loss {
             try line("")
-            try line("// Per-sample reconstruction error: mean over Q of |I/max I - sum_k R/max I|, and its share of sum I/max I")
+            try line(
+                s.background != nil
+                    ? "// Per-sample reconstruction error: mean over Q of |I/max I - (sum_k R + BG)/max I|, and its share of sum I/max I"
+                    : "// Per-sample reconstruction error: mean over Q of |I/max I - sum_k R/max I|, and its share of sum I/max I")
             try list("L", l)
             if let p = s.lossProportion { try list("L_proportion", p) }
         }

@@ -103,7 +103,9 @@ public enum SolutionLoader {
             community = try CommunitySolutionReader.read(path: txt)
         } else {
             let s = ours!
-            community = CommunitySolution(solution: s, library: lib, contributions: rerendered(s, lib))
+            let rendered = rerendered(s, lib)
+            community = CommunitySolution(
+                solution: s, library: lib, contributions: rendered?.contributions, background: rendered?.background)
             community.loss = s.reconstructionError
             community.lossProportion = s.reconstructionErrorShare
         }
@@ -125,30 +127,54 @@ public enum SolutionLoader {
         return LoadedSolution(path: path, community: community, ours: ours, library: lib, libraryPath: libPath)
     }
 
-    /// Per-phase contributions re-rendered from `solution.json` (fractions, shifts,
-    /// log-variances) with the Gaussian renderer, N×K×T in max-normalised units — exact when the
-    /// solve used neither intensity factors nor peak fattening (nil otherwise: those latents are
-    /// not in solution.json; `solve` writes the exact R to solution.txt).
-    static func rerendered(_ s: PhaseMapSolution, _ lib: CompositionLibrary) -> [Float]? {
+    /// Per-phase contributions (N×K×T) and fitted backgrounds (N×T, nil without one) re-rendered
+    /// from `solution.json` (fractions, shifts, log-variances, background coefficients; the Kα2
+    /// line when the run rendered it, the pseudo-Voigt mixing) with the decoder, in max-normalised units —
+    /// exact when the solve used neither intensity factors nor peak fattening (nil otherwise:
+    /// those latents are not in solution.json; `solve` writes the exact R to solution.txt).
+    static func rerendered(_ s: PhaseMapSolution, _ lib: CompositionLibrary) -> (contributions: [Float], background: [Float]?)? {
         guard s.settings.intensityFactorMax <= 1, !s.settings.peakFattening, s.phaseCount == lib.phaseCount,
             lib.sampleCount == s.sampleCount
         else { return nil }
-        let decoder = PeakDecoder(phases: lib.phases, q: lib.q, windowSigmas: s.settings.windowSigmas, epsilon: s.settings.epsilon)
+        let fit = s.background.flatMap {
+            $0.count >= BackgroundBasis.minimumCount && $0.coefficients.count == s.sampleCount * $0.count ? $0 : nil
+        }
+        var phases = lib.phases
+        if s.settings.kAlpha2, let line = lib.secondLine { phases = phases.map { PreparedProblem.withSecondLine($0, line) } }
+        let decoder = PeakDecoder(
+            phases: phases, q: lib.q, windowSigmas: s.settings.windowSigmas, epsilon: s.settings.epsilon,
+            backgroundCoefficients: fit?.count ?? 0)
         let render = SampleRender(decoder: decoder)
-        let p = s.phaseCount, t = lib.gridCount, used = s.usedPhases, k = used.count
+        let p = s.phaseCount, t = lib.gridCount, used = s.usedPhases, k = used.count, c = fit?.count ?? 0
         var out = [Float](repeating: 0, count: s.sampleCount * k * t)
+        var background = fit.map { _ in [Float](repeating: 0, count: s.sampleCount * t) }
         for i in 0..<s.sampleCount {
             let w = Array(s.fractions[(i * p)..<((i + 1) * p)])
-            let phases = (0..<p).filter { w[$0] > 0 }.map { Int32($0) }
-            guard !phases.isEmpty else { continue }
+            let present = (0..<p).filter { w[$0] > 0 }.map { Int32($0) }
+            guard !present.isEmpty else { continue }
             let sh = Array(s.shifts[(i * p)..<((i + 1) * p)]), v = Array(s.logVariances[(i * p)..<((i + 1) * p)])
-            decoder.render(phases: phases, shifts: sh, logVariances: v, fractions: w, into: render)
+            let beta = fit.map { Array($0.coefficients[(i * c)..<((i + 1) * c)]) }
+            let eta = s.peakMixing.flatMap { $0.count == p ? $0 : nil }
+            beta.withOptionalPointer { b in
+                eta.withOptionalPointer { e in
+                    decoder.render(phases: present, shifts: sh, logVariances: v, fractions: w, background: b, mixing: e, into: render)
+                }
+            }
             let inv = 1 / render.mixtureNormaliser
             for (j, kk) in used.enumerated() where w[kk] > 0 {
                 let row = render.basisRow(kk)
                 for q in 0..<t { out[(i * k + j) * t + q] = w[kk] * row[q] * inv }
             }
+            if background != nil { for q in 0..<t { background![i * t + q] = render.backgroundCurve[q] * inv } }
         }
-        return out
+        return (out, background)
+    }
+}
+
+extension Optional where Wrapped == [Float] {
+    /// Calls `body` with a pointer to the array's elements, or nil when there is no array.
+    fileprivate func withOptionalPointer<R>(_ body: (UnsafePointer<Float>?) -> R) -> R {
+        guard let array = self else { return body(nil) }
+        return array.withUnsafeBufferPointer { body($0.baseAddress) }
     }
 }

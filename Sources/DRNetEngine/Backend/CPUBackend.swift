@@ -41,69 +41,53 @@ public final class CPUBackend: ComputeBackend, @unchecked Sendable {
         return out
     }
 
+    public func backgroundContribution(_ b: Int) -> [Float] {
+        let render = renders[b], inv = 1 / render.mixtureNormaliser
+        return (0..<decoder.gridCount).map { render.backgroundCurve[$0] * inv }
+    }
+
     public func decodeAndReconstruct(_ batch: DecoderBatch, wantGradients: Bool, gradScale: Double) -> DecoderBatchResult {
         let b = batch.count, p = decoder.phaseCount, t = decoder.gridCount, nmax = decoder.sticks.maxSticks
         while renders.count < b { renders.append(SampleRender(decoder: decoder)) }
+        let c = decoder.backgroundCount
         let useIS = !batch.intensityFactors.isEmpty
-        var result = DecoderBatchResult(
-            parts: .init(repeating: .init(), count: b), gradFractions: .init(repeating: 0, count: b * p),
-            gradShifts: .init(repeating: 0, count: b * p), gradLogVariances: .init(repeating: 0, count: b * p),
-            gradIntensityFactors: .init(repeating: 0, count: useIS ? b * p * nmax : 0), gradFattening: .init(repeating: 0, count: b))
+        let useBackground = c > 0 && batch.background.count == b * c
+        let useMixing = batch.mixing.count == p
+        // Inputs and outputs in buffers the parallel samples share (each writes its own rows).
+        let w = PinnedFloats(batch.fractions), s = PinnedFloats(batch.shifts), v = PinnedFloats(batch.logVariances)
+        let x = PinnedFloats(batch.patterns), factors = PinnedFloats(batch.intensityFactors)
+        let beta = PinnedFloats(useBackground ? batch.background : []), eta = PinnedFloats(useMixing ? batch.mixing : [])
+        let gw = PinnedFloats(count: b * p), gs = PinnedFloats(count: b * p), gv = PinnedFloats(count: b * p)
+        let gIS = PinnedFloats(count: useIS ? b * p * nmax : 0), gf = PinnedFloats(count: b)
+        let gBeta = PinnedFloats(count: useBackground ? b * c : 0), gEta = PinnedFloats(count: useMixing ? b * p : 0)
+        let parts = UnsafeMutableBufferPointer<ReconstructionLoss.Parts>.allocate(capacity: b)
+        parts.initialize(repeating: .init())
+        defer { parts.deallocate() }
+        let partsB = SharedPointer(parts.baseAddress!)
         let rendersLocal = renders, lists = batch.phases, decoder = self.decoder, reconstruction = self.reconstruction
-        let f = batch.fattening
-        batch.fractions.withUnsafeBufferPointer { wp in
-            batch.shifts.withUnsafeBufferPointer { sp in
-                batch.logVariances.withUnsafeBufferPointer { vp in
-                    batch.patterns.withUnsafeBufferPointer { xp in
-                        batch.intensityFactors.withUnsafeBufferPointer { fp in
-                            result.gradFractions.withUnsafeMutableBufferPointer { gwp in
-                                result.gradShifts.withUnsafeMutableBufferPointer { gsp in
-                                    result.gradLogVariances.withUnsafeMutableBufferPointer { gvp in
-                                        result.gradIntensityFactors.withUnsafeMutableBufferPointer { gfa in
-                                            result.parts.withUnsafeMutableBufferPointer { partsp in
-                                                result.gradFattening.withUnsafeMutableBufferPointer { gfp in
-                                                    let wB = SharedPointer(wp.baseAddress!), sB = SharedPointer(sp.baseAddress!),
-                                                        vB = SharedPointer(vp.baseAddress!)
-                                                    let xB = SharedPointer(xp.baseAddress!)
-                                                    let gwB = SharedPointer(gwp.baseAddress!), gsB = SharedPointer(gsp.baseAddress!),
-                                                        gvB = SharedPointer(gvp.baseAddress!)
-                                                    let partsB = SharedPointer(partsp.baseAddress!), gfB = SharedPointer(gfp.baseAddress!)
-                                                    let isB = useIS ? SharedPointer(fp.baseAddress!) : nil,
-                                                        gisB = useIS ? SharedPointer(gfa.baseAddress!) : nil
-                                                    let isStride = p * nmax
-                                                    parallelFor(b) { i in
-                                                        let r = rendersLocal[i]
-                                                        let factors = isB.map { UnsafePointer($0 + i * isStride) }
-                                                        decoder.render(
-                                                            phases: lists[i], shifts: sB + i * p, logVariances: vB + i * p,
-                                                            fractions: wB + i * p,
-                                                            intensityFactors: factors, fattening: f, into: r)
-                                                        let gx = UnsafeMutablePointer<Float>.allocate(capacity: t)
-                                                        defer { gx.deallocate() }
-                                                        partsB[i] = reconstruction.evaluate(
-                                                            input: xB + i * t, reconstruction: r.reconstruction, count: t,
-                                                            grad: wantGradients ? gx : nil, gradScale: gradScale)
-                                                        if wantGradients {
-                                                            gfB[i] = decoder.backward(
-                                                                r, gradReconstruction: gx, fractions: wB + i * p, shifts: sB + i * p,
-                                                                logVariances: vB + i * p, intensityFactors: factors, fattening: f,
-                                                                gradFractions: gwB + i * p, gradShifts: gsB + i * p,
-                                                                gradLogVariances: gvB + i * p,
-                                                                gradIntensityFactors: gisB.map { $0 + i * isStride })
-                                                        }
-                                                    }
-                                                }
-                                            }
-                                        }
-                                    }
-                                }
-                            }
-                        }
-                    }
-                }
-            }
+        let f = batch.fattening, isStride = p * nmax
+        parallelFor(b) { i in
+            let r = rendersLocal[i]
+            let sampleFactors = useIS ? UnsafePointer(factors.at(i * isStride)) : nil
+            let mixing = useMixing ? UnsafePointer(eta.at(0)) : nil
+            decoder.render(
+                phases: lists[i], shifts: s.at(i * p), logVariances: v.at(i * p), fractions: w.at(i * p),
+                intensityFactors: sampleFactors, fattening: f, background: useBackground ? UnsafePointer(beta.at(i * c)) : nil,
+                mixing: mixing, into: r)
+            let gx = UnsafeMutablePointer<Float>.allocate(capacity: t)
+            defer { gx.deallocate() }
+            partsB[i] = reconstruction.evaluate(
+                input: x.at(i * t), reconstruction: r.reconstruction, count: t, grad: wantGradients ? gx : nil, gradScale: gradScale)
+            guard wantGradients else { return }
+            gf.at(i).pointee = decoder.backward(
+                r, gradReconstruction: gx, fractions: w.at(i * p), shifts: s.at(i * p), logVariances: v.at(i * p),
+                intensityFactors: sampleFactors, fattening: f, mixing: mixing, gradFractions: gw.at(i * p),
+                gradShifts: gs.at(i * p), gradLogVariances: gv.at(i * p), gradIntensityFactors: useIS ? gIS.at(i * isStride) : nil,
+                gradBackground: useBackground ? gBeta.at(i * c) : nil, gradMixing: useMixing ? gEta.at(i * p) : nil)
         }
-        return result
+        return DecoderBatchResult(
+            parts: Array(parts), gradFractions: gw.array, gradShifts: gs.array, gradLogVariances: gv.array,
+            gradIntensityFactors: gIS.array, gradFattening: gf.array, gradBackground: gBeta.array, gradMixing: gEta.array)
     }
 
     public func reconstruction(_ b: Int) -> [Float] { renders[b].reconstructionArray }
@@ -170,4 +154,27 @@ public final class CPUBackend: ComputeBackend, @unchecked Sendable {
             gradient.withUnsafeBufferPointer { optimiser.update(t.baseAddress!, grads: $0.baseAddress!, scaled: scaled) }
         }
     }
+}
+
+/// A Float buffer that parallel iterations may share (each touching its own elements): a copy of
+/// an array or zeros, freed with the value. `at(i)` is the address of element i.
+final class PinnedFloats: @unchecked Sendable {
+    let count: Int
+    private let base: UnsafeMutablePointer<Float>
+
+    init(count: Int) {
+        self.count = count
+        base = .allocate(capacity: max(count, 1))
+        base.initialize(repeating: 0, count: max(count, 1))
+    }
+
+    convenience init(_ values: [Float]) {
+        self.init(count: values.count)
+        for i in 0..<values.count { base[i] = values[i] }
+    }
+
+    deinit { base.deallocate() }
+
+    @inline(__always) func at(_ i: Int) -> UnsafeMutablePointer<Float> { base + i }
+    var array: [Float] { Array(UnsafeBufferPointer(start: base, count: count)) }
 }

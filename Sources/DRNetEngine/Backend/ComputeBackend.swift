@@ -23,8 +23,10 @@ public protocol ComputeBackend: AnyObject {
 
     /// For every sample b of the batch: render the phases `phases[b]` with shifts s, log-variances
     /// v and fractions w (rows of P), optional intensity factors (P×n_max per sample) and the
-    /// fattening f; evaluate the reconstruction loss against `patterns` (B×T, max-normalised);
-    /// with `gradients`, write gradScale·d loss/d(w, s, v, IS, f) into `result`.
+    /// fattening f, the background coefficients β (B×C, when the decoder fits a background) and
+    /// the phases' pseudo-Voigt mixing η (P values, when given); evaluate the reconstruction
+    /// loss against `patterns` (B×T, max-normalised); with `gradients`, write
+    /// gradScale·d loss/d(w, s, v, IS, f, β, η) into `result`.
     func decodeAndReconstruct(_ batch: DecoderBatch, wantGradients: Bool, gradScale: Double) -> DecoderBatchResult
 
     /// The decoder state of batch position b after the last `decodeAndReconstruct` (rendered
@@ -39,6 +41,10 @@ public protocol ComputeBackend: AnyObject {
     /// zero rows for phases with w_k = 0 or not rendered. The export pass's operation: only the
     /// K rows cross the seam.
     func phaseContributions(_ b: Int, phases: [Int], fractions: ArraySlice<Float>) -> [Float]
+
+    /// The fitted background's contribution to batch position b's reconstruction after the last
+    /// `decodeAndReconstruct`: b(q_t)/(M + ε), T values (zeros without a background).
+    func backgroundContribution(_ b: Int) -> [Float]
 
     /// x̂ of batch position b (T values) after the last `decodeAndReconstruct`.
     func reconstruction(_ b: Int) -> [Float]
@@ -92,7 +98,8 @@ extension ComputeBackend {
 }
 
 /// Inputs of one batched decoder + loss evaluation. Matrices are row-major: B×P latents,
-/// B×T patterns, B×(P·n_max) intensity factors (empty when unused).
+/// B×T patterns, B×(P·n_max) intensity factors and B×C background coefficients, and the P
+/// pseudo-Voigt mixings η_k shared by every sample (each empty when unused: Gaussian peaks).
 public struct DecoderBatch {
     public var phases: [[Int32]]
     public var fractions: [Float]
@@ -101,12 +108,16 @@ public struct DecoderBatch {
     public var intensityFactors: [Float]
     public var fattening: Float
     public var patterns: [Float]
+    public var background: [Float]
+    public var mixing: [Float]
     public var count: Int { phases.count }
 
     public init(
         phases: [[Int32]], fractions: [Float], shifts: [Float], logVariances: [Float],
-        intensityFactors: [Float], fattening: Float, patterns: [Float]
+        intensityFactors: [Float], fattening: Float, patterns: [Float], background: [Float] = [], mixing: [Float] = []
     ) {
+        self.background = background
+        self.mixing = mixing
         self.phases = phases
         self.fractions = fractions
         self.shifts = shifts
@@ -118,7 +129,9 @@ public struct DecoderBatch {
 }
 
 /// Outputs of `decodeAndReconstruct`: loss parts per sample and, with gradients, d loss / d
-/// latents (B×P), d loss / d intensity factors (B×P·n_max) and d loss / d f per sample.
+/// latents (B×P), d loss / d intensity factors (B×P·n_max), d loss / d f per sample and
+/// d loss / d background coefficients (B×C; empty without a background) and d loss / d η per
+/// sample and phase (B×P; empty without mixing).
 public struct DecoderBatchResult {
     public var parts: [ReconstructionLoss.Parts]
     public var gradFractions: [Float]
@@ -126,11 +139,15 @@ public struct DecoderBatchResult {
     public var gradLogVariances: [Float]
     public var gradIntensityFactors: [Float]
     public var gradFattening: [Float]
+    public var gradBackground: [Float]
+    public var gradMixing: [Float]
 
     public init(
         parts: [ReconstructionLoss.Parts], gradFractions: [Float], gradShifts: [Float], gradLogVariances: [Float],
-        gradIntensityFactors: [Float], gradFattening: [Float]
+        gradIntensityFactors: [Float], gradFattening: [Float], gradBackground: [Float] = [], gradMixing: [Float] = []
     ) {
+        self.gradBackground = gradBackground
+        self.gradMixing = gradMixing
         self.parts = parts
         self.gradFractions = gradFractions
         self.gradShifts = gradShifts

@@ -4,7 +4,8 @@
 ///
 /// For the K rendered phases (`phases`, in the batch's order): the max-normalised rows B_k
 /// (K×T, row-major), their normalisers max_t of the unnormalised row, and argmaxes; the mixture
-/// m = Σ_k w_k·B_k (T), its maximum M + ε and argmax, and the reconstruction x̂ = m/(M + ε) (T).
+/// m = Σ_k w_k·B_k + b (T), its maximum M + ε and argmax, the reconstruction x̂ = m/(M + ε) (T),
+/// and the fitted background b (T; zeros when none is fitted).
 public struct RenderedSample: Sendable, Equatable {
     public var gridCount: Int
     public var phases: [Int]
@@ -15,11 +16,13 @@ public struct RenderedSample: Sendable, Equatable {
     public var reconstruction: [Float]
     public var mixtureNormaliser: Float
     public var mixtureArgmax: Int
+    public var background: [Float]
 
     public init(
         gridCount: Int, phases: [Int], rows: [Float], normalisers: [Float], argmaxes: [Int], mixture: [Float],
-        reconstruction: [Float], mixtureNormaliser: Float, mixtureArgmax: Int
+        reconstruction: [Float], mixtureNormaliser: Float, mixtureArgmax: Int, background: [Float]? = nil
     ) {
+        self.background = background ?? [Float](repeating: 0, count: gridCount)
         self.gridCount = gridCount
         self.phases = phases
         self.rows = rows

@@ -3,15 +3,26 @@ import Foundation
 /// Head outputs for a minibatch of B samples (pre-activations, each B×P row-major):
 /// fraction logits `a`, shift pre-activations `u`, log-variance pre-activations `y`, and the
 /// global fattening parameter g (used only with `peakFattening`), and, with intensity factors
-/// (I_max > 1), the per-stick pre-activations y (B×P×n_max), IS = exp(tanh(y)·ln I_max).
+/// (I_max > 1), the per-stick pre-activations y (B×P×n_max), IS = exp(tanh(y)·ln I_max), and,
+/// with a fitted background, its pre-activations z (B×C), β = softplus(z + z₀)
+/// (`BackgroundBasis.amplitude`).
 public struct HeadOutputs: Sendable {
     public var logits: [Float]
     public var shiftPre: [Float]
     public var widthPre: [Float]
     public var fattening: Float = 0.1
     public var intensityPre: [Float] = []
+    public var backgroundPre: [Float] = []
+    /// The phases' pseudo-Voigt mixing pre-activations e (P values, shared by the batch; empty:
+    /// Gaussian peaks), η = η_max·σ(e) (`LatentHeads.mixing`).
+    public var mixingPre: [Float] = []
 
-    public init(logits: [Float], shiftPre: [Float], widthPre: [Float], fattening: Float = 0.1, intensityPre: [Float] = []) {
+    public init(
+        logits: [Float], shiftPre: [Float], widthPre: [Float], fattening: Float = 0.1, intensityPre: [Float] = [],
+        backgroundPre: [Float] = [], mixingPre: [Float] = []
+    ) {
+        self.backgroundPre = backgroundPre
+        self.mixingPre = mixingPre
         self.intensityPre = intensityPre
         self.logits = logits
         self.shiftPre = shiftPre
@@ -59,6 +70,8 @@ public struct LossReport: Sendable {
     public var smoothness = 0.0
     public var composition = 0.0
     public var intensityRegulariser = 0.0
+    /// Mean over the batch of the background's smoothness penalty (unweighted).
+    public var backgroundPenalty = 0.0
     public var gibbsWeight = 0.0
     public var reconstructionPerSample: [ReconstructionLoss.Parts] = []
     public var constraints = ConstraintTerms.Breakdown()
@@ -66,6 +79,10 @@ public struct LossReport: Sendable {
     public var fractions: [Float] = []
     public var shifts: [Float] = []
     public var logVariances: [Float] = []
+    /// Background coefficients β (B×C; empty without a fitted background).
+    public var background: [Float] = []
+    /// The phases' pseudo-Voigt mixing η (P values; empty for Gaussian peaks).
+    public var mixing: [Float] = []
     public var violatingShare: Double {
         constraints.violation.isEmpty ? 0 : Double(constraints.violation.filter { $0 }.count) / Double(constraints.violation.count)
     }
@@ -122,6 +139,29 @@ public final class DRNetLoss: @unchecked Sendable {
             factorSlope = zip(factors, tanhIS).map { $0 * lnI * (1 - $1 * $1) }
         }
         var gradFactors = [Float](repeating: 0, count: useIS ? b * p * nmax : 0)
+        // Pseudo-Voigt mixing η_k = η_max·σ(e_k) and dη/de (P values).
+        let useMixing = o.peakMixingMax > 0 && heads.mixingPre.count == p
+        var eta = [Float](), etaSlope = [Float]()
+        if useMixing {
+            for e in heads.mixingPre {
+                let (value, slope) = LatentHeads.mixing(e, maximum: Float(o.peakMixingMax))
+                eta.append(value)
+                etaSlope.append(slope)
+            }
+        }
+        // Background coefficients β = softplus(z + z₀) and dβ/dz (B×C).
+        let nb = decoder.backgroundCount
+        let useBackground = nb > 0 && heads.backgroundPre.count == b * nb
+        var beta = [Float](), betaSlope = [Float]()
+        if useBackground {
+            beta.reserveCapacity(b * nb)
+            betaSlope.reserveCapacity(b * nb)
+            for z in heads.backgroundPre {
+                let (value, slope) = BackgroundBasis.amplitude(z)
+                beta.append(value)
+                betaSlope.append(slope)
+            }
+        }
 
         var report = LossReport()
         var w = [Float](repeating: 0, count: b * p), s = w, v = w, dsdu = w, dvdy = w
@@ -152,7 +192,7 @@ public final class DRNetLoss: @unchecked Sendable {
         let decoded = backend.decodeAndReconstruct(
             DecoderBatch(
                 phases: phaseLists, fractions: w, shifts: s, logVariances: v, intensityFactors: useIS ? factors : [],
-                fattening: fat, patterns: batch.patterns),
+                fattening: fat, patterns: batch.patterns, background: beta, mixing: eta),
             wantGradients: wantGrad, gradScale: invB)
         let parts = decoded.parts, gradFat = decoded.gradFattening
         var gw = decoded.gradFractions, gs = decoded.gradShifts
@@ -185,6 +225,22 @@ public final class DRNetLoss: @unchecked Sendable {
             intensityReg *= invB
         }
 
+        // Background smoothness λ_b·mean_b P(β_b), its gradient added to the decoder's dL/dβ.
+        var backgroundPenalty = 0.0
+        var gradBeta = useBackground && wantGrad ? decoded.gradBackground : []
+        if useBackground, let basis = decoder.background {
+            let scale = Float(o.backgroundSmoothness * invB)
+            beta.withUnsafeBufferPointer { bp in
+                gradBeta.withUnsafeMutableBufferPointer { gp in
+                    for i in 0..<b {
+                        backgroundPenalty += basis.penalty(
+                            bp.baseAddress! + i * nb, gradient: wantGrad ? gp.baseAddress! + i * nb : nil, scale: scale)
+                    }
+                }
+            }
+            backgroundPenalty *= invB
+        }
+
         // Constraint terms (add their gradients into gw, gs).
         let gamma = o.gibbsSchedule(step: step)
         let breakdown = gw.withUnsafeMutableBufferPointer { gwp in
@@ -206,7 +262,10 @@ public final class DRNetLoss: @unchecked Sendable {
         report.total =
             report.reconstruction + gamma * breakdown.gibbs + o.smoothnessWeight * breakdown.smooth
             + (phaseCompositions != nil ? o.compositionWeight * breakdown.composition : 0)
-            + o.intensityRegWeight * intensityReg
+            + o.intensityRegWeight * intensityReg + o.backgroundSmoothness * backgroundPenalty
+        report.backgroundPenalty = backgroundPenalty
+        report.background = beta
+        report.mixing = eta
         if useIS && wantGrad { for i in 0..<(b * p) { gw[i] += gradWFromIS[i] } }
         report.constraints = breakdown
         report.fractions = w
@@ -237,9 +296,17 @@ public final class DRNetLoss: @unchecked Sendable {
                 let g = heads.fattening, th = Foundation.tanh(Swift.abs(g))
                 gFat = gradFat.reduce(0, +) * (g >= 0 ? 1 : -1) * (1 - th * th)
             }
+            var gz = [Float]()
+            if useBackground { gz = zip(gradBeta, betaSlope).map { $0 * $1 } }
+            var ge = [Float]()
+            if useMixing {
+                ge = [Float](repeating: 0, count: p)
+                for i in 0..<b { for k in 0..<p { ge[k] += decoded.gradMixing[i * p + k] } }
+                for k in 0..<p { ge[k] *= etaSlope[k] }
+            }
             gradients.pointee = HeadOutputs(
                 logits: ga, shiftPre: gu, widthPre: gy, fattening: gFat,
-                intensityPre: useIS ? gradFactors : [])
+                intensityPre: useIS ? gradFactors : [], backgroundPre: gz, mixingPre: ge)
         }
         return report
     }

@@ -54,6 +54,16 @@ public enum LatentHeads {
         return (1 + ramp * maxShift * t, ramp * maxShift * (1 - t * t))
     }
 
+    /// Pseudo-Voigt mixing η = η_max·σ(e), σ(e) = 1/(1 + exp(−e)), and dη/de = η_max·σ·(1 − σ).
+    @inline(__always)
+    public static func mixing(_ e: Float, maximum: Float) -> (value: Float, derivative: Float) {
+        let sigma = e >= 0 ? 1 / (1 + Foundation.exp(-e)) : Foundation.exp(e) / (1 + Foundation.exp(e))
+        return (maximum * sigma, maximum * sigma * (1 - sigma))
+    }
+
+    /// The initial e of every phase's mixing (η ≈ 0.12·η_max).
+    public static let initialMixingPre: Float = -2
+
     /// Log-variance map v = v₀ + r·tanh(y) and dv/dy = r·(1 − tanh²y).
     @inline(__always)
     public static func logVariance(_ y: Float, centre: Float, range: Float) -> (value: Float, derivative: Float) {

@@ -5,13 +5,22 @@ import Foundation
 /// For sample i, phase k, stick j and grid point q_t (nm⁻¹):
 ///
 ///     μ_kj = s_k·q⁰_kj,   v_kj = v_k + f·q⁰_kj/Q_max   (f = tanh|g| with fattening, else 0)
-///     B̃_k(q_t) = Σ_j ĉ_kj·IS_kj·exp(−(q_t − μ_kj)²/(2e^{v_kj}) − v_kj/2)
+///     B̃_k(q_t) = Σ_j ĉ_kj·IS_kj·e^{−v_kj/2}·[(1 − η_k)·G(q_t − μ_kj) + η_k·L(q_t − μ_kj)]
+///     G(d) = exp(−d²/(2σ²)),  L(d) = κ/(1 + d²/γ²),  σ² = e^{v_kj},  γ² = 2 ln 2·σ²,
+///     κ = σ√(2π)/(πγ) = 1/√(π ln 2)
 ///     B_k = B̃_k / (max_t B̃_k + ε)                      (each phase max-normalised)
-///     m(q_t) = Σ_k w_k B_k(q_t),  x̂ = m / (max_t m + ε)   (mixture max-normalised)
+///     m(q_t) = Σ_k w_k B_k(q_t) + b(q_t),  x̂ = m / (max_t m + ε)   (mixture max-normalised)
 ///
-/// Each stick is evaluated only on grid points within ±`windowSigmas`·σ of μ (σ = e^{v/2}), which
-/// is exact to float precision for windowSigmas ≥ 6 and makes the cost scale with the sticks'
-/// support instead of the Q range. Gradients go through both max-normalisations at the grid argmax.
+/// with b the sample's fitted background (`BackgroundBasis`: Σ_c β_c·φ_c(q), when the decoder has
+/// a basis and the caller passes the C coefficients β; else b = 0).
+///
+/// The peak is a pseudo-Voigt with mixing η_k ∈ [0, 1] per phase (`mixing`; absent: η = 0, the
+/// reference's Gaussian): G and L have the same FWHM 2√(2 ln 2)·σ and the same area σ√(2π), so
+/// a phase's fractions and widths mean the same for every η. The Gaussian part is evaluated only
+/// on grid points within ±`windowSigmas`·σ of μ (σ = e^{v/2}), which is exact to float
+/// precision for windowSigmas ≥ 6 and makes the cost scale with the sticks' support instead of
+/// the Q range; the Lorentzian part, whose tails fall only as 1/d², is evaluated on the whole
+/// grid (exact; it costs one division per grid point and stick, and only for phases with η > 0). Gradients go through both max-normalisations at the grid argmax.
 /// The decoder is immutable and shared; per-sample state lives in a `SampleRender` workspace.
 public final class PeakDecoder: @unchecked Sendable {
     public let sticks: StickTable
@@ -25,8 +34,13 @@ public final class PeakDecoder: @unchecked Sendable {
     public let epsilon: Float
     /// Q_max, the fattening term's scale.
     public let qMax: Float
+    /// The background's spline basis (C×T), nil when no background is fitted.
+    public let background: BackgroundBasis?
 
-    public init(phases: [CandidatePhase], q: [Float], windowSigmas: Double = 6, epsilon: Double = 1e-9) {
+    /// - Parameter backgroundCoefficients: C of the fitted background (0: none).
+    public init(
+        phases: [CandidatePhase], q: [Float], windowSigmas: Double = 6, epsilon: Double = 1e-9, backgroundCoefficients: Int = 0
+    ) {
         self.sticks = StickTable(phases: phases)
         self.gridCount = q.count
         self.stride = ((q.count + 7) / 8) * 8 + 8
@@ -37,9 +51,18 @@ public final class PeakDecoder: @unchecked Sendable {
         self.windowSigmas = Float(windowSigmas)
         self.epsilon = Float(epsilon)
         self.qMax = q.last ?? 1
+        self.background = backgroundCoefficients > 0 ? BackgroundBasis(q: q, count: backgroundCoefficients) : nil
     }
 
+    /// C, the number of background coefficients per sample (0 without a background).
+    public var backgroundCount: Int { background?.count ?? 0 }
+
     public var phaseCount: Int { sticks.phaseCount }
+
+    /// κ = 1/√(π ln 2): the Lorentzian's height factor that gives it the Gaussian's area.
+    public static let lorentzianHeight: Float = Float(1 / (Double.pi * Foundation.log(2.0)).squareRoot())
+    /// 1/(2 ln 2): x = d²/γ² = d²/(2 ln 2·σ²).
+    static let lorentzianScale: Float = Float(1 / (2 * Foundation.log(2.0)))
 
     /// First grid index with q_t ≥ x (T if none).
     @inline(__always)
@@ -54,11 +77,14 @@ public final class PeakDecoder: @unchecked Sendable {
 
     /// Renders one sample: every phase in `phases` (the allowed ones) with its shift s_k and
     /// log-variance v_k (rows of length P), then the mixture with fractions w (length P).
-    /// `intensityFactors`, if given, is P×n_max (row k, column = stick rank within the phase).
+    /// `intensityFactors`, if given, is P×n_max (row k, column = stick rank within the phase);
+    /// `background`, if given (and the decoder has a basis), the C coefficients β ≥ 0;
+    /// `mixing`, if given, the pseudo-Voigt η_k of every phase (P values in [0, 1]).
     public func render(
         phases: [Int32], shifts s: UnsafePointer<Float>, logVariances v: UnsafePointer<Float>,
         fractions w: UnsafePointer<Float>, intensityFactors: UnsafePointer<Float>? = nil,
-        fattening f: Float = 0, into r: SampleRender
+        fattening f: Float = 0, background beta: UnsafePointer<Float>? = nil, mixing eta: UnsafePointer<Float>? = nil,
+        into r: SampleRender
     ) {
         r.reset(phases: phases)
         grid.withUnsafeBufferPointer { gb in
@@ -69,7 +95,7 @@ public final class PeakDecoder: @unchecked Sendable {
                 for t in 0..<stride { row[t] = 0 }
                 renderPhaseUnnormalised(
                     k, shift: s[k], logVariance: v[k], factors: intensityFactors.map { $0 + k * sticks.maxSticks },
-                    fattening: f, grid: g, into: row)
+                    fattening: f, mixing: eta?[k] ?? 0, grid: g, into: row)
                 // Max-normalise over the T real grid points.
                 var m: Float = -1, at = 0
                 for t in 0..<gridCount where row[t] > m { m = row[t]; at = t }
@@ -90,6 +116,12 @@ public final class PeakDecoder: @unchecked Sendable {
             let row = r.basisRow(k)
             for t in 0..<gridCount { mix[t] += wk * row[t] }
         }
+        let bg = r.backgroundCurve
+        for t in 0..<stride { bg[t] = 0 }
+        if let basis = background, let beta {
+            basis.accumulate(coefficients: beta, into: bg)
+            for t in 0..<gridCount { mix[t] += bg[t] }
+        }
         var m: Float = -1, at = 0
         for t in 0..<gridCount where mix[t] > m { m = mix[t]; at = t }
         r.mixtureNormaliser = m + epsilon
@@ -99,24 +131,28 @@ public final class PeakDecoder: @unchecked Sendable {
     }
 
     /// One stick's Gaussian: centre μ = s·q⁰, variance σ² = e^{v_j} (v_j = v + f·q⁰/Q_max),
-    /// amplitude ĉ·IS·e^{−v_j/2}, and the grid window [lo, hi) within ±windowSigmas·σ of μ;
-    /// nil when the window misses the grid.
+    /// amplitude ĉ·IS·e^{−v_j/2}, and the Gaussian's grid window [lo, hi) within ±windowSigmas·σ
+    /// of μ; nil when the window misses the grid — unless the stick has a Lorentzian part
+    /// (`lorentzian`), whose tails reach the grid from anywhere: then an empty window (lo = hi).
     struct StickWindow { var lo: Int, hi: Int, mu: Float, variance: Float, amplitude: Float, logVariance: Float }
 
     @inline(__always)
     func window(
         q0: Float, height: Float, shift sk: Float, logVariance vk: Float, factor: Float?, fattening f: Float,
-        grid g: UnsafePointer<Float>
+        lorentzian: Bool = false, grid g: UnsafePointer<Float>
     ) -> StickWindow? {
         let vj = vk + f * q0 / qMax
         let variance = Foundation.exp(vj)
         let mu = sk * q0
         let half = windowSigmas * variance.squareRoot()
-        let lo = lowerIndex(mu - half, g)
-        if lo >= gridCount { return nil }
-        let hi = lowerIndex(mu + half, g)
-        if hi <= lo { return nil }
         let amp = height * Foundation.exp(-0.5 * vj) * (factor ?? 1)
+        var lo = lowerIndex(mu - half, g)
+        var hi = lo >= gridCount ? lo : lowerIndex(mu + half, g)
+        if lo >= gridCount || hi <= lo {
+            guard lorentzian else { return nil }
+            lo = 0
+            hi = 0
+        }
         return StickWindow(lo: lo, hi: hi, mu: mu, variance: variance, amplitude: amp, logVariance: vj)
     }
 
@@ -124,8 +160,10 @@ public final class PeakDecoder: @unchecked Sendable {
     @inline(__always)
     func renderPhaseUnnormalised(
         _ k: Int, shift sk: Float, logVariance vk: Float, factors: UnsafePointer<Float>?,
-        fattening f: Float, grid g: UnsafePointer<Float>, into row: UnsafeMutablePointer<Float>
+        fattening f: Float, mixing eta: Float = 0, grid g: UnsafePointer<Float>, into row: UnsafeMutablePointer<Float>
     ) {
+        let lane = SIMD8<Int32>(0, 1, 2, 3, 4, 5, 6, 7)
+        let tV = SIMD8<Int32>(repeating: Int32(gridCount))
         let range = sticks.sticks(of: k)
         sticks.position.withUnsafeBufferPointer { pos in
             sticks.height.withUnsafeBufferPointer { hgt in
@@ -134,14 +172,29 @@ public final class PeakDecoder: @unchecked Sendable {
                     guard
                         let w = window(
                             q0: q0, height: hgt[j], shift: sk, logVariance: vk, factor: factors?[rank],
-                            fattening: f, grid: g)
+                            fattening: f, lorentzian: eta > 0, grid: g)
                     else { continue }
                     let (lo, hi, mu, variance) = (w.lo, w.hi, w.mu, w.variance)
                     let muV = FloatLanes(repeating: mu), aV = FloatLanes(repeating: -0.5 / variance)
-                    let ampV = FloatLanes(repeating: w.amplitude)
+                    let ampV = FloatLanes(repeating: (1 - eta) * w.amplitude)
                     let hiV = SIMD8<Int32>(repeating: Int32(hi))
+                    if eta > 0 {
+                        // The Lorentzian part on the whole grid: η·A·κ/(1 + (q − μ)²/γ²).
+                        let ampL = FloatLanes(repeating: eta * w.amplitude * Self.lorentzianHeight)
+                        let cx = FloatLanes(repeating: Self.lorentzianScale / variance)
+                        var t = 0
+                        while t < gridCount {
+                            let qv = UnsafeRawPointer(g + t).loadUnaligned(as: FloatLanes.self)
+                            let d = qv - muV
+                            var e = ampL / (1 + cx * d * d)
+                            e.replace(with: 0, where: (lane &+ Int32(t)) .>= tV)
+                            let dst = UnsafeMutableRawPointer(row + t)
+                            dst.storeBytes(of: dst.loadUnaligned(as: FloatLanes.self) + e, as: FloatLanes.self)
+                            t += 8
+                        }
+                    }
+                    if eta >= 1 { continue }
                     var t = lo
-                    let lane = SIMD8<Int32>(0, 1, 2, 3, 4, 5, 6, 7)
                     while t < hi {
                         let qv = UnsafeRawPointer(g + t).loadUnaligned(as: FloatLanes.self)
                         let d = qv - muV
@@ -159,18 +212,23 @@ public final class PeakDecoder: @unchecked Sendable {
 
     /// Backward pass for one rendered sample. Given dL/dx̂ (length T), writes dL/dw, dL/ds and
     /// dL/dv (rows of length P, overwritten for the rendered phases, zero elsewhere), the gradient
-    /// with respect to the intensity factors (P×n_max, if given), and returns dL/df.
+    /// with respect to the intensity factors (P×n_max, if given) and to the background
+    /// coefficients (C values, if given: dL/dβ_c = Σ_t g_m(t)·φ_c(t)) and to the pseudo-Voigt
+    /// mixing (P values, if `mixing` and `gradMixing` are given; zero for phases not rendered),
+    /// and returns dL/df.
     @discardableResult
     public func backward(
         _ r: SampleRender, gradReconstruction gx: UnsafePointer<Float>, fractions w: UnsafePointer<Float>,
         shifts s: UnsafePointer<Float>, logVariances v: UnsafePointer<Float>,
-        intensityFactors: UnsafePointer<Float>? = nil, fattening f: Float = 0,
+        intensityFactors: UnsafePointer<Float>? = nil, fattening f: Float = 0, mixing eta: UnsafePointer<Float>? = nil,
         gradFractions gw: UnsafeMutablePointer<Float>, gradShifts gs: UnsafeMutablePointer<Float>,
         gradLogVariances gv: UnsafeMutablePointer<Float>,
-        gradIntensityFactors gIS: UnsafeMutablePointer<Float>? = nil
+        gradIntensityFactors gIS: UnsafeMutablePointer<Float>? = nil,
+        gradBackground gBeta: UnsafeMutablePointer<Float>? = nil, gradMixing gEta: UnsafeMutablePointer<Float>? = nil
     ) -> Float {
         let p = phaseCount
         for k in 0..<p { gw[k] = 0; gs[k] = 0; gv[k] = 0 }
+        if let gEta { for k in 0..<p { gEta[k] = 0 } }
         // Through the mixture max: g_m = g/(M+ε) − δ_{t*}·Σ_t g_t x̂_t/(M+ε).
         let gm = r.scratch
         let invM = 1 / r.mixtureNormaliser
@@ -178,6 +236,7 @@ public final class PeakDecoder: @unchecked Sendable {
         for t in 0..<gridCount { dot += gx[t] * r.reconstruction[t]; gm[t] = gx[t] * invM }
         for t in gridCount..<stride { gm[t] = 0 }
         gm[r.mixtureArgmax] -= dot * invM
+        if let basis = background, let gBeta { basis.project(gm, into: gBeta) }
         var gradF: Float = 0
         grid.withUnsafeBufferPointer { gb in
             let g = gb.baseAddress!
@@ -196,27 +255,35 @@ public final class PeakDecoder: @unchecked Sendable {
                 gb[Int(r.argmax[k])] -= gwk * scale
                 let factors = intensityFactors.map { $0 + k * sticks.maxSticks }
                 let gFactors = gIS.map { $0 + k * sticks.maxSticks }
-                let (dS, dV, dF) = stickGradients(
-                    k, shift: s[k], logVariance: v[k], factors: factors, fattening: f,
+                let (dS, dV, dF, dEta) = stickGradients(
+                    k, shift: s[k], logVariance: v[k], factors: factors, fattening: f, mixing: eta?[k] ?? 0,
                     grid: g, upstream: gb, gradFactors: gFactors)
                 gs[k] = dS
                 gv[k] = dV
+                gEta?[k] = dEta
                 gradF += dF
             }
         }
         return gradF
     }
 
-    /// Σ over sticks and window of gB̃(t)·∂B̃(t)/∂(s, v, f, IS) for one phase.
+    /// Σ over sticks and grid of gB̃(t)·∂B̃(t)/∂(s, v, f, IS, η) for one phase. Per stick, with
+    /// A = ĉ·IS·e^{−v_j/2}, d = q − μ, r = 1/(1 + x), x = d²/γ²:
+    ///
+    ///     Gaussian sums (window):  S0 = Σ g·A·G,  S1 = Σ g·A·G·d,  S2 = Σ g·A·G·d²
+    ///     Lorentzian sums (grid):  L0 = Σ g·A·κr,  L1 = Σ g·A·κr²·d,  Lx = Σ g·A·κr²·x
+    ///     ∂/∂μ = (1−η)·S1/σ² + η·2L1/γ²,   ∂/∂v_j = (1−η)·(S2/(2σ²) − S0/2) + η·(Lx − L0/2)
+    ///     ∂/∂η = L0 − S0,   ∂/∂IS = ((1−η)·S0 + η·L0)/IS,   μ = s·q⁰ (∂μ/∂s = q⁰)
     @inline(__always)
     func stickGradients(
         _ k: Int, shift sk: Float, logVariance vk: Float, factors: UnsafePointer<Float>?, fattening f: Float,
-        grid g: UnsafePointer<Float>, upstream gb: UnsafeMutablePointer<Float>,
+        mixing eta: Float = 0, grid g: UnsafePointer<Float>, upstream gb: UnsafeMutablePointer<Float>,
         gradFactors: UnsafeMutablePointer<Float>?
-    ) -> (Float, Float, Float) {
+    ) -> (Float, Float, Float, Float) {
         let range = sticks.sticks(of: k)
-        var dS: Float = 0, dV: Float = 0, dF: Float = 0
+        var dS: Float = 0, dV: Float = 0, dF: Float = 0, dEta: Float = 0
         let lane = SIMD8<Int32>(0, 1, 2, 3, 4, 5, 6, 7)
+        let tV = SIMD8<Int32>(repeating: Int32(gridCount))
         sticks.position.withUnsafeBufferPointer { pos in
             sticks.height.withUnsafeBufferPointer { hgt in
                 for (rank, j) in range.enumerated() {
@@ -224,12 +291,35 @@ public final class PeakDecoder: @unchecked Sendable {
                     guard
                         let w = window(
                             q0: q0, height: hgt[j], shift: sk, logVariance: vk, factor: factors?[rank],
-                            fattening: f, grid: g)
+                            fattening: f, lorentzian: eta > 0, grid: g)
                     else { continue }
                     let (lo, hi, mu, variance) = (w.lo, w.hi, w.mu, w.variance)
                     let muV = FloatLanes(repeating: mu), aV = FloatLanes(repeating: -0.5 / variance)
                     let ampV = FloatLanes(repeating: w.amplitude)
                     let hiV = SIMD8<Int32>(repeating: Int32(hi))
+                    var L0: Float = 0, L1: Float = 0, Lx: Float = 0
+                    if eta > 0 {
+                        let ampL = FloatLanes(repeating: w.amplitude * Self.lorentzianHeight)
+                        let cx = FloatLanes(repeating: Self.lorentzianScale / variance)
+                        var l0 = FloatLanes(), l1 = FloatLanes(), lx = FloatLanes()
+                        var t = 0
+                        while t < gridCount {
+                            let qv = UnsafeRawPointer(g + t).loadUnaligned(as: FloatLanes.self)
+                            let up = UnsafeRawPointer(gb + t).loadUnaligned(as: FloatLanes.self)
+                            let d = qv - muV
+                            let x = cx * d * d
+                            let r = 1 / (1 + x)
+                            var e = up * ampL * r
+                            e.replace(with: 0, where: (lane &+ Int32(t)) .>= tV)
+                            l0 += e
+                            l1 += e * r * d
+                            lx += e * r * x
+                            t += 8
+                        }
+                        L0 = l0.sum()
+                        L1 = l1.sum()
+                        Lx = lx.sum()
+                    }
                     var s0 = FloatLanes(), s1 = FloatLanes(), s2 = FloatLanes()
                     var t = lo
                     while t < hi {
@@ -244,21 +334,24 @@ public final class PeakDecoder: @unchecked Sendable {
                         t += 8
                     }
                     let S0 = s0.sum(), S1 = s1.sum(), S2 = s2.sum()
-                    // ∂G/∂s = G·(q−μ)·q⁰/σ²;  ∂G/∂v_j = G·((q−μ)²/(2σ²) − 1/2);  ∂G/∂IS = G/IS.
-                    dS += S1 * q0 / variance
-                    let dvj = S2 / (2 * variance) - 0.5 * S0
+                    let gaussian = 1 - eta
+                    // 2/γ² = 2·cx/σ²… with cx = 1/(2 ln 2): ∂x/∂μ = −2d/γ² = −2d·cx/σ².
+                    dS += (gaussian * S1 + eta * 2 * Self.lorentzianScale * L1) * q0 / variance
+                    let dvj = gaussian * (S2 / (2 * variance) - 0.5 * S0) + eta * (Lx - 0.5 * L0)
                     dV += dvj
                     dF += dvj * q0 / qMax
-                    if let gradFactors, let factors { gradFactors[rank] = S0 / factors[rank] }
+                    dEta += L0 - S0
+                    if let gradFactors, let factors { gradFactors[rank] = (gaussian * S0 + eta * L0) / factors[rank] }
                 }
             }
         }
-        return (dS, dV, dF)
+        return (dS, dV, dF, dEta)
     }
 }
 
 /// Per-sample workspace of the renderer: normalised phase patterns B_k (P rows of `stride`),
-/// their normalisers and argmax, the mixture m, the reconstruction x̂ and scratch rows.
+/// their normalisers and argmax, the background b, the mixture m, the reconstruction x̂ and
+/// scratch rows.
 /// Allocated once per problem size and reused every step.
 public final class SampleRender: @unchecked Sendable {
     public let phaseCount: Int
@@ -268,6 +361,8 @@ public final class SampleRender: @unchecked Sendable {
     let basis: UnsafeMutablePointer<Float>
     public let mixture: UnsafeMutablePointer<Float>
     public let reconstruction: UnsafeMutablePointer<Float>
+    /// b(q_t), the fitted background of the last render (zeros without one), `stride` floats.
+    public let backgroundCurve: UnsafeMutablePointer<Float>
     let scratch: UnsafeMutablePointer<Float>
     let phaseGradient: UnsafeMutablePointer<Float>
     public var normaliser: [Float]
@@ -284,6 +379,7 @@ public final class SampleRender: @unchecked Sendable {
         mixture = .allocate(capacity: stride); mixture.initialize(repeating: 0, count: stride)
         reconstruction = .allocate(capacity: stride); reconstruction.initialize(repeating: 0, count: stride)
         scratch = .allocate(capacity: stride); scratch.initialize(repeating: 0, count: stride)
+        backgroundCurve = .allocate(capacity: stride); backgroundCurve.initialize(repeating: 0, count: stride)
         phaseGradient = .allocate(capacity: stride); phaseGradient.initialize(repeating: 0, count: stride)
         normaliser = Array(repeating: 1, count: phaseCount)
         argmax = Array(repeating: 0, count: phaseCount)
@@ -291,7 +387,7 @@ public final class SampleRender: @unchecked Sendable {
 
     deinit {
         basis.deallocate(); mixture.deallocate(); reconstruction.deallocate()
-        scratch.deallocate(); phaseGradient.deallocate()
+        scratch.deallocate(); phaseGradient.deallocate(); backgroundCurve.deallocate()
     }
 
     func reset(phases: [Int32]) {
@@ -312,10 +408,11 @@ public final class SampleRender: @unchecked Sendable {
 
     /// Fills the workspace from another backend's results (e.g. device buffers): for each
     /// rendered phase k (ascending) its normalised row (`gridCount` values, rows concatenated),
-    /// normaliser and argmax; the mixture m and x̂ (`gridCount` values each), M + ε and its argmax.
+    /// normaliser and argmax; the mixture m and x̂ (`gridCount` values each), M + ε and its argmax,
+    /// and the background b (`gridCount` values, or nil for none).
     public func load(
         phases: [Int32], rows: [Float], normalisers: [Float], argmaxes: [Int32], mixture m: [Float],
-        reconstruction xh: [Float], mixtureNormaliser: Float, mixtureArgmax: Int
+        reconstruction xh: [Float], mixtureNormaliser: Float, mixtureArgmax: Int, background: [Float]? = nil
     ) {
         reset(phases: phases)
         for (i, k32) in phases.enumerated() {
@@ -327,6 +424,7 @@ public final class SampleRender: @unchecked Sendable {
         for t in 0..<stride {
             mixture[t] = t < gridCount ? m[t] : 0
             reconstruction[t] = t < gridCount ? xh[t] : 0
+            backgroundCurve[t] = t < gridCount ? (background?[t] ?? 0) : 0
         }
         self.mixtureNormaliser = mixtureNormaliser
         self.mixtureArgmax = mixtureArgmax
@@ -344,6 +442,7 @@ public final class SampleRender: @unchecked Sendable {
         return RenderedSample(
             gridCount: gridCount, phases: ks, rows: rows, normalisers: ks.map { normaliser[$0] },
             argmaxes: ks.map { Int(argmax[$0]) }, mixture: Array(UnsafeBufferPointer(start: mixture, count: gridCount)),
-            reconstruction: reconstructionArray, mixtureNormaliser: mixtureNormaliser, mixtureArgmax: mixtureArgmax)
+            reconstruction: reconstructionArray, mixtureNormaliser: mixtureNormaliser, mixtureArgmax: mixtureArgmax,
+            background: Array(UnsafeBufferPointer(start: backgroundCurve, count: gridCount)))
     }
 }

@@ -23,8 +23,19 @@ public struct SolverOptions: Codable, Equatable, Sendable {
     public var intensityFactorMax: Double = 1
     /// [BCV, LSA] high-Q peak widening v_kj = v_k + (q⁰_kj/Q_max)·tanh(|g|), g trainable from 0.1.
     public var peakFattening: Bool = false
+    /// η_max: the peaks are pseudo-Voigts with a mixing η_k = η_max·σ(e_k) ∈ (0, η_max) per phase
+    /// (σ the logistic function; e_k trainable, shared by every sample, from e = −2, i.e.
+    /// η ≈ 0.12·η_max); 0 = Gaussian peaks (the reference's); at most 1.
+    public var peakMixingMax: Double = 0
     /// Renderer half-window in standard deviations (±6σ is exact to float precision).
     public var windowSigmas: Double = 6
+    /// C: cubic B-spline coefficients of each sample's fitted background (`BackgroundBasis`),
+    /// produced by the fraction network (C more outputs) and free per sample in the polish and
+    /// fine-tune; 0 fits no background (the reference's model).
+    public var backgroundCoefficients: Int = 8
+    /// λ_b: weight of the background's second-difference smoothness penalty (per sample, averaged
+    /// over the batch like the reconstruction loss).
+    public var backgroundSmoothness: Double = 10
 
     // MARK: Reconstruction loss
     public var reconstructionMetric: ReconstructionMetric = .symmetricKL
@@ -148,10 +159,17 @@ public struct SolverOptions: Codable, Equatable, Sendable {
         try need(intensityFactorMax >= 1, "intensityFactorMax must be ≥ 1, got \(intensityFactorMax)")
         try need(intensityFactorMax == 1 || model == .amortised, "intensity factors (intensityFactorMax > 1) need the amortised model")
         try need(windowSigmas >= 3, "windowSigmas must be ≥ 3, got \(windowSigmas)")
+        try need(peakMixingMax >= 0 && peakMixingMax <= 1, "peakMixingMax must be in [0, 1] (the Lorentzian share), got \(peakMixingMax)")
+        try need(
+            backgroundCoefficients == 0
+                || (backgroundCoefficients >= BackgroundBasis.minimumCount && backgroundCoefficients <= 64),
+            "backgroundCoefficients must be 0 (no fitted background) or in \(BackgroundBasis.minimumCount)…64, got \(backgroundCoefficients)"
+        )
         for (name, v) in [
             ("divergenceWeight", divergenceWeight), ("l2Weight", l2Weight), ("l1Weight", l1Weight),
             ("gibbsWeight", gibbsWeight), ("alloyWeight", alloyWeight), ("smoothnessWeight", smoothnessWeight),
-            ("compositionWeight", compositionWeight), ("intensityRegWeight", intensityRegWeight)
+            ("compositionWeight", compositionWeight), ("intensityRegWeight", intensityRegWeight),
+            ("backgroundSmoothness", backgroundSmoothness)
         ] {
             // Weights beyond 10⁶ only overflow the loss in Float (a gibbsWeight of 1e308 makes it
             // infinite at the first step): no setting a run could use.
@@ -204,7 +222,7 @@ extension SolverOptions {
             walksPerStep, walkPoolSize, learningRate, adamBeta1, adamBeta2, adamEpsilon, maxSteps,
             convergenceWindow, convergenceTolerance, fineTuneSteps, fineTunePerSample, polishSteps, fineTuneLearningRate,
             perSampleShiftRate, nnlsInitialisation, pruneUsage,
-            refinePresence, refineUsage, kAlpha2
+            refinePresence, refineUsage, kAlpha2, backgroundCoefficients, backgroundSmoothness, peakMixingMax
     }
 
     public init(from decoder: Decoder) throws {
@@ -238,6 +256,8 @@ extension SolverOptions {
         try get(.nnlsInitialisation, &nnlsInitialisation); try get(.pruneUsage, &pruneUsage)
         try get(.refinePresence, &refinePresence); try get(.refineUsage, &refineUsage)
         try get(.kAlpha2, &kAlpha2)
+        try get(.backgroundCoefficients, &backgroundCoefficients); try get(.backgroundSmoothness, &backgroundSmoothness)
+        try get(.peakMixingMax, &peakMixingMax)
     }
 
     /// What a setting's value must be, from its default's type (for error messages).

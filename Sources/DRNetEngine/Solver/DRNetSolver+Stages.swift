@@ -254,24 +254,43 @@ extension DRNetSolver {
         v.reserveCapacity(n * p)
         var errors = [Double](repeating: 0, count: n), shares = [Double](repeating: 0, count: n)
         var contributions = [Float](repeating: 0, count: n * c * t)
+        let nb = loss.decoder.backgroundCount
+        var betas = [Float](), backgrounds = [Float](), backgroundShares = [Double](repeating: 0, count: n)
+        var mixing: [Float]?
+        if nb > 0 {
+            betas.reserveCapacity(n * nb)
+            backgrounds = [Float](repeating: 0, count: n * t)
+        }
         forEachChunk { samples, data, heads in
             let r = loss.evaluate(heads: heads, batch: data, step: step)
             w += r.fractions
             s += r.shifts
             v += r.logVariances
             parts += r.reconstructionPerSample
+            betas += r.background
+            if !r.mixing.isEmpty { mixing = r.mixing }
             for (b, i) in samples.enumerated() {
                 let xhat = backend.reconstruction(b)
                 let e = ReconstructionError.sample(
                     normalisedPattern: problem.normalised[(i * t)..<((i + 1) * t)], reconstruction: xhat[...])
                 errors[i] = e.l1
                 shares[i] = e.share
+                if nb > 0 {
+                    let curve = backend.backgroundContribution(b)
+                    var area = 0.0, total = 0.0
+                    for q in 0..<t {
+                        backgrounds[i * t + q] = curve[q]
+                        area += Double(curve[q])
+                        total += Double(xhat[q])
+                    }
+                    backgroundShares[i] = total > 0 ? area / total : 0
+                }
                 guard (0..<c).contains(where: { r.fractions[b * p + candidates[$0]] > 0 }) else { continue }
                 let rows = backend.phaseContributions(b, phases: candidates, fractions: r.fractions[(b * p)..<((b + 1) * p)])
                 for q in 0..<(c * t) { contributions[i * c * t + q] = rows[q] }
             }
         }
-        exported = ExportedContributions(step: step, phases: candidates, values: contributions)
+        exported = ExportedContributions(step: step, phases: candidates, values: contributions, background: nb > 0 ? backgrounds : nil)
         if divergence == nil {
             for (term, values) in [("fractions", w), ("shifts", s), ("log-variances", v)] {
                 if let bad = values.first(where: { !$0.isFinite }) {
@@ -303,7 +322,9 @@ extension DRNetSolver {
             settings: options, seed: seed, device: backend.deviceName, trainingSteps: run.trainingSteps, polishSteps: run.polish,
             fineTuneSteps: run.fine, stoppedBy: run.stoppedBy, wallSeconds: session.elapsed(), maskSource: problem.maskSource,
             graphSource: problem.graphSource, edges: problem.graph.edges.map { [$0.i, $0.j] }, lossHistory: run.history,
-            warnings: warnings)
+            warnings: warnings,
+            background: loss.decoder.background.map { FittedBackground(basis: $0, coefficients: betas, share: backgroundShares) },
+            peakMixing: mixing)
     }
 }
 
@@ -313,4 +334,6 @@ struct ExportedContributions {
     var step: Int
     var phases: [Int]
     var values: [Float]
+    /// Each sample's background b_i/(M_i + ε), N×T (nil without a fitted background).
+    var background: [Float]?
 }

@@ -59,7 +59,9 @@ public final class DRNetSolver {
         self.seed = seed
         let lib = problem.library
         var rng = SeededGenerator(seed: seed)
-        let decoder = PeakDecoder(phases: lib.phases, q: lib.q, windowSigmas: options.windowSigmas, epsilon: options.epsilon)
+        let decoder = PeakDecoder(
+            phases: lib.phases, q: lib.q, windowSigmas: options.windowSigmas, epsilon: options.epsilon,
+            backgroundCoefficients: options.backgroundCoefficients)
         let reconstruction = ReconstructionLoss(options: options)
         let compute = try backend?(decoder, reconstruction) ?? CPUBackend(decoder: decoder, reconstruction: reconstruction)
         self.backend = compute
@@ -86,10 +88,13 @@ public final class DRNetSolver {
             model = AmortisedEncoder(
                 gridCount: lib.gridCount, elementCount: lib.elementCount, phaseCount: lib.phaseCount,
                 hidden: options.hiddenLayers, compositionInput: options.compositionInput,
-                intensityOutputs: options.intensityFactorMax > 1 ? lib.phaseCount * decoder.sticks.maxSticks : 0)
+                intensityOutputs: options.intensityFactorMax > 1 ? lib.phaseCount * decoder.sticks.maxSticks : 0,
+                backgroundCount: options.backgroundCoefficients, mixing: options.peakMixingMax > 0)
         case .perSample:
             let logits = options.nnlsInitialisation ? screening.map { $0.fractions.map { Foundation.log(max($0, 1e-3)) } } : nil
-            model = PerSampleLatents(sampleCount: lib.sampleCount, phaseCount: lib.phaseCount, initialLogits: logits)
+            model = PerSampleLatents(
+                sampleCount: lib.sampleCount, phaseCount: lib.phaseCount, backgroundCount: options.backgroundCoefficients,
+                mixing: options.peakMixingMax > 0, initialLogits: logits)
         }
         let chosen = model
         var initial = [Float](repeating: 0, count: chosen.parameterCount)
@@ -204,7 +209,8 @@ public final class DRNetSolver {
     /// `fineTuneLearningRate`.
     func switchToPerSampleLatents() {
         let n = problem.sampleCount, p = problem.phaseCount
-        let latents = PerSampleLatents(sampleCount: n, phaseCount: p)
+        let c = options.backgroundCoefficients
+        let latents = PerSampleLatents(sampleCount: n, phaseCount: p, backgroundCount: c, mixing: options.peakMixingMax > 0)
         var params = [Float](repeating: 0, count: latents.parameterCount)
         var fixedIS = [Float]()
         forEachChunk { samples, _, h in
@@ -214,8 +220,12 @@ public final class DRNetSolver {
                     params[n * p + i * p + k] = h.shiftPre[b * p + k]
                     params[2 * n * p + i * p + k] = h.widthPre[b * p + k]
                 }
+                for j in 0..<c where h.backgroundPre.count == samples.count * c {
+                    params[latents.backgroundOffset + i * c + j] = h.backgroundPre[b * c + j]
+                }
             }
             params[latents.parameterCount - 1] = h.fattening
+            for k in 0..<latents.mixingCount where h.mixingPre.count == p { params[latents.mixingOffset + k] = h.mixingPre[k] }
             fixedIS += h.intensityPre
         }
         if !fixedIS.isEmpty {

@@ -7,8 +7,8 @@ public struct Divergence: Sendable, Equatable, Codable, CustomStringConvertible 
     /// `train`, `polish` or `fineTune`.
     public var stage: String
     /// The first non-finite term: `reconstruction`, `gibbs`, `smoothness`, `composition`,
-    /// `intensity regulariser`, `alloy`, `total`, or a latent (`fractions`, `shifts`,
-    /// `log-variances`).
+    /// `intensity regulariser`, `background smoothness`, `alloy`, `total`, or a latent
+    /// (`fractions`, `shifts`, `log-variances`, `background`).
     public var term: String
     public var value: Double
 
@@ -26,12 +26,16 @@ public struct Divergence: Sendable, Equatable, Codable, CustomStringConvertible 
         let alloy = r.constraints.alloy.reduce(0, +)
         for (name, value) in [
             ("reconstruction", r.reconstruction), ("gibbs", r.gibbs), ("smoothness", r.smoothness),
-            ("composition", r.composition), ("intensity regulariser", r.intensityRegulariser), ("alloy", alloy),
+            ("composition", r.composition), ("intensity regulariser", r.intensityRegulariser),
+            ("background smoothness", r.backgroundPenalty), ("alloy", alloy),
             ("total", r.total)
         ] where !value.isFinite {
             return (name, value)
         }
-        for (name, values) in [("fractions", r.fractions), ("shifts", r.shifts), ("log-variances", r.logVariances)] {
+        for (name, values) in [
+            ("fractions", r.fractions), ("shifts", r.shifts), ("log-variances", r.logVariances), ("background", r.background),
+            ("peak mixing", r.mixing)
+        ] {
             if let bad = values.first(where: { !$0.isFinite }) { return (name, Double(bad)) }
         }
         return nil

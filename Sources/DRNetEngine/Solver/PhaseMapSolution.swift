@@ -41,9 +41,40 @@ public struct PhaseMapSolution: Codable, Sendable {
     /// reconstruction that explains little of the data, …); printed by `drnet solve` as warnings.
     /// Nil in solutions written before it existed.
     public var warnings: [String]? = nil
+    /// Each sample's fitted background (nil when the run fitted none, and in solutions written
+    /// before it existed).
+    public var background: FittedBackground? = nil
+    /// Each candidate's pseudo-Voigt mixing η (P values; nil for Gaussian peaks, and in
+    /// solutions written before it existed).
+    public var peakMixing: [Float]? = nil
 
     /// Fraction row of sample i.
     public func fractions(of i: Int) -> ArraySlice<Float> { fractions[(i * phaseCount)..<((i + 1) * phaseCount)] }
+}
+
+/// The fitted backgrounds of a solution (`BackgroundBasis`): sample i's curve on the library's
+/// grid is b_i(q) = Σ_c β_ic·N₃((q − qMin)/knotSpacing − c + 1), in units of the max-normalised
+/// pattern x̃_i = I_i/max I_i (so b_i·max I_i is in the scan's counts).
+public struct FittedBackground: Codable, Sendable, Equatable {
+    /// "cubic B-spline" (uniform knots).
+    public var model: String
+    /// C, q₀ (nm⁻¹) and the knot spacing h (nm⁻¹).
+    public var count: Int
+    public var qMin: Double
+    public var knotSpacing: Double
+    /// β, N×C row-major (≥ 0).
+    public var coefficients: [Float]
+    /// Per sample, the background's share of the reconstruction's area: Σ_t b_i/Σ_t x̂_i·(M_i+ε).
+    public var share: [Double]
+
+    public init(basis: BackgroundBasis, coefficients: [Float], share: [Double]) {
+        model = "cubic B-spline"
+        count = basis.count
+        qMin = basis.qMin
+        knotSpacing = basis.knotSpacing
+        self.coefficients = coefficients
+        self.share = share
+    }
 }
 
 /// One point of the loss curve (means over the steps since the previous record).

@@ -176,13 +176,21 @@ public struct SolverCheckpoint: Sendable {
         guard length > 0, 20 + length <= bytes.count else {
             throw fail("metadata of the stated length \(length)", "a file of \(bytes.count) bytes", "header")
         }
-        let meta: Metadata
+        var meta: Metadata
+        let metadataBytes = Data(bytes[20..<(20 + length)])
         do {
             let dec = JSONDecoder()
             dec.nonConformingFloatDecodingStrategy = .convertFromString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
-            meta = try dec.decode(Metadata.self, from: Data(bytes[20..<(20 + length)]))
+            meta = try dec.decode(Metadata.self, from: metadataBytes)
         } catch {
             throw fail("valid checkpoint metadata", "\(error)", "metadata")
+        }
+        // A checkpoint written before the fitted background existed holds a model without one:
+        // its settings are those of C = 0, not of today's default.
+        if let object = try? JSONSerialization.jsonObject(with: metadataBytes) as? [String: Any],
+            let stored = object["options"] as? [String: Any], stored["backgroundCoefficients"] == nil
+        {
+            meta.options.backgroundCoefficients = 0
         }
         let n1 = meta.parameterCount, n2 = meta.fixedIntensityCount
         let expectedBytes = 20 + length + 4 * (3 * n1 + n2)
@@ -251,7 +259,9 @@ extension DRNetSolver {
             throw ConfigurationError("checkpoint: inconsistent array sizes")
         }
         if m.modelKind == .perSample && !(model is PerSampleLatents) {
-            let latents = PerSampleLatents(sampleCount: problem.sampleCount, phaseCount: problem.phaseCount)
+            let latents = PerSampleLatents(
+                sampleCount: problem.sampleCount, phaseCount: problem.phaseCount, backgroundCount: options.backgroundCoefficients,
+                mixing: options.peakMixingMax > 0)
             if m.intensityWidth > 0 {
                 latents.fixedIntensityPre = c.fixedIntensityPre
                 latents.intensityWidth = m.intensityWidth

@@ -33,4 +33,22 @@ extension DRNetSolver {
         }
         return out
     }
+
+    /// Each sample's fitted background in the units of its max-normalised pattern,
+    /// b_i(q_t)/max_t m_i (N×T, so that Σ_k c_ik + b_i/max m_i = x̂_i), under the current model
+    /// (after `solve()`: from its export pass); nil when the run fits no background.
+    public func backgroundContributions() -> [Float]? {
+        guard loss.decoder.backgroundCount > 0 else { return nil }
+        if let exported, exported.step == step, let background = exported.background { return background }
+        let t = problem.gridCount
+        var out = [Float](repeating: 0, count: problem.sampleCount * t)
+        forEachChunk { samples, data, heads in
+            _ = loss.evaluate(heads: heads, batch: data, step: step)
+            for (b, i) in samples.enumerated() {
+                let curve = backend.backgroundContribution(b)
+                for q in 0..<t { out[i * t + q] = curve[q] }
+            }
+        }
+        return out
+    }
 }

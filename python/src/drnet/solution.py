@@ -136,6 +136,35 @@ class Solution:
         return self._matrix("logVariances")
 
     @property
+    def background_coefficients(self) -> Optional[np.ndarray]:
+        """The fitted backgrounds' cubic B-spline coefficients β, N×C (None when the run fitted
+        no background). See :meth:`background_curves` for the curves."""
+        fit = self.json.get("background")
+        if not fit:
+            return None
+        return _floats(fit["coefficients"]).reshape(self.json["sampleCount"], fit["count"])
+
+    @property
+    def background_share(self) -> Optional[np.ndarray]:
+        """Per sample, the fitted background's share of the reconstruction's area (N values)."""
+        fit = self.json.get("background")
+        return None if not fit else _floats(fit["share"])
+
+    def background_curves(self, q: Any) -> Optional[np.ndarray]:
+        """The fitted backgrounds on the grid ``q`` (nm⁻¹; the library's grid), N×T, in units of
+        each max-normalised pattern (multiply by a pattern's maximum for its counts):
+        b_i(q) = Σ_c β_ic·N₃((q − qMin)/h − c + 1), N₃ the centred uniform cubic B-spline."""
+        fit = self.json.get("background")
+        if not fit:
+            return None
+        q = np.asarray(q, dtype=float)
+        u = (q - float(fit["qMin"])) / float(fit["knotSpacing"])
+        count = int(fit["count"])
+        r = np.abs(u[None, :] - (np.arange(count)[:, None] - 1.0))
+        basis = np.where(r < 1, (4 - 6 * r**2 + 3 * r**3) / 6, np.where(r < 2, (2 - r) ** 3 / 6, 0.0))
+        return self.background_coefficients @ basis
+
+    @property
     def refined_mask(self) -> Optional[np.ndarray]:
         """The refine step's hard mask, N×P booleans (True = phase kept)."""
         m = self._matrix("refinedMask")
