@@ -13,6 +13,10 @@ public struct SynthResult: Sendable {
     public var truthShifts: FractionTable
     /// Per phase of the diagram, the peak log-variance used.
     public var logVariances: [String: Double]
+    /// The settings it was generated with.
+    public var options: SynthOptions
+    /// Per sample, the 2θ zero offset z_i in degrees (`SynthOptions.twoThetaOffsetMax`); nil when off.
+    public var twoThetaOffsets: [Double]?
 }
 
 /// Synthetic composition libraries in the spirit of the Le Bras et al. (AAAI 2014) challenge
@@ -25,6 +29,12 @@ public struct SynthResult: Sendable {
 /// So a true fraction is exactly the solver's notion of fraction (share of the peak-height
 /// contribution); as in the Al-Li-Fe generator, the lever-rule cation fraction is used as that
 /// share. Then the optional smooth background and noise of `SynthOptions` are added.
+///
+/// With any effect of measured scans on (`SynthOptions.hasScanEffects`: pseudo-Voigt peaks, the
+/// Kα2 line, Q-dependent widths, a per-sample 2θ offset z_i drawn uniform in ±max after the
+/// sample's phases), the patterns come from `RealisticPatternRenderer` instead of the decoder,
+/// with the same normalisations, so the fractions keep their meaning; the library then records
+/// the Kα2 line (`CompositionLibrary.secondLine`) when it is rendered.
 public enum SynthGenerator {
     /// Generates the library. `candidates` are every candidate phase (the diagram's phases must
     /// be among them, by name); `elements` names the diagram's three composition axes.
@@ -33,6 +43,16 @@ public enum SynthGenerator {
     public static func generate(
         candidates: [ComputedPhase], diagram: PhaseDiagram, elements: [String],
         options: SynthOptions, name: String = "synthetic"
+    ) throws -> SynthResult {
+        try generate(
+            candidates: candidates, diagram: diagram, elements: elements, options: options, name: name, forceRealistic: false)
+    }
+
+    /// `generate`, rendering with `RealisticPatternRenderer` also when every effect is off if
+    /// `forceRealistic` (the tests compare it with the decoder so).
+    static func generate(
+        candidates: [ComputedPhase], diagram: PhaseDiagram, elements: [String],
+        options: SynthOptions, name: String, forceRealistic: Bool
     ) throws -> SynthResult {
         try options.validate()
         guard elements.count == 3 else { throw ConfigurationError("a ternary diagram needs 3 elements, got \(elements)") }
@@ -61,6 +81,9 @@ public enum SynthGenerator {
         let phases = candidates.map(\.candidate)
         let decoder = PeakDecoder(phases: phases, q: q)
         let render = SampleRender(decoder: decoder)
+        let realistic = options.hasScanEffects || forceRealistic
+        let renderer = realistic ? RealisticPatternRenderer(phases: phases, q: q, settings: .init(options: options)) : nil
+        var offsets: [Double]? = options.twoThetaOffsetMax > 0 ? [] : nil
         var patterns = [Float](repeating: 0, count: n * t)
         var fractions = [[Double]](repeating: [Double](repeating: 0, count: diagram.phases.count), count: n)
         var shifts = fractions
@@ -72,25 +95,41 @@ public enum SynthGenerator {
             }
             for k in 0..<p { s[k] = 1; w[k] = 0 }
             var active: [Int32] = []
+            var components: [RealisticPatternRenderer.Component] = []
             for amount in present {
                 let k = candidateIndex[amount.phase]
                 active.append(Int32(k))
                 s[k] = Float(amount.shift); v[k] = Float(logVariance[amount.phase]); w[k] = Float(amount.fraction)
+                components.append(
+                    .init(phase: k, shift: amount.shift, logVariance: logVariance[amount.phase], fraction: amount.fraction))
                 fractions[i][amount.phase] = amount.fraction
                 shifts[i][amount.phase] = amount.shift
             }
-            s.withUnsafeBufferPointer { sb in
-                v.withUnsafeBufferPointer { vb in
-                    w.withUnsafeBufferPointer { wb in
-                        decoder.render(
-                            phases: active, shifts: sb.baseAddress!, logVariances: vb.baseAddress!,
-                            fractions: wb.baseAddress!, into: render)
+            // The noise-free max-normalised pattern x̂ and its argmax.
+            let noiseFree: [Double], argmax: Int
+            if let renderer {
+                var z = 0.0
+                if options.twoThetaOffsetMax > 0 {
+                    z = options.twoThetaOffsetMax * (2 * uniform(&rng) - 1)
+                    offsets?.append(z)
+                }
+                (noiseFree, argmax) = renderer.render(components, twoThetaOffset: z)
+            } else {
+                s.withUnsafeBufferPointer { sb in
+                    v.withUnsafeBufferPointer { vb in
+                        w.withUnsafeBufferPointer { wb in
+                            decoder.render(
+                                phases: active, shifts: sb.baseAddress!, logVariances: vb.baseAddress!,
+                                fractions: wb.baseAddress!, into: render)
+                        }
                     }
                 }
+                noiseFree = (0..<t).map { Double(render.reconstruction[$0]) }
+                argmax = render.mixtureArgmax
             }
             let scale = options.background * (0.5 + uniform(&rng))
             for j in 0..<t {
-                var x = Double(render.reconstruction[j])
+                var x = noiseFree[j]
                 if options.background > 0 { x += scale * exp(-(Double(q[j]) - options.qMin) / 20) }
                 switch options.noise {
                 case .none: break
@@ -100,22 +139,28 @@ public enum SynthGenerator {
                 patterns[i * t + j] = Float(x)
             }
             // A pattern needs a positive maximum: keep the noise-free peak if noise wiped it out.
-            if !(0..<t).contains(where: { patterns[i * t + $0] > 0 }) { patterns[i * t + Int(render.mixtureArgmax)] = 1 }
+            if !(0..<t).contains(where: { patterns[i * t + $0] > 0 }) { patterns[i * t + argmax] = 1 }
         }
         let elementsOfCandidates = elements
         var phaseCompositions = [Double](repeating: 0, count: p * 3)
         for (k, candidate) in candidates.enumerated() {
             for (m, e) in elementsOfCandidates.enumerated() { phaseCompositions[k * 3 + m] = candidate.cations[e] ?? 0 }
         }
-        let library = CompositionLibrary(
+        var library = CompositionLibrary(
             name: name, elements: elements, q: q, patterns: patterns, compositions: compositions,
             phases: phases, phaseCompositions: phaseCompositions,
             sources: LibrarySources(generator: "drnet synth (seed \(options.seed))"))
+        if options.kAlpha2 {
+            library.secondLine = CompositionLibrary.SecondLine(
+                qRatio: SynthOptions.kAlpha2Angstrom / SynthOptions.kAlpha1Angstrom, intensityRatio: SynthOptions.kAlpha2Ratio,
+                origin: "drnet synth --kalpha2: Cu Kα1 \(SynthOptions.kAlpha1Angstrom) Å, Kα2 \(SynthOptions.kAlpha2Angstrom) Å")
+        }
         let names = diagram.phases.map(\.name)
         return SynthResult(
             library: library, truthFractions: try FractionTable(phases: names, fractions: fractions),
             truthShifts: try FractionTable(phases: names, fractions: shifts),
-            logVariances: Dictionary(uniqueKeysWithValues: zip(names, logVariance)))
+            logVariances: Dictionary(uniqueKeysWithValues: zip(names, logVariance)), options: options,
+            twoThetaOffsets: offsets)
     }
 
     /// Uniform in [0, 1) from the top 53 bits.

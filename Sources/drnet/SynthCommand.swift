@@ -4,13 +4,31 @@ import Foundation
 
 /// Options shared by `synth` and `demo`.
 struct SynthArguments: ParsableArguments {
-    @Option(parsing: .unconditional, help: "Random seed: peak widths, background and noise flow from it.") var seed: UInt64 = 1
+    @Option(parsing: .unconditional, help: "Random seed: peak widths, background, 2θ offsets and noise flow from it.") var seed: UInt64 = 1
     @Option(help: "Noise model: none, poisson or gaussian.") var noise: String = "poisson"
     @Option(parsing: .unconditional, help: "Noise level: counts at the strongest peak (poisson) or σ relative to the maximum (gaussian).")
     var noiseLevel: Double?
     @Option(parsing: .unconditional, help: "Smooth background amplitude relative to the pattern maximum (0 = none).") var background:
         Double = 0
     @Option(parsing: .unconditional, help: "Steps per side of the ternary composition grid ((D+1)(D+2)/2 samples).") var divisions: Int = 15
+    @Option(
+        parsing: .unconditional,
+        help: "Pseudo-Voigt mixing η, dimensionless, 0…1: each peak (1−η)·Gaussian + η·Lorentzian of the same FWHM and area (0 = Gaussian)."
+    )
+    var peakMixing: Double = 0
+    @Flag(
+        help:
+            "Render the Cu Kα2 line: every peak also at Q·λ₂/λ₁ (λ₁ 1.540598 Å, λ₂ 1.544426 Å) with half its intensity; writes import.json."
+    )
+    var kalpha2 = false
+    @Option(
+        parsing: .unconditional,
+        help: "Q-dependent widths, dimensionless, 0…5: σ = σ_k·(1 + slope·(q⁰ − qmin)/(qmax − qmin)), Q in nm⁻¹ (0 = none).")
+    var widthSlope: Double = 0
+    @Option(
+        parsing: .unconditional,
+        help: "Per-sample 2θ zero offset, degrees 2θ, 0…1: uniform in ±this (via Cu Kα1); writes truth-offsets.csv (0 = none).")
+    var twoThetaOffset: Double = 0
     @Option(
         help: "Folder of the Mg-Al-Ti-O structures (default: data/structures/mg-al-ti-o found beside the executable or working directory).")
     var structures: String?
@@ -27,6 +45,10 @@ struct SynthArguments: ParsableArguments {
         if let noiseLevel { o.noiseLevel = noiseLevel } else if kind == .gaussian { o.noiseLevel = 0.01 }
         o.background = background
         o.divisions = divisions
+        o.peakMixing = peakMixing
+        o.kAlpha2 = kalpha2
+        o.widthSlope = widthSlope
+        o.twoThetaOffsetMax = twoThetaOffset
         try o.validate()
         return o
     }
@@ -49,6 +71,7 @@ struct SynthArguments: ParsableArguments {
         let description =
             "drnet synth: Mg-Al-Ti-O synthetic library, seed \(options.seed), noise \(options.noise.rawValue) "
             + "\(options.noise == .none ? "" : String(options.noiseLevel)), background \(options.background), divisions \(options.divisions)"
+            + options.scanEffectsDescription
         try SynthLibraryWriter.write(result, candidates: candidates, to: out, description: description)
         return result
     }
@@ -62,7 +85,10 @@ struct Synth: ReportingCommand {
             Phases from the shipped structures (data/structures/mg-al-ti-o), fractions by the lever rule over the \
             triangulated phase diagram (Gibbs rule and connected regions by construction), Vegard shifts along solid \
             solutions, Gaussian peaks, optional background and noise. Writes instance.txt, sticks.csv, \
-            phase-compositions.csv, truth-fractions.csv and truth-shifts.csv to --out (a folder drnet solve reads).
+            phase-compositions.csv, truth-fractions.csv and truth-shifts.csv to --out (a folder drnet solve reads). \
+            Effects of measured scans, all off by default: --peak-mixing (pseudo-Voigt peaks), --kalpha2 (the Cu Kα2 \
+            line; import.json records it for drnet solve), --width-slope (widths growing with Q), --two-theta-offset \
+            (a per-sample 2θ zero offset; truth-offsets.csv records it).
             """)
 
     @OptionGroup var synth: SynthArguments

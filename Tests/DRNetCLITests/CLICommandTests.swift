@@ -1,3 +1,4 @@
+import DRNetCore
 import Foundation
 import XCTest
 
@@ -52,6 +53,41 @@ final class CLICommandTests: CLITestCase {
             let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0
             XCTAssertGreaterThan(size, 0, "synth did not write \(name)")
         }
+    }
+
+    /// `synth --kalpha2` records the Cu Kα doublet in import.json, which the loader turns into the
+    /// library's second line (what `drnet solve` renders); `--two-theta-offset` writes
+    /// truth-offsets.csv; the help gives each new option's units. Without them, neither file.
+    func testSynthRecordsTheScanEffects() throws {
+        let lib = try library()
+        for name in ["import.json", "truth-offsets.csv"] {
+            XCTAssertFalse(FileManager.default.fileExists(atPath: lib.library + "/" + name), "plain synth wrote \(name)")
+        }
+        XCTAssertNil(try LibraryLoader.load(directory: lib.library).secondLine)
+        let folder = try temporaryFolder()
+        let out = folder.path("doublet")
+        let synth = try drnet(
+            ["synth", "--kalpha2", "--two-theta-offset", "0.05", "--peak-mixing", "0.3", "--divisions", "4", "--out", out], in: folder.url)
+        assertStatus(synth, 0)
+        let loaded = try LibraryLoader.load(directory: out)
+        let line = try XCTUnwrap(loaded.secondLine, "no second line from \(out)/import.json")
+        XCTAssertEqual(line.qRatio, 1.002485, accuracy: 1e-6)
+        XCTAssertEqual(line.intensityRatio, 0.5)
+        let offsets = try SynthTruthOffsets.read(contentsOfFile: out + "/truth-offsets.csv")
+        XCTAssertEqual(offsets.count, 15)
+        XCTAssertTrue(offsets.allSatisfy { abs($0) <= 0.05 })
+        let instance = try String(contentsOfFile: out + "/instance.txt", encoding: .utf8)
+        XCTAssertTrue(instance.hasPrefix("// drnet synth: "), instance)
+        assertContains(String(instance.prefix(400)), ["pseudo-Voigt η 0.3", "Cu Kα2", "2θ offset ±0.05°"], of: synth)
+
+        let help = try drnet(["synth", "--help"], in: folder.url)
+        assertStatus(help, 0)
+        assertContains(
+            help.stdout.split(whereSeparator: \.isWhitespace).joined(separator: " "),
+            ["--peak-mixing", "dimensionless", "--kalpha2", "Å", "--width-slope", "nm⁻¹", "--two-theta-offset", "degrees 2θ"], of: help)
+        let bad = try drnet(["synth", "--width-slope", "7", "--out", folder.path("bad")], in: folder.url)
+        assertStatus(bad, 2)
+        assertContains(bad.stderr, ["--width-slope must be in [0, 5]"], of: bad)
     }
 
     /// synth → solve → eval → check → plot, as the README runs them.
