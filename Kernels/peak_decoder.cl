@@ -3,7 +3,9 @@
 //
 //   μ = s_bk·q⁰_j,  v_j = v_bk + f·q⁰_j/Q_max,  σ² = e^{v_j},  γ² = 2 ln 2·σ²,  κ = 1/√(π ln 2)
 //   B̃_bk(t) = Σ_j ĉ_j·IS_bkj·e^{−v_j/2}·[(1 − η_k)·exp(−(q_t − μ)²/(2σ²)) + η_k·κ/(1 + (q_t − μ)²/γ²)]
-//   the Gaussian part over |q_t − μ| within ±W·σ, the Lorentzian part (η_k > 0) over the whole grid
+//   the Gaussian part over |q_t − μ| within ±W·σ, the Lorentzian part (η_k > 0) over the whole grid;
+//   with instrument offsets (useOffsets ≠ 0; InstrumentOffset.swift) μ = K·sin(θ + (z_b + δ_b·cos θ)/2),
+//   sin θ = s_bk·q⁰_j/K, K = 4π/λ (nm⁻¹), z_b, δ_b the sample's zero offset and displacement (radians)
 //   B_bk = B̃_bk/(max_t B̃_bk + ε),  m_b = Σ_k w_bk·B_bk + b_b,  x̂_b = m_b/(max_t m_b + ε)
 //   with the fitted background b_b(t) = Σ_c β_bc·φ_c(t) (BackgroundBasis.swift; C = 0: none)
 //
@@ -13,6 +15,7 @@
 //   sampleStart[B+1] (pairs of sample b: sampleStart[b] ..< [b+1], phases ascending);
 //   fractions, shifts, logVar: B×P; factors: B×P×nmax (rank of the stick within its phase),
 //   read only when useFactors ≠ 0; mixing: P (η_k), read only when useMixing ≠ 0;
+//   offsets: B×2 (z_b, δ_b), read only when useOffsets ≠ 0;
 //   basis: L×Tpad (B_bk of pair i in row i), normaliser[L], argmaxOut[L];
 //   mixture, xhat: B×Tpad; mixNorm[B], mixArgmax[B];
 //   background basis φ: C×T (bgBasis), coefficients β: B×C (bgCoeff), the curves b: B×Tpad (bgCurve).
@@ -21,12 +24,34 @@
 // amplitude ĉ·IS·e^{−v_j/2} (`height` = ĉ·IS), and the grid window [lo, hi) within ±W·σ of μ;
 // returns 0 when the window misses the grid, unless the stick has a Lorentzian part
 // (lorentzian ≠ 0): then an empty Gaussian window lo = hi = 0.
+// The observed position of a reflection at Q⁰ = s·q⁰ with instrument offsets, and ∂μ/∂Q⁰,
+// ∂μ/∂z, ∂μ/∂δ (as InstrumentOffset.position; Q⁰ ≥ K keeps its position).
+inline float observed_position(float q, float K, float z, float delta, float* dQ, float* dZ, float* dD) {
+    const float x = q / K;
+    if (!(x < 1.0f && x > -1.0f)) { *dQ = 1.0f; *dZ = 0.0f; *dD = 0.0f; return q; }
+    const float cosTheta = sqrt(1.0f - x * x), theta = asin(x);
+    const float shift = 0.5f * (z + delta * cosTheta), c = cos(theta + shift);
+    *dQ = c * (1.0f - 0.5f * delta * x) / cosTheta;
+    *dZ = 0.5f * K * c;
+    *dD = 0.5f * K * c * cosTheta;
+    return K * sin(theta + shift);
+}
+
+// With offsets (useOffsets ≠ 0) μ is observed_position(s·q⁰) and dMu = (∂μ/∂s, ∂μ/∂z, ∂μ/∂δ);
+// without, μ = s·q⁰ and dMu = (q⁰, 0, 0).
 inline int stick_window(float q0, float height, float sk, float vk, float fattening, float qMax, float windowSigmas,
-                        int lorentzian, __global const float* q, int T,
-                        float* vj, float* variance, float* mu, float* amp, int* lo, int* hi) {
+                        int lorentzian, const int useOffsets, float K, float z, float delta,
+                        __global const float* q, int T,
+                        float* vj, float* variance, float* mu, float* amp, int* lo, int* hi, float* dMu) {
     *vj = vk + fattening * q0 / qMax;
     *variance = exp(*vj);
     *mu = sk * q0;
+    dMu[0] = q0; dMu[1] = 0.0f; dMu[2] = 0.0f;
+    if (useOffsets) {
+        float dQ;
+        *mu = observed_position(*mu, K, z, delta, &dQ, dMu + 1, dMu + 2);
+        dMu[0] = dQ * q0;
+    }
     *amp = height * exp(-0.5f * *vj);
     const float reach = windowSigmas * sqrt(*variance);
     *lo = lower_index(*mu - reach, q, T);
@@ -53,6 +78,7 @@ __kernel void render_phases(
     __global const int* pairSample, __global const int* pairPhase, const int pairCount, const int P,
     __global const float* shifts, __global const float* logVar,
     __global const float* factors, const int useFactors, __global const float* mixing, const int useMixing,
+    const float K, __global const float* offsets, const int useOffsets,
     const float fattening, const float qMax, const float windowSigmas, const float epsilon,
     __global float* basis, __global float* normaliser, __global int* argmaxOut)
 {
@@ -66,14 +92,15 @@ __kernel void render_phases(
     for (int c = lid; c < chunks; c += WG_PAIR) VSTORE((floatv)(0.0f), row + c * LANES);
     const float sk = shifts[b * P + k], vk = logVar[b * P + k];
     const float eta = useMixing ? mixing[k] : 0.0f;
+    const float z = useOffsets ? offsets[2 * b] : 0.0f, delta = useOffsets ? offsets[2 * b + 1] : 0.0f;
     const int first = phaseStart[k], last = phaseStart[k + 1];
     for (int j = first; j < last; j++) {
         const size_t at = (size_t)(b * P + k) * nmax + (j - first);
         const float factor = useFactors ? factors[at] : 1.0f;
-        float vj, variance, mu, amp;
+        float vj, variance, mu, amp, dMu[3];
         int lo, hi;
-        if (!stick_window(stickQ[j], stickH[j] * factor, sk, vk, fattening, qMax, windowSigmas, eta > 0.0f, q, T,
-                          &vj, &variance, &mu, &amp, &lo, &hi)) continue;
+        if (!stick_window(stickQ[j], stickH[j] * factor, sk, vk, fattening, qMax, windowSigmas, eta > 0.0f, useOffsets, K, z,
+                          delta, q, T, &vj, &variance, &mu, &amp, &lo, &hi, dMu)) continue;
         if (eta > 0.0f) {
             // The Lorentzian part on the whole grid (the chunks this work-item owns).
             const float ampL = eta * amp * LORENTZIAN_HEIGHT, cx = LORENTZIAN_SCALE / variance;
@@ -168,10 +195,11 @@ __kernel void mix_phases(
 //   per stick (A = ĉ·IS·e^{−v_j/2}, d = q − μ, x = d²/γ², r = 1/(1 + x)), over its window
 //   S0 = Σ gB̃·A·G, S1 = Σ gB̃·A·G·d, S2 = Σ gB̃·A·G·d², and with η > 0 over the whole grid
 //   L0 = Σ gB̃·A·κr, L1 = Σ gB̃·A·κr²·d, Lx = Σ gB̃·A·κr²·x:
-//   gs += ((1−η)S1 + 2η·L1/(2 ln 2))·q⁰/σ²,  gv_j = (1−η)(S2/(2σ²) − S0/2) + η(Lx − L0/2),
+//   gμ = ((1−η)S1 + 2η·L1/(2 ln 2))/σ²,  gs += gμ·∂μ/∂s (q⁰ without offsets),
+//   gz += gμ·∂μ/∂z,  gδ += gμ·∂μ/∂δ,  gv_j = (1−η)(S2/(2σ²) − S0/2) + η(Lx − L0/2),
 //   gv += gv_j,  gf += gv_j·q⁰/Q_max,  gIS_j = ((1−η)S0 + ηL0)/IS_j,  gη += L0 − S0
 // Outputs: gradW, gradS, gradV (B×P, entries of the pair), gradIS (B×P×nmax), gradFPair[L] and
-// gradEtaPair[L] (the host sums a sample's pairs in order, and η's over the batch). Index mapping: one work-group (WG_PAIR work-items)
+// gradEtaPair[L], gradOffPair[L×2] (the host sums a sample's pairs in order, and η's over the batch). Index mapping: one work-group (WG_PAIR work-items)
 // per pair; gw_bk is reduced over owned grid chunks as in render_phases, the sticks are dealt
 // to the work-items.
 __kernel void decoder_backward(
@@ -180,11 +208,12 @@ __kernel void decoder_backward(
     __global const int* pairSample, __global const int* pairPhase, const int pairCount, const int P,
     __global const float* fractions, __global const float* shifts, __global const float* logVar,
     __global const float* factors, const int useFactors, __global const float* mixing, const int useMixing,
+    const float K, __global const float* offsets, const int useOffsets,
     const float fattening, const float qMax, const float windowSigmas,
     __global const float* basis, __global const float* normaliser, __global const int* argmaxIn,
     __global const float* gm,
     __global float* gradW, __global float* gradS, __global float* gradV, __global float* gradIS, __global float* gradFPair,
-    __global float* gradEtaPair)
+    __global float* gradEtaPair, __global float* gradOffPair)
 {
     __local real scratch[4 * WG_PAIR];
     const int lid = get_local_id(0);
@@ -212,18 +241,19 @@ __kernel void decoder_backward(
     const int am = argmaxIn[pair];
     const float sk = shifts[b * P + k], vk = logVar[b * P + k];
     const float eta = useMixing ? mixing[k] : 0.0f;
+    const float z = useOffsets ? offsets[2 * b] : 0.0f, delta = useOffsets ? offsets[2 * b + 1] : 0.0f;
     const int first = phaseStart[k], last = phaseStart[k + 1];
     // Sticks are dealt to the work-items (j ≡ lid mod WG_PAIR); each walks its stick's whole
     // window, so the loop has no barrier; the per-work-item sums are reduced once at the end.
-    real dS = 0, dV = 0, dF = 0, dEta = 0;
+    real dS = 0, dV = 0, dF = 0, dEta = 0, dZ = 0, dD = 0;
     for (int j = first + lid; active && j < last; j += WG_PAIR) {
         const float q0 = stickQ[j];
         const size_t at = (size_t)(b * P + k) * nmax + (j - first);
         const float factor = useFactors ? factors[at] : 1.0f;
-        float vj, variance, mu, amp;
+        float vj, variance, mu, amp, dMu[3];
         int lo, hi;
-        if (!stick_window(q0, stickH[j] * factor, sk, vk, fattening, qMax, windowSigmas, eta > 0.0f, q, T,
-                          &vj, &variance, &mu, &amp, &lo, &hi)) continue;
+        if (!stick_window(q0, stickH[j] * factor, sk, vk, fattening, qMax, windowSigmas, eta > 0.0f, useOffsets, K, z, delta,
+                          q, T, &vj, &variance, &mu, &amp, &lo, &hi, dMu)) continue;
         real L0 = 0, L1 = 0, Lx = 0;
         if (eta > 0.0f) {
             const float ampL = amp * LORENTZIAN_HEIGHT, cx = LORENTZIAN_SCALE / variance;
@@ -258,7 +288,10 @@ __kernel void decoder_backward(
         }
         const real S0 = HSUM(s0), S1 = HSUM(s1), S2 = HSUM(s2);
         const real gauss = 1 - (real)eta;
-        dS += (gauss * S1 + eta * 2 * (real)LORENTZIAN_SCALE * L1) * q0 / variance;
+        const real gMu = (gauss * S1 + eta * 2 * (real)LORENTZIAN_SCALE * L1) / variance;
+        dS += gMu * dMu[0];
+        dZ += gMu * dMu[1];
+        dD += gMu * dMu[2];
         const real dvj = gauss * (S2 / (2 * (real)variance) - 0.5 * S0) + eta * (Lx - 0.5 * L0);
         dV += dvj;
         dF += dvj * q0 / qMax;
@@ -268,9 +301,13 @@ __kernel void decoder_backward(
     real sums[4] = {dS, dV, dF, dEta};
     group_sum(scratch, sums, 4);
     dS = sums[0]; dV = sums[1]; dF = sums[2]; dEta = sums[3];
+    real offs[2] = {dZ, dD};
+    group_sum(scratch, offs, 2);
     if (lid == 0) {
         gradS[b * P + k] = (float)dS; gradV[b * P + k] = (float)dV; gradFPair[pair] = (float)dF;
         gradEtaPair[pair] = (float)dEta;
+        gradOffPair[2 * pair] = (float)offs[0];
+        gradOffPair[2 * pair + 1] = (float)offs[1];
     }
     }
 }

@@ -5,7 +5,8 @@ import Foundation
 /// every scan records the same Kα1, Kα2 and Kα2/Kα1 ratio (XRDML's `usedWavelength`, BRML's
 /// tube, `--wavelength CuKa`), the library's `secondLine` (λ₂/λ₁ and the ratio) lets the decoder
 /// render both lines. Scans with one line, or with different doublets, give none (the latter
-/// with a warning in the library's sources).
+/// with a warning in the library's sources). When every scan has the same Kα1 (or single line),
+/// that is the library's `axisWavelength` (for the instrument offsets).
 enum ImportedWavelength {
     static func apply(importJSON path: String, to library: inout CompositionLibrary) throws {
         guard let data = FileManager.default.contents(atPath: path) else {
@@ -17,6 +18,12 @@ enum ImportedWavelength {
         }
         guard let samples = (object as? [String: Any])?["samples"] as? [[String: Any]], !samples.isEmpty else {
             throw InputError(file: path, location: "key samples", expected: "a list of the imported scans", found: "none")
+        }
+        // The axis's wavelength (λ₁): when every scan has the same one, instrument offsets in 2θ
+        // can be fitted.
+        let axis = samples.map { (($0["wavelength"] as? [String: Any])?["alpha1"] as? NSNumber)?.doubleValue }
+        if let first = axis.first ?? nil, first > 0, axis.allSatisfy({ $0.map { abs($0 - first) < 1e-9 } ?? false }) {
+            library.axisWavelength = first
         }
         var lines: [(Double, Double, Double, String)] = []
         for s in samples {

@@ -50,6 +50,8 @@ public final class OpenCLBackend: ComputeBackend, @unchecked Sendable {
     let bgCoeff, bgCurve, gradBg: DeviceBuffer<Float>
     /// The phases' pseudo-Voigt mixing η (P) and d loss/dη per rendered pair (L).
     let mixingBuf, gradEtaPair: DeviceBuffer<Float>
+    /// The samples' instrument offsets (B×2) and d loss/d offsets per rendered pair (L×2).
+    let offsetsBuf, gradOffPair: DeviceBuffer<Float>
     var lastBatch: (phases: [[Int32]], sampleStart: [Int32], pairCount: Int)?
     var downloaded: (xhat: [Float], mixNorm: [Float], mixArgmax: [Int32])?
     /// Whether the last batch had background coefficients (so `bgCurve` holds its curves).
@@ -126,6 +128,7 @@ public final class OpenCLBackend: ComputeBackend, @unchecked Sendable {
         gradW = try f(64); gradS = try f(64); gradV = try f(64); gradIS = try f(64); gradFPair = try f(64)
         bgCoeff = try f(64); bgCurve = try f(64); gradBg = try f(64)
         mixingBuf = try f(max(P, 1)); gradEtaPair = try f(64)
+        offsetsBuf = try f(64); gradOffPair = try f(64)
         theta = try f(1); grad = try f(1); moment1 = try f(1); moment2 = try f(1)
         deltaA = try f(64); deltaB = try f(64)
         rowsBuf = try i(64); rowsOut = try f(64)

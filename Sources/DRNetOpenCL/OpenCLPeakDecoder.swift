@@ -21,7 +21,8 @@ extension OpenCLBackend {
             gradShifts: .init(repeating: 0, count: b * p), gradLogVariances: .init(repeating: 0, count: b * p),
             gradIntensityFactors: .init(repeating: 0, count: useIS ? b * p * nmax : 0), gradFattening: .init(repeating: 0, count: b),
             gradBackground: .init(repeating: 0, count: useBackground ? b * C : 0),
-            gradMixing: .init(repeating: 0, count: batch.mixing.count == p ? b * p : 0))
+            gradMixing: .init(repeating: 0, count: batch.mixing.count == p ? b * p : 0),
+            gradOffsets: .init(repeating: 0, count: decoder.wavenumber != nil && batch.offsets.count == 2 * b ? 2 * b : 0))
         guarded(()) { () throws(OpenCLError) in
             try decode(batch, wantGradients: wantGradients, gradScale: gradScale, into: &result)
         }
@@ -35,6 +36,8 @@ extension OpenCLBackend {
         let useIS = !batch.intensityFactors.isEmpty
         let useBackground = C > 0 && batch.background.count == b * C
         let useMixing = batch.mixing.count == p
+        let useOffsets = decoder.wavenumber != nil && batch.offsets.count == 2 * b
+        let K = decoder.wavenumber ?? 1
         var ps: [Int32] = [], pk: [Int32] = [], starts: [Int32] = [0]
         for (i, list) in batch.phases.enumerated() {
             for k in list {
@@ -55,6 +58,7 @@ extension OpenCLBackend {
         try logVar.write(batch.logVariances)
         if useIS { try factors.write(batch.intensityFactors) }
         if useMixing { try mixingBuf.write(batch.mixing) }
+        if useOffsets { try offsetsBuf.write(batch.offsets) }
         try patterns.write(batch.patterns)
         if useBackground {
             try bgCoeff.write(batch.background)
@@ -78,6 +82,7 @@ extension OpenCLBackend {
                 .buffer(pairSample), .buffer(pairPhase), .int(L), .int(p),
                 .buffer(shifts), .buffer(logVar),
                 .buffer(factors), .flag(useIS), .buffer(mixingBuf), .flag(useMixing),
+                .float(K), .buffer(offsetsBuf), .flag(useOffsets),
                 .float(fat), .float(qMax), .float(ws), .float(eps),
                 .buffer(basis), .buffer(normaliser), .buffer(argmaxBuf)
             ],
@@ -102,6 +107,7 @@ extension OpenCLBackend {
             try gradIS.reserve(useIS ? b * p * nmax : 1)
             try gradFPair.reserve(L)
             try gradEtaPair.reserve(L)
+            try gradOffPair.reserve(2 * L)
             try gradW.zero(b * p)
             try gradS.zero(b * p)
             try gradV.zero(b * p)
@@ -113,11 +119,12 @@ extension OpenCLBackend {
                     .buffer(pairSample), .buffer(pairPhase), .int(L), .int(p),
                     .buffer(fractions), .buffer(shifts), .buffer(logVar),
                     .buffer(factors), .flag(useIS), .buffer(mixingBuf), .flag(useMixing),
+                    .float(K), .buffer(offsetsBuf), .flag(useOffsets),
                     .float(fat), .float(qMax), .float(ws),
                     .buffer(basis), .buffer(normaliser), .buffer(argmaxBuf),
                     .buffer(gm),
                     .buffer(gradW), .buffer(gradS), .buffer(gradV), .buffer(gradIS), .buffer(gradFPair),
-                    .buffer(gradEtaPair)
+                    .buffer(gradEtaPair), .buffer(gradOffPair)
                 ],
                 groups: pairGroups(L), local: configuration.pairGroup, profile: profile)
             if useBackground {
@@ -139,6 +146,18 @@ extension OpenCLBackend {
                 var s: Float = 0
                 for j in Int(starts[i])..<Int(starts[i + 1]) { s += perPair[j] }
                 result.gradFattening[i] = s
+            }
+            if useOffsets {
+                let perPair = try gradOffPair.read(2 * L)
+                for i in 0..<b {
+                    var z: Float = 0, d: Float = 0
+                    for j in Int(starts[i])..<Int(starts[i + 1]) {
+                        z += perPair[2 * j]
+                        d += perPair[2 * j + 1]
+                    }
+                    result.gradOffsets[2 * i] = z
+                    result.gradOffsets[2 * i + 1] = d
+                }
             }
             if useMixing {
                 let etaPerPair = try gradEtaPair.read(L)

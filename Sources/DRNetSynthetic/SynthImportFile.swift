@@ -2,11 +2,12 @@ import DRNetEngine
 import DRNetIO
 import Foundation
 
-/// `import.json` for a library generated with the Kα2 line (`SynthOptions.kAlpha2`), in the
-/// layout `drnet import` writes (`ScanImport.Report`, which decodes it): per sample the Q axis
-/// (nm⁻¹), the wavelength doublet (Cu Kα1 and Kα2 in Å, ratio I₂/I₁), the points and the Q range;
-/// the grid; plus a `generator` key. `LibraryLoader` reads the doublet from it
-/// (`CompositionLibrary.secondLine`), so that `drnet solve` renders both lines.
+/// `import.json` for a library generated with the Kα2 line (`SynthOptions.kAlpha2`) or with 2θ
+/// offsets (`twoThetaOffsetMax`), in the layout `drnet import` writes (`ScanImport.Report`, which
+/// decodes it): per sample the Q axis (nm⁻¹), the wavelength (Cu Kα1 in Å, with Kα2 and the ratio
+/// I₂/I₁ when the doublet was rendered), the points and the Q range; the grid; plus a `generator`
+/// key. `LibraryLoader` reads the doublet (`CompositionLibrary.secondLine`, so that `drnet solve`
+/// renders both lines) and the axis wavelength (`axisWavelength`, for its instrument offsets).
 public enum SynthImportFile {
     /// The value of the `generator` key (its start marks a file `drnet synth` wrote).
     public static let generator = "drnet synth"
@@ -44,9 +45,12 @@ public enum SynthImportFile {
     /// The JSON for `result` (pretty-printed, sorted keys, as `drnet import`).
     public static func data(for result: SynthResult) throws -> Data {
         let lib = result.library
-        let wavelength = ScanWavelength(
-            alpha1: SynthOptions.kAlpha1Angstrom, alpha2: SynthOptions.kAlpha2Angstrom, ratio: SynthOptions.kAlpha2Ratio,
-            origin: "drnet synth --kalpha2 (Cu Kα)")
+        let wavelength =
+            result.options.kAlpha2
+            ? ScanWavelength(
+                alpha1: SynthOptions.kAlpha1Angstrom, alpha2: SynthOptions.kAlpha2Angstrom, ratio: SynthOptions.kAlpha2Ratio,
+                origin: "drnet synth --kalpha2 (Cu Kα)")
+            : ScanWavelength(alpha1: SynthOptions.kAlpha1Angstrom, origin: "drnet synth --two-theta-offset (Cu Kα1)")
         let range = [Double(lib.q.first ?? 0), Double(lib.q.last ?? 0)]
         let m = lib.elementCount
         let samples = (0..<lib.sampleCount).map { i in

@@ -13,8 +13,9 @@ import Foundation
 /// - `truth-shifts.csv`: the same layout with the true multiplicative shifts (0 where absent);
 /// - only with `--two-theta-offset`: `truth-offsets.csv`, each sample's 2θ zero offset in degrees
 ///   (`SynthTruthOffsets`);
-/// - only with `--kalpha2`: `import.json` recording the Cu Kα doublet (`SynthImportFile`), which
-///   `LibraryLoader` reads into `secondLine`.
+/// - only with `--kalpha2` or `--two-theta-offset`: `import.json` recording the wavelength (Cu
+///   Kα1, and the doublet with `--kalpha2`; `SynthImportFile`), which `LibraryLoader` reads into
+///   `axisWavelength` and `secondLine`.
 /// A `truth-offsets.csv`, or an `import.json` that `drnet synth` wrote, left in the folder by an
 /// earlier run with those options is removed when this run has none, so that it cannot describe
 /// the new library.
@@ -36,7 +37,7 @@ public enum SynthLibraryWriter {
         } else if fm.fileExists(atPath: path("truth-offsets.csv")) {
             try fm.removeItem(atPath: path("truth-offsets.csv"))
         }
-        if result.options.kAlpha2 {
+        if result.options.kAlpha2 || result.options.twoThetaOffsetMax > 0 {
             try AtomicFile.write(try SynthImportFile.data(for: result), to: path("import.json"))
         } else if SynthImportFile.isGenerated(path("import.json")) {
             try fm.removeItem(atPath: path("import.json"))

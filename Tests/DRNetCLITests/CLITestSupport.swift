@@ -136,7 +136,7 @@ enum CLI {
         process.environment = environment()
         process.currentDirectoryURL = directory
         if let stderrFile {
-            FileManager.default.createFile(atPath: stderrFile, contents: nil)
+            _ = FileManager.default.createFile(atPath: stderrFile, contents: nil)
             process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: stderrFile))
         } else {
             process.standardError = FileHandle.nullDevice

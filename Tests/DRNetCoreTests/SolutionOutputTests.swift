@@ -25,9 +25,12 @@ final class SolutionOutputTests: XCTestCase {
         solver.exported = nil
         XCTAssertEqual(solver.phaseContributions(phases: s.usedPhases), contributions)
         XCTAssertEqual(solver.phaseContributions(phases: reversed), cached)
-        let c = CommunitySolution(solution: s, library: syn.library, contributions: contributions)
+        let background = try XCTUnwrap(solver.backgroundContributions(), "the default model fits a background")
+        XCTAssertEqual(background.count, s.sampleCount * syn.library.gridCount)
+        XCTAssertEqual(s.background?.coefficients.count, s.sampleCount * SolverOptions().backgroundCoefficients)
+        let c = CommunitySolution(solution: s, library: syn.library, contributions: contributions, background: background)
         XCTAssertEqual(c.phaseNames, s.usedPhases.map { s.phaseNames[$0] })
-        // L from R equals the solver's own per-sample error.
+        // L from R and BG equals the solver's own per-sample error.
         for i in 0..<s.sampleCount {
             XCTAssertEqual(c.loss![i], s.reconstructionError[i], accuracy: 1e-4)
         }
@@ -35,7 +38,11 @@ final class SolutionOutputTests: XCTestCase {
         defer { try? FileManager.default.removeItem(atPath: dir) }
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         try CommunitySolutionWriter.write(c, to: dir + "/solution.txt")
-        XCTAssertEqual(try CommunitySolutionReader.read(path: dir + "/solution.txt").concentrations, c.concentrations)
+        let read = try CommunitySolutionReader.read(path: dir + "/solution.txt")
+        XCTAssertEqual(read.concentrations, c.concentrations)
+        XCTAssertEqual(read.background?.count, c.background?.count)
+        for (a, b) in zip(read.background ?? [], c.background ?? []) { XCTAssertEqual(a, b, accuracy: 1e-5 * max(1, abs(b))) }
+        for i in 0..<s.sampleCount { XCTAssertEqual(read.loss![i], s.reconstructionError[i], accuracy: 1e-4) }
 
         let graph = try CompositionGraph.build(compositions: syn.library.compositions, elementCount: 3)
         let loaded = LoadedSolution(path: dir, community: c, ours: s, library: syn.library, libraryPath: dir)
@@ -52,7 +59,7 @@ final class SolutionOutputTests: XCTestCase {
         let map = try String(contentsOfFile: dir + "/plots/phase-1-true0.svg", encoding: .utf8)
         for needle in [">A</text>", ">B</text>", ">C</text>", ">fraction</text>", "<circle"] { XCTAssertTrue(map.contains(needle), needle) }
         let fit = try String(contentsOfFile: dir + "/plots/fit-sample-7.svg", encoding: .utf8)
-        for needle in ["Q (nm⁻¹)", ">measured</text>", ">reconstruction</text>", ">residual</text>"] {
+        for needle in ["Q (nm⁻¹)", ">measured</text>", ">reconstruction</text>", ">residual</text>", ">background</text>"] {
             XCTAssertTrue(fit.contains(needle), needle)
         }
     }

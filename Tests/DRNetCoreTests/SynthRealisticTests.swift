@@ -232,7 +232,10 @@ final class SynthRealisticTests: XCTestCase {
         let text = try String(contentsOfFile: path, encoding: .utf8)
         XCTAssertTrue(text.hasPrefix("sample,two_theta_offset_deg\n0,"), text)
         XCTAssertEqual(try SynthTruthOffsets.read(contentsOfFile: path), offsets)
-        XCTAssertFalse(FileManager.default.fileExists(atPath: dir + "/import.json"))  // no Kα2
+        // The offsets need the axis wavelength: import.json records Kα1 alone (no Kα2 rendered).
+        let loaded = try LibraryLoader.load(directory: dir)
+        XCTAssertEqual(try XCTUnwrap(loaded.axisWavelength), 1.540598, accuracy: 1e-9)
+        XCTAssertNil(loaded.secondLine)
 
         // Sample i's pattern is its phases rendered with z_i.
         let renderer = RealisticPatternRenderer(
@@ -273,6 +276,7 @@ final class SynthRealisticTests: XCTestCase {
         let loadedLine = try XCTUnwrap(loaded.secondLine)
         XCTAssertEqual(loadedLine.qRatio, 1.002485, accuracy: 1e-6)
         XCTAssertEqual(loadedLine.intensityRatio, 0.5)
+        XCTAssertEqual(try XCTUnwrap(loaded.axisWavelength), 1.540598, accuracy: 1e-9)
         let report = try JSONDecoder().decode(
             ScanImport.Report.self, from: try Data(contentsOf: URL(fileURLWithPath: dir + "/import.json")))
         XCTAssertEqual(report.samples.count, loaded.sampleCount)
@@ -286,6 +290,7 @@ final class SynthRealisticTests: XCTestCase {
         XCTAssertFalse(FileManager.default.fileExists(atPath: dir + "/import.json"))
         XCTAssertFalse(FileManager.default.fileExists(atPath: dir + "/truth-offsets.csv"))
         XCTAssertNil(try LibraryLoader.load(directory: dir).secondLine)
+        XCTAssertNil(try LibraryLoader.load(directory: dir).axisWavelength)
     }
 
     /// Out-of-range settings are refused with a message naming the option and its range.

@@ -20,14 +20,15 @@ final class BackendAgreementTests: XCTestCase {
     /// coefficients β ∈ [0, 0.3) (one sample's all zero).
     func makeCase(
         metric: SolverOptions.ReconstructionMetric = .symmetricKL, intensity: Bool = true, l1: Double = 0, background: Bool = false,
-        mixing: Bool = false
+        mixing: Bool = false, offsets: Bool = false
     ) -> Case {
         let syn = SyntheticLibrary.make(divisions: 4, gridCount: 300, sticksPerPhase: 12, distractors: 9, seed: 3)
         var options = SolverOptions()
         options.reconstructionMetric = metric
         options.l1Weight = l1
         let decoder = PeakDecoder(
-            phases: syn.library.phases, q: syn.library.q, windowSigmas: 6, epsilon: 1e-9, backgroundCoefficients: background ? 6 : 0)
+            phases: syn.library.phases, q: syn.library.q, windowSigmas: 6, epsilon: 1e-9, backgroundCoefficients: background ? 6 : 0,
+            offsetWavelength: offsets ? 1.540598 : nil)
         let p = decoder.phaseCount, t = decoder.gridCount, nmax = decoder.sticks.maxSticks
         var rng = SeededGenerator(seed: 11)
         func u() -> Float { Float(rng.next() >> 40) / Float(1 << 24) }
@@ -53,7 +54,8 @@ final class BackendAgreementTests: XCTestCase {
         let batch = DecoderBatch(
             phases: lists, fractions: w, shifts: s, logVariances: v, intensityFactors: factors,
             fattening: intensity ? 0.05 : 0, patterns: patterns, background: beta,
-            mixing: mixing ? (0..<p).map { $0 % 4 == 0 ? 0 : 0.9 * u() } : [])
+            mixing: mixing ? (0..<p).map { $0 % 4 == 0 ? 0 : 0.9 * u() } : [],
+            offsets: offsets ? (0..<(2 * b)).map { _ in 0.01 * (u() - 0.5) } : [])
         return Case(decoder: decoder, loss: ReconstructionLoss(options: options), batch: batch)
     }
 
@@ -152,7 +154,7 @@ final class BackendAgreementTests: XCTestCase {
             OpenCLBackend.Configuration(lanes: 8, pairGroup: 2, sampleGroup: 4, elementGroup: 64)
         ]
         for (n, shape) in shapes.enumerated() {
-            let c = makeCase(intensity: true, background: n != 1, mixing: n != 0)
+            let c = makeCase(intensity: true, background: n != 1, mixing: n != 0, offsets: n != 2)
             let cpu = CPUBackend(decoder: c.decoder, reconstruction: c.loss)
             let dev = try OpenCLBackend(device: device, decoder: c.decoder, reconstruction: c.loss, configuration: shape)
             let want = cpu.decodeAndReconstruct(c.batch, wantGradients: true, gradScale: 1)
@@ -170,6 +172,32 @@ final class BackendAgreementTests: XCTestCase {
                 got.gradIntensityFactors, want.gradIntensityFactors, relative: AgreementTolerances.peakParameterGradient, "\(what) d/dIS")
             assertAgree(got.gradBackground, want.gradBackground, relative: AgreementTolerances.fractionGradient, "\(what) d/dβ")
             assertAgree(got.gradMixing, want.gradMixing, relative: AgreementTolerances.peakParameterGradient, "\(what) d/dη")
+            assertAgree(got.gradOffsets, want.gradOffsets, relative: AgreementTolerances.peakParameterGradient, "\(what) d/d(z, δ)")
+        }
+    }
+
+    /// Instrument offsets (issue 12) on every device: peak positions K·sin(θ + (z + δ cos θ)/2),
+    /// x̂, the loss and the gradients with respect to the offsets and the shifts.
+    func testInstrumentOffsetsAgree() throws {
+        for backend in try requireOpenCL() {
+            let c = makeCase(intensity: false, background: true, mixing: true, offsets: true)
+            let cpu = CPUBackend(decoder: c.decoder, reconstruction: c.loss)
+            let dev = try backend.make(c.decoder, c.loss)
+            let want = cpu.decodeAndReconstruct(c.batch, wantGradients: true, gradScale: 0.5)
+            let got = dev.decodeAndReconstruct(c.batch, wantGradients: true, gradScale: 0.5)
+            XCTAssertNil(dev.failure, backend.name)
+            XCTAssertEqual(want.gradOffsets.count, 2 * c.batch.count)
+            XCTAssertGreaterThan(want.gradOffsets.map { Swift.abs($0) }.max() ?? 0, 0, "the CPU gradient d/dz vanished")
+            for b in 0..<c.batch.count {
+                assertAgree(
+                    dev.reconstruction(b), cpu.reconstruction(b), relative: AgreementTolerances.decoderForward, "\(backend.name) x̂[\(b)]")
+                XCTAssertEqual(got.parts[b].total, want.parts[b].total, accuracy: AgreementTolerances.lossParts * want.parts[b].total)
+            }
+            let what = "\(backend.name) offsets"
+            assertAgree(got.gradOffsets, want.gradOffsets, relative: AgreementTolerances.peakParameterGradient, "\(what) d/d(z, δ)")
+            assertAgree(got.gradShifts, want.gradShifts, relative: AgreementTolerances.peakParameterGradient, "\(what) d/ds")
+            assertAgree(got.gradMixing, want.gradMixing, relative: AgreementTolerances.peakParameterGradient, "\(what) d/dη")
+            assertAgree(got.gradBackground, want.gradBackground, relative: AgreementTolerances.fractionGradient, "\(what) d/dβ")
         }
     }
 

@@ -129,7 +129,8 @@ public enum SolutionLoader {
 
     /// Per-phase contributions (N×K×T) and fitted backgrounds (N×T, nil without one) re-rendered
     /// from `solution.json` (fractions, shifts, log-variances, background coefficients; the Kα2
-    /// line when the run rendered it, the pseudo-Voigt mixing) with the decoder, in max-normalised units —
+    /// line when the run rendered it, the pseudo-Voigt mixing, the instrument offsets) with the decoder,
+    /// in max-normalised units —
     /// exact when the solve used neither intensity factors nor peak fattening (nil otherwise:
     /// those latents are not in solution.json; `solve` writes the exact R to solution.txt).
     static func rerendered(_ s: PhaseMapSolution, _ lib: CompositionLibrary) -> (contributions: [Float], background: [Float]?)? {
@@ -141,9 +142,10 @@ public enum SolutionLoader {
         }
         var phases = lib.phases
         if s.settings.kAlpha2, let line = lib.secondLine { phases = phases.map { PreparedProblem.withSecondLine($0, line) } }
+        let offsets = s.instrumentOffsets.flatMap { $0.count == 2 * s.sampleCount ? $0 : nil }
         let decoder = PeakDecoder(
             phases: phases, q: lib.q, windowSigmas: s.settings.windowSigmas, epsilon: s.settings.epsilon,
-            backgroundCoefficients: fit?.count ?? 0)
+            backgroundCoefficients: fit?.count ?? 0, offsetWavelength: offsets != nil ? s.offsetWavelength : nil)
         let render = SampleRender(decoder: decoder)
         let p = s.phaseCount, t = lib.gridCount, used = s.usedPhases, k = used.count, c = fit?.count ?? 0
         var out = [Float](repeating: 0, count: s.sampleCount * k * t)
@@ -155,9 +157,14 @@ public enum SolutionLoader {
             let sh = Array(s.shifts[(i * p)..<((i + 1) * p)]), v = Array(s.logVariances[(i * p)..<((i + 1) * p)])
             let beta = fit.map { Array($0.coefficients[(i * c)..<((i + 1) * c)]) }
             let eta = s.peakMixing.flatMap { $0.count == p ? $0 : nil }
+            let offset = offsets.map { o in [o[2 * i], o[2 * i + 1]].map { $0 * .pi / 180 } }
             beta.withOptionalPointer { b in
                 eta.withOptionalPointer { e in
-                    decoder.render(phases: present, shifts: sh, logVariances: v, fractions: w, background: b, mixing: e, into: render)
+                    offset.withOptionalPointer { o in
+                        decoder.render(
+                            phases: present, shifts: sh, logVariances: v, fractions: w, background: b, mixing: e, offsets: o,
+                            into: render)
+                    }
                 }
             }
             let inv = 1 / render.mixtureNormaliser

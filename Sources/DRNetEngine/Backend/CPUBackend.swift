@@ -53,6 +53,7 @@ public final class CPUBackend: ComputeBackend, @unchecked Sendable {
         let useIS = !batch.intensityFactors.isEmpty
         let useBackground = c > 0 && batch.background.count == b * c
         let useMixing = batch.mixing.count == p
+        let useOffsets = decoder.wavenumber != nil && batch.offsets.count == 2 * b
         // Inputs and outputs in buffers the parallel samples share (each writes its own rows).
         let w = PinnedFloats(batch.fractions), s = PinnedFloats(batch.shifts), v = PinnedFloats(batch.logVariances)
         let x = PinnedFloats(batch.patterns), factors = PinnedFloats(batch.intensityFactors)
@@ -60,6 +61,7 @@ public final class CPUBackend: ComputeBackend, @unchecked Sendable {
         let gw = PinnedFloats(count: b * p), gs = PinnedFloats(count: b * p), gv = PinnedFloats(count: b * p)
         let gIS = PinnedFloats(count: useIS ? b * p * nmax : 0), gf = PinnedFloats(count: b)
         let gBeta = PinnedFloats(count: useBackground ? b * c : 0), gEta = PinnedFloats(count: useMixing ? b * p : 0)
+        let offsets = PinnedFloats(useOffsets ? batch.offsets : []), gOff = PinnedFloats(count: useOffsets ? 2 * b : 0)
         let parts = UnsafeMutableBufferPointer<ReconstructionLoss.Parts>.allocate(capacity: b)
         parts.initialize(repeating: .init())
         defer { parts.deallocate() }
@@ -73,7 +75,7 @@ public final class CPUBackend: ComputeBackend, @unchecked Sendable {
             decoder.render(
                 phases: lists[i], shifts: s.at(i * p), logVariances: v.at(i * p), fractions: w.at(i * p),
                 intensityFactors: sampleFactors, fattening: f, background: useBackground ? UnsafePointer(beta.at(i * c)) : nil,
-                mixing: mixing, into: r)
+                mixing: mixing, offsets: useOffsets ? UnsafePointer(offsets.at(2 * i)) : nil, into: r)
             let gx = UnsafeMutablePointer<Float>.allocate(capacity: t)
             defer { gx.deallocate() }
             partsB[i] = reconstruction.evaluate(
@@ -83,11 +85,13 @@ public final class CPUBackend: ComputeBackend, @unchecked Sendable {
                 r, gradReconstruction: gx, fractions: w.at(i * p), shifts: s.at(i * p), logVariances: v.at(i * p),
                 intensityFactors: sampleFactors, fattening: f, mixing: mixing, gradFractions: gw.at(i * p),
                 gradShifts: gs.at(i * p), gradLogVariances: gv.at(i * p), gradIntensityFactors: useIS ? gIS.at(i * isStride) : nil,
-                gradBackground: useBackground ? gBeta.at(i * c) : nil, gradMixing: useMixing ? gEta.at(i * p) : nil)
+                gradBackground: useBackground ? gBeta.at(i * c) : nil, gradMixing: useMixing ? gEta.at(i * p) : nil,
+                offsets: useOffsets ? UnsafePointer(offsets.at(2 * i)) : nil, gradOffsets: useOffsets ? gOff.at(2 * i) : nil)
         }
         return DecoderBatchResult(
             parts: Array(parts), gradFractions: gw.array, gradShifts: gs.array, gradLogVariances: gv.array,
-            gradIntensityFactors: gIS.array, gradFattening: gf.array, gradBackground: gBeta.array, gradMixing: gEta.array)
+            gradIntensityFactors: gIS.array, gradFattening: gf.array, gradBackground: gBeta.array, gradMixing: gEta.array,
+            gradOffsets: gOff.array)
     }
 
     public func reconstruction(_ b: Int) -> [Float] { renders[b].reconstructionArray }

@@ -24,9 +24,10 @@ public protocol ComputeBackend: AnyObject {
     /// For every sample b of the batch: render the phases `phases[b]` with shifts s, log-variances
     /// v and fractions w (rows of P), optional intensity factors (P×n_max per sample) and the
     /// fattening f, the background coefficients β (B×C, when the decoder fits a background) and
-    /// the phases' pseudo-Voigt mixing η (P values, when given); evaluate the reconstruction
-    /// loss against `patterns` (B×T, max-normalised); with `gradients`, write
-    /// gradScale·d loss/d(w, s, v, IS, f, β, η) into `result`.
+    /// the phases' pseudo-Voigt mixing η (P values, when given) and the samples' instrument
+    /// offsets (B×2: z, δ in radians, when given and the decoder has a wavenumber); evaluate the
+    /// reconstruction loss against `patterns` (B×T, max-normalised); with `gradients`, write
+    /// gradScale·d loss/d(w, s, v, IS, f, β, η, z, δ) into `result`.
     func decodeAndReconstruct(_ batch: DecoderBatch, wantGradients: Bool, gradScale: Double) -> DecoderBatchResult
 
     /// The decoder state of batch position b after the last `decodeAndReconstruct` (rendered
@@ -99,7 +100,8 @@ extension ComputeBackend {
 
 /// Inputs of one batched decoder + loss evaluation. Matrices are row-major: B×P latents,
 /// B×T patterns, B×(P·n_max) intensity factors and B×C background coefficients, and the P
-/// pseudo-Voigt mixings η_k shared by every sample (each empty when unused: Gaussian peaks).
+/// pseudo-Voigt mixings η_k shared by every sample, and B×2 instrument offsets (z, δ) (each empty
+/// when unused).
 public struct DecoderBatch {
     public var phases: [[Int32]]
     public var fractions: [Float]
@@ -110,12 +112,15 @@ public struct DecoderBatch {
     public var patterns: [Float]
     public var background: [Float]
     public var mixing: [Float]
+    public var offsets: [Float]
     public var count: Int { phases.count }
 
     public init(
         phases: [[Int32]], fractions: [Float], shifts: [Float], logVariances: [Float],
-        intensityFactors: [Float], fattening: Float, patterns: [Float], background: [Float] = [], mixing: [Float] = []
+        intensityFactors: [Float], fattening: Float, patterns: [Float], background: [Float] = [], mixing: [Float] = [],
+        offsets: [Float] = []
     ) {
+        self.offsets = offsets
         self.background = background
         self.mixing = mixing
         self.phases = phases
@@ -131,7 +136,8 @@ public struct DecoderBatch {
 /// Outputs of `decodeAndReconstruct`: loss parts per sample and, with gradients, d loss / d
 /// latents (B×P), d loss / d intensity factors (B×P·n_max), d loss / d f per sample and
 /// d loss / d background coefficients (B×C; empty without a background) and d loss / d η per
-/// sample and phase (B×P; empty without mixing).
+/// sample and phase (B×P; empty without mixing) and d loss / d (z, δ) per sample (B×2; empty
+/// without offsets).
 public struct DecoderBatchResult {
     public var parts: [ReconstructionLoss.Parts]
     public var gradFractions: [Float]
@@ -141,11 +147,14 @@ public struct DecoderBatchResult {
     public var gradFattening: [Float]
     public var gradBackground: [Float]
     public var gradMixing: [Float]
+    public var gradOffsets: [Float]
 
     public init(
         parts: [ReconstructionLoss.Parts], gradFractions: [Float], gradShifts: [Float], gradLogVariances: [Float],
-        gradIntensityFactors: [Float], gradFattening: [Float], gradBackground: [Float] = [], gradMixing: [Float] = []
+        gradIntensityFactors: [Float], gradFattening: [Float], gradBackground: [Float] = [], gradMixing: [Float] = [],
+        gradOffsets: [Float] = []
     ) {
+        self.gradOffsets = gradOffsets
         self.gradBackground = gradBackground
         self.gradMixing = gradMixing
         self.parts = parts

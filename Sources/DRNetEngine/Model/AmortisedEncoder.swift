@@ -7,7 +7,8 @@
 /// background (C coefficients) the fraction network has C more outputs, the background
 /// pre-activations z ∈ R^C: its output row is [a (P) | z (C)] (beyond the reference; C = 0 is
 /// the reference's network).
-/// With pseudo-Voigt peaks, P more parameters e (one mixing pre-activation per phase, shared by
+/// With instrument offsets the shift network has 2 more outputs, the offset pre-activations
+/// o = (o_z, o_δ): its output row is [u (P) | o (2)]. With pseudo-Voigt peaks, P more parameters e (one mixing pre-activation per phase, shared by
 /// every sample, not produced by a network).
 /// Parameter layout: [fractions net | shifts net | widths net | intensity net | e (P) | fattening g].
 public final class AmortisedEncoder: LatentModel {
@@ -22,16 +23,18 @@ public final class AmortisedEncoder: LatentModel {
     public let backgroundCount: Int
     /// P when the peaks are pseudo-Voigts (the e block), else 0.
     public let mixingCount: Int
+    /// 2 with instrument offsets (the shift network's extra outputs), else 0.
+    public let offsetCount: Int
     private var lastBatch = 0
 
     public init(
         gridCount: Int, elementCount: Int, phaseCount: Int, hidden: [Int], compositionInput: Bool,
-        intensityOutputs: Int = 0, backgroundCount: Int = 0, mixing: Bool = false
+        intensityOutputs: Int = 0, backgroundCount: Int = 0, mixing: Bool = false, offsets: Bool = false
     ) {
         let input = gridCount + (compositionInput ? elementCount : 0)
         let widthsList = [input] + hidden + [phaseCount]
         fractions = DenseNetwork(widths: [input] + hidden + [phaseCount + backgroundCount], offset: 0)
-        shifts = DenseNetwork(widths: widthsList, offset: fractions.parameterCount)
+        shifts = DenseNetwork(widths: [input] + hidden + [phaseCount + (offsets ? 2 : 0)], offset: fractions.parameterCount)
         widths = DenseNetwork(widths: widthsList, offset: fractions.parameterCount + shifts.parameterCount)
         let afterWidths = widths.offset + widths.parameterCount
         intensities =
@@ -42,6 +45,31 @@ public final class AmortisedEncoder: LatentModel {
         self.phaseCount = phaseCount
         self.backgroundCount = backgroundCount
         self.mixingCount = mixing ? phaseCount : 0
+        self.offsetCount = offsets ? 2 : 0
+    }
+
+    /// Splits a network's output rows [head (P) | extra (E)] (B×(P+E)) into the two matrices.
+    func split(_ out: [Float], batch b: Int, extra e: Int) -> ([Float], [Float]) {
+        guard e > 0 else { return (out, []) }
+        let p = phaseCount
+        var head = [Float](repeating: 0, count: b * p), tail = [Float](repeating: 0, count: b * e)
+        for i in 0..<b {
+            for k in 0..<p { head[i * p + k] = out[i * (p + e) + k] }
+            for j in 0..<e { tail[i * e + j] = out[i * (p + e) + p + j] }
+        }
+        return (head, tail)
+    }
+
+    /// The inverse of `split` for gradients; a missing extra gradient is zero.
+    func merge(_ head: [Float], _ tail: [Float], batch b: Int, extra e: Int) -> [Float] {
+        guard e > 0 else { return head }
+        let p = phaseCount, hasTail = tail.count == b * e
+        var out = [Float](repeating: 0, count: b * (p + e))
+        for i in 0..<b {
+            for k in 0..<p { out[i * (p + e) + k] = head[i * p + k] }
+            if hasTail { for j in 0..<e { out[i * (p + e) + p + j] = tail[i * e + j] } }
+        }
+        return out
     }
 
     /// Offset of the e block (after the networks).
@@ -81,40 +109,22 @@ public final class AmortisedEncoder: LatentModel {
         let b = samples.count
         lastBatch = b
         let x = input(patterns: patterns, compositions: compositions, batch: b)
-        let out = backend.denseForward(fractions, input: x, batch: b)
-        var a = out, z = [Float]()
-        let p = phaseCount, c = backgroundCount
-        if c > 0 {
-            a = [Float](repeating: 0, count: b * p)
-            z = [Float](repeating: 0, count: b * c)
-            for i in 0..<b {
-                for k in 0..<p { a[i * p + k] = out[i * (p + c) + k] }
-                for j in 0..<c { z[i * c + j] = out[i * (p + c) + p + j] }
-            }
-        }
-        let u = backend.denseForward(shifts, input: x, batch: b)
+        let (a, z) = split(backend.denseForward(fractions, input: x, batch: b), batch: b, extra: backgroundCount)
+        let (u, o) = split(backend.denseForward(shifts, input: x, batch: b), batch: b, extra: offsetCount)
         let y = backend.denseForward(widths, input: x, batch: b)
         let i = intensities.map { backend.denseForward($0, input: x, batch: b) } ?? []
         let g = backend.gatherParameters(rows: [parameterCount - 1], width: 1)[0]
         let e = mixingCount > 0 ? backend.gatherParameters(rows: [mixingOffset], width: mixingCount) : []
-        return HeadOutputs(logits: a, shiftPre: u, widthPre: y, fattening: g, intensityPre: i, backgroundPre: z, mixingPre: e)
+        var h = HeadOutputs(logits: a, shiftPre: u, widthPre: y, fattening: g, intensityPre: i, backgroundPre: z, mixingPre: e)
+        h.offsetPre = o
+        return h
     }
 
     public func backward(on backend: ComputeBackend, gradients g: HeadOutputs) {
-        let p = phaseCount, c = backgroundCount
-        if c > 0 {
-            // The fraction network's output rows are [a | z]; a missing background gradient is zero.
-            var merged = [Float](repeating: 0, count: lastBatch * (p + c))
-            let hasZ = g.backgroundPre.count == lastBatch * c
-            for i in 0..<lastBatch {
-                for k in 0..<p { merged[i * (p + c) + k] = g.logits[i * p + k] }
-                if hasZ { for j in 0..<c { merged[i * (p + c) + p + j] = g.backgroundPre[i * c + j] } }
-            }
-            backend.denseBackward(fractions, outputGradient: merged, batch: lastBatch)
-        } else {
-            backend.denseBackward(fractions, outputGradient: g.logits, batch: lastBatch)
-        }
-        backend.denseBackward(shifts, outputGradient: g.shiftPre, batch: lastBatch)
+        backend.denseBackward(
+            fractions, outputGradient: merge(g.logits, g.backgroundPre, batch: lastBatch, extra: backgroundCount), batch: lastBatch)
+        backend.denseBackward(
+            shifts, outputGradient: merge(g.shiftPre, g.offsetPre, batch: lastBatch, extra: offsetCount), batch: lastBatch)
         backend.denseBackward(widths, outputGradient: g.widthPre, batch: lastBatch)
         if let net = intensities, !g.intensityPre.isEmpty {
             backend.denseBackward(net, outputGradient: g.intensityPre, batch: lastBatch)
@@ -126,10 +136,13 @@ public final class AmortisedEncoder: LatentModel {
     }
 }
 
-/// Free per-sample latents (the non-amortised variant, beyond the reference): a, u, y are
-/// N×P parameter matrices read by sample index, z (the background's pre-activations) N×C, and
-/// with pseudo-Voigt peaks the P mixing pre-activations e shared by every sample.
-/// Layout: [a (N×P) | u (N×P) | y (N×P) | z (N×C) | e (P) | g].
+/// Free per-sample latents (the non-amortised variant, beyond the reference): per sample, the
+/// fraction logits a, shift pre-activations u (P each), the instrument-offset pre-activations o
+/// (2, with offsets), the log-variance pre-activations y (P) and the background pre-activations z
+/// (C), each an N×width parameter block read by sample index; then the P mixing pre-activations
+/// e shared by every sample (with pseudo-Voigt peaks) and the fattening g.
+/// Layout: [a (N×P) | u (N×P) | o (N×2) | y (N×P) | z (N×C) | e (P) | g]; the shift parameters
+/// (frozen in the fine-tune) are u and o.
 public final class PerSampleLatents: LatentModel {
     public let sampleCount: Int
     public let phaseCount: Int
@@ -137,6 +150,8 @@ public final class PerSampleLatents: LatentModel {
     public let backgroundCount: Int
     /// P with pseudo-Voigt peaks (the e block), else 0.
     public let mixingCount: Int
+    /// 2 with instrument offsets (the o block), else 0.
+    public let offsetCount: Int
     /// Initial logits (N×P), e.g. from the NNLS fit; zeros when nil.
     public var initialLogits: [Float]?
     /// Fixed (not trained) per-stick intensity pre-activations, N×(P·n_max), when the encoder had them.
@@ -145,22 +160,37 @@ public final class PerSampleLatents: LatentModel {
     private var lastSamples: [Int] = []
 
     public init(
-        sampleCount: Int, phaseCount: Int, backgroundCount: Int = 0, mixing: Bool = false, initialLogits: [Float]? = nil
+        sampleCount: Int, phaseCount: Int, backgroundCount: Int = 0, mixing: Bool = false, offsets: Bool = false,
+        initialLogits: [Float]? = nil
     ) {
         self.sampleCount = sampleCount
         self.phaseCount = phaseCount
         self.backgroundCount = backgroundCount
         self.mixingCount = mixing ? phaseCount : 0
+        self.offsetCount = offsets ? 2 : 0
         self.initialLogits = initialLogits
     }
 
+    /// The per-sample blocks in layout order: (key path of the head, width).
+    var blocks: [(head: WritableKeyPath<HeadOutputs, [Float]>, width: Int)] {
+        [
+            (\.logits, phaseCount), (\.shiftPre, phaseCount), (\.offsetPre, offsetCount), (\.widthPre, phaseCount),
+            (\.backgroundPre, backgroundCount)
+        ]
+    }
+    /// Start of the per-sample block with index `i` in `blocks`.
+    func blockOffset(_ i: Int) -> Int { blocks.prefix(i).reduce(0) { $0 + $1.width * sampleCount } }
+
     var block: Int { sampleCount * phaseCount }
-    /// Offset of the z block (N×C).
-    var backgroundOffset: Int { 3 * block }
+    /// Offsets of the u, o, y and z blocks.
+    var shiftOffset: Int { blockOffset(1) }
+    var offsetsOffset: Int { blockOffset(2) }
+    var widthOffset: Int { blockOffset(3) }
+    var backgroundOffset: Int { blockOffset(4) }
     /// Offset of the e block (P).
-    var mixingOffset: Int { 3 * block + sampleCount * backgroundCount }
+    var mixingOffset: Int { blockOffset(5) }
     public var parameterCount: Int { mixingOffset + mixingCount + 1 }
-    public var shiftParameters: Range<Int> { block..<(2 * block) }
+    public var shiftParameters: Range<Int> { shiftOffset..<widthOffset }
 
     public func initialise(_ params: UnsafeMutablePointer<Float>, rng: inout SeededGenerator) {
         for i in 0..<parameterCount { params[i] = 0 }
@@ -171,19 +201,15 @@ public final class PerSampleLatents: LatentModel {
 
     public func forward(on backend: ComputeBackend, samples: [Int], patterns: [Float], compositions: [Double]) -> HeadOutputs {
         lastSamples = samples
-        let p = phaseCount, b = samples.count
-        // One gather of the three blocks' rows: a rows, then u rows, then y rows.
-        let rows = samples.map { $0 * p } + samples.map { block + $0 * p } + samples.map { 2 * block + $0 * p }
-        let values = backend.gatherParameters(rows: rows, width: p)
-        var h = HeadOutputs(
-            logits: Array(values[0..<(b * p)]), shiftPre: Array(values[(b * p)..<(2 * b * p)]),
-            widthPre: Array(values[(2 * b * p)..<(3 * b * p)]))
+        let b = samples.count
+        var h = HeadOutputs(logits: [], shiftPre: [], widthPre: [])
+        for (i, part) in blocks.enumerated() where part.width > 0 {
+            let start = blockOffset(i)
+            h[keyPath: part.head] = backend.gatherParameters(rows: samples.map { start + $0 * part.width }, width: part.width)
+        }
+        if h.widthPre.count != b * phaseCount { h.widthPre = [Float](repeating: 0, count: b * phaseCount) }
         h.fattening = backend.gatherParameters(rows: [parameterCount - 1], width: 1)[0]
         if mixingCount > 0 { h.mixingPre = backend.gatherParameters(rows: [mixingOffset], width: mixingCount) }
-        if backgroundCount > 0 {
-            h.backgroundPre = backend.gatherParameters(
-                rows: samples.map { backgroundOffset + $0 * backgroundCount }, width: backgroundCount)
-        }
         if intensityWidth > 0 {
             h.intensityPre = samples.flatMap { fixedIntensityPre[($0 * intensityWidth)..<(($0 + 1) * intensityWidth)] }
         }
@@ -191,44 +217,22 @@ public final class PerSampleLatents: LatentModel {
     }
 
     public func backward(on backend: ComputeBackend, gradients g: HeadOutputs) {
-        let p = phaseCount
         // Merge repeated samples (walks may meet) in batch order, so the scatter has disjoint rows.
-        var order: [Int] = [], merged: [Int: [Float]] = [:]
-        for (b, i) in lastSamples.enumerated() {
-            var row =
-                merged[i]
-                ?? {
-                    order.append(i); return [Float](repeating: 0, count: 3 * p)
-                }()
-            for k in 0..<p {
-                row[k] += g.logits[b * p + k]
-                row[p + k] += g.shiftPre[b * p + k]
-                row[2 * p + k] += g.widthPre[b * p + k]
-            }
-            merged[i] = row
+        var order: [Int] = [], seen: [Int: Int] = [:]
+        for i in lastSamples where seen[i] == nil {
+            seen[i] = order.count
+            order.append(i)
         }
-        var rows: [Int] = [], values: [Float] = []
-        for part in 0..<3 {
-            for i in order {
-                rows.append(part * block + i * p)
-                values += merged[i]![(part * p)..<((part + 1) * p)]
-            }
-        }
-        backend.addToGradient(rows: rows, width: p, values: values)
-        let c = backgroundCount
-        if c > 0 && g.backgroundPre.count == lastSamples.count * c {
-            var zOrder: [Int] = [], zMerged: [Int: [Float]] = [:]
+        for (blockIndex, part) in blocks.enumerated() where part.width > 0 {
+            let values = g[keyPath: part.head], width = part.width
+            guard values.count == lastSamples.count * width else { continue }
+            var merged = [Float](repeating: 0, count: order.count * width)
             for (b, i) in lastSamples.enumerated() {
-                var row =
-                    zMerged[i]
-                    ?? {
-                        zOrder.append(i); return [Float](repeating: 0, count: c)
-                    }()
-                for j in 0..<c { row[j] += g.backgroundPre[b * c + j] }
-                zMerged[i] = row
+                let row = seen[i]!
+                for j in 0..<width { merged[row * width + j] += values[b * width + j] }
             }
-            backend.addToGradient(
-                rows: zOrder.map { backgroundOffset + $0 * c }, width: c, values: zOrder.flatMap { zMerged[$0]! })
+            let start = blockOffset(blockIndex)
+            backend.addToGradient(rows: order.map { start + $0 * width }, width: width, values: merged)
         }
         if mixingCount > 0 && g.mixingPre.count == mixingCount {
             backend.addToGradient(rows: [mixingOffset], width: mixingCount, values: g.mixingPre)

@@ -29,6 +29,10 @@ public struct CompositionLibrary: Sendable {
     /// decoder then renders every stick also at q·`qRatio` with `intensityRatio` of its
     /// intensity (`SolverOptions.kAlpha2`). Nil: one line.
     public var secondLine: SecondLine?
+    /// λ (Å) of the 2θ axis the Q grid was computed with (Q = 4π sin θ/λ), when every scan of
+    /// the library had the same one (`import.json`); nil for libraries given on Q. Lets the
+    /// solver fit instrument offsets in 2θ (`SolverOptions.instrumentOffsets`).
+    public var axisWavelength: Double?
 
     /// A second wavelength line in Q terms. A reflection at d is seen by λ₂ at 2θ₂ with
     /// sin θ₂ = λ₂/2d; on the Q axis of λ₁ (Q = 4π sin θ / λ₁) that is Q₂ = (λ₂/λ₁)·2π/d.

@@ -16,6 +16,9 @@ public struct HeadOutputs: Sendable {
     /// The phases' pseudo-Voigt mixing pre-activations e (P values, shared by the batch; empty:
     /// Gaussian peaks), η = η_max·σ(e) (`LatentHeads.mixing`).
     public var mixingPre: [Float] = []
+    /// The samples' instrument-offset pre-activations (B×2: o_z, o_δ; empty without offsets),
+    /// mapped by `InstrumentOffset.offsets`.
+    public var offsetPre: [Float] = []
 
     public init(
         logits: [Float], shiftPre: [Float], widthPre: [Float], fattening: Float = 0.1, intensityPre: [Float] = [],
@@ -83,6 +86,9 @@ public struct LossReport: Sendable {
     public var background: [Float] = []
     /// The phases' pseudo-Voigt mixing η (P values; empty for Gaussian peaks).
     public var mixing: [Float] = []
+    /// The samples' instrument offsets (B×2: zero offset z, displacement δ, radians of 2θ; empty
+    /// without offsets).
+    public var offsets: [Float] = []
     public var violatingShare: Double {
         constraints.violation.isEmpty ? 0 : Double(constraints.violation.filter { $0 }.count) / Double(constraints.violation.count)
     }
@@ -149,6 +155,18 @@ public final class DRNetLoss: @unchecked Sendable {
                 etaSlope.append(slope)
             }
         }
+        // Instrument offsets (z, δ) = (z_max·tanh o_z, δ_max·tanh o_δ) and their slopes (B×2).
+        let useOffsets = decoder.wavenumber != nil && heads.offsetPre.count == 2 * b
+        var offsets = [Float](), offsetSlope = [Float]()
+        if useOffsets {
+            for i in 0..<b {
+                let m = InstrumentOffset.offsets(
+                    heads.offsetPre[2 * i], heads.offsetPre[2 * i + 1], zeroMaxDegrees: o.zeroOffsetMax,
+                    displacementMaxDegrees: o.displacementMax)
+                offsets += [m.zero, m.displacement]
+                offsetSlope += [m.dZero, m.dDisplacement]
+            }
+        }
         // Background coefficients β = softplus(z + z₀) and dβ/dz (B×C).
         let nb = decoder.backgroundCount
         let useBackground = nb > 0 && heads.backgroundPre.count == b * nb
@@ -192,7 +210,8 @@ public final class DRNetLoss: @unchecked Sendable {
         let decoded = backend.decodeAndReconstruct(
             DecoderBatch(
                 phases: phaseLists, fractions: w, shifts: s, logVariances: v, intensityFactors: useIS ? factors : [],
-                fattening: fat, patterns: batch.patterns, background: beta, mixing: eta),
+                fattening: fat, patterns: batch.patterns, background: beta, mixing: eta,
+                offsets: offsets),
             wantGradients: wantGrad, gradScale: invB)
         let parts = decoded.parts, gradFat = decoded.gradFattening
         var gw = decoded.gradFractions, gs = decoded.gradShifts
@@ -266,6 +285,7 @@ public final class DRNetLoss: @unchecked Sendable {
         report.backgroundPenalty = backgroundPenalty
         report.background = beta
         report.mixing = eta
+        report.offsets = offsets
         if useIS && wantGrad { for i in 0..<(b * p) { gw[i] += gradWFromIS[i] } }
         report.constraints = breakdown
         report.fractions = w
@@ -298,6 +318,8 @@ public final class DRNetLoss: @unchecked Sendable {
             }
             var gz = [Float]()
             if useBackground { gz = zip(gradBeta, betaSlope).map { $0 * $1 } }
+            // Frozen shifts freeze the offsets too (both place the peaks).
+            let go = useOffsets && !freezeShifts ? zip(decoded.gradOffsets, offsetSlope).map { $0 * $1 } : []
             var ge = [Float]()
             if useMixing {
                 ge = [Float](repeating: 0, count: p)
@@ -307,6 +329,7 @@ public final class DRNetLoss: @unchecked Sendable {
             gradients.pointee = HeadOutputs(
                 logits: ga, shiftPre: gu, widthPre: gy, fattening: gFat,
                 intensityPre: useIS ? gradFactors : [], backgroundPre: gz, mixingPre: ge)
+            gradients.pointee.offsetPre = go.isEmpty && useOffsets ? [Float](repeating: 0, count: 2 * b) : go
         }
         return report
     }

@@ -5,6 +5,8 @@ import Foundation
 /// For sample i, phase k, stick j and grid point q_t (nm⁻¹):
 ///
 ///     μ_kj = s_k·q⁰_kj,   v_kj = v_k + f·q⁰_kj/Q_max   (f = tanh|g| with fattening, else 0)
+///     (with instrument offsets z, δ of the sample and the axis wavenumber K: μ_kj =
+///     `InstrumentOffset.position`(s_k·q⁰_kj) = K·sin(θ + (z + δ·cos θ)/2), sin θ = s_k·q⁰_kj/K)
 ///     B̃_k(q_t) = Σ_j ĉ_kj·IS_kj·e^{−v_kj/2}·[(1 − η_k)·G(q_t − μ_kj) + η_k·L(q_t − μ_kj)]
 ///     G(d) = exp(−d²/(2σ²)),  L(d) = κ/(1 + d²/γ²),  σ² = e^{v_kj},  γ² = 2 ln 2·σ²,
 ///     κ = σ√(2π)/(πγ) = 1/√(π ln 2)
@@ -36,10 +38,17 @@ public final class PeakDecoder: @unchecked Sendable {
     public let qMax: Float
     /// The background's spline basis (C×T), nil when no background is fitted.
     public let background: BackgroundBasis?
+    /// K = 4π/λ (nm⁻¹) of the axis the Q grid came from, when instrument offsets are fitted
+    /// (`InstrumentOffset`); nil: peaks at s·q⁰.
+    public let wavenumber: Float?
 
-    /// - Parameter backgroundCoefficients: C of the fitted background (0: none).
+    /// - Parameters:
+    ///   - backgroundCoefficients: C of the fitted background (0: none).
+    ///   - offsetWavelength: λ (Å) of the 2θ axis the grid came from, to fit instrument offsets
+    ///     (nil: none).
     public init(
-        phases: [CandidatePhase], q: [Float], windowSigmas: Double = 6, epsilon: Double = 1e-9, backgroundCoefficients: Int = 0
+        phases: [CandidatePhase], q: [Float], windowSigmas: Double = 6, epsilon: Double = 1e-9, backgroundCoefficients: Int = 0,
+        offsetWavelength: Double? = nil
     ) {
         self.sticks = StickTable(phases: phases)
         self.gridCount = q.count
@@ -52,6 +61,7 @@ public final class PeakDecoder: @unchecked Sendable {
         self.epsilon = Float(epsilon)
         self.qMax = q.last ?? 1
         self.background = backgroundCoefficients > 0 ? BackgroundBasis(q: q, count: backgroundCoefficients) : nil
+        self.wavenumber = offsetWavelength.map { InstrumentOffset.wavenumber(wavelengthAngstrom: $0) }
     }
 
     /// C, the number of background coefficients per sample (0 without a background).
@@ -79,13 +89,16 @@ public final class PeakDecoder: @unchecked Sendable {
     /// log-variance v_k (rows of length P), then the mixture with fractions w (length P).
     /// `intensityFactors`, if given, is P×n_max (row k, column = stick rank within the phase);
     /// `background`, if given (and the decoder has a basis), the C coefficients β ≥ 0;
-    /// `mixing`, if given, the pseudo-Voigt η_k of every phase (P values in [0, 1]).
+    /// `mixing`, if given, the pseudo-Voigt η_k of every phase (P values in [0, 1]); `offsets`, if
+    /// given (and the decoder has a wavenumber), the sample's zero offset z and displacement δ
+    /// (2 values, radians of 2θ).
     public func render(
         phases: [Int32], shifts s: UnsafePointer<Float>, logVariances v: UnsafePointer<Float>,
         fractions w: UnsafePointer<Float>, intensityFactors: UnsafePointer<Float>? = nil,
         fattening f: Float = 0, background beta: UnsafePointer<Float>? = nil, mixing eta: UnsafePointer<Float>? = nil,
-        into r: SampleRender
+        offsets: UnsafePointer<Float>? = nil, into r: SampleRender
     ) {
+        let offset = wavenumber != nil ? offsets.map { ($0[0], $0[1]) } : nil
         r.reset(phases: phases)
         grid.withUnsafeBufferPointer { gb in
             let g = gb.baseAddress!
@@ -95,7 +108,7 @@ public final class PeakDecoder: @unchecked Sendable {
                 for t in 0..<stride { row[t] = 0 }
                 renderPhaseUnnormalised(
                     k, shift: s[k], logVariance: v[k], factors: intensityFactors.map { $0 + k * sticks.maxSticks },
-                    fattening: f, mixing: eta?[k] ?? 0, grid: g, into: row)
+                    fattening: f, mixing: eta?[k] ?? 0, offset: offset, grid: g, into: row)
                 // Max-normalise over the T real grid points.
                 var m: Float = -1, at = 0
                 for t in 0..<gridCount where row[t] > m { m = row[t]; at = t }
@@ -134,16 +147,25 @@ public final class PeakDecoder: @unchecked Sendable {
     /// amplitude ĉ·IS·e^{−v_j/2}, and the Gaussian's grid window [lo, hi) within ±windowSigmas·σ
     /// of μ; nil when the window misses the grid — unless the stick has a Lorentzian part
     /// (`lorentzian`), whose tails reach the grid from anywhere: then an empty window (lo = hi).
-    struct StickWindow { var lo: Int, hi: Int, mu: Float, variance: Float, amplitude: Float, logVariance: Float }
+    /// With instrument offsets μ comes from `InstrumentOffset.position`, and the window carries
+    /// ∂μ/∂s (= q⁰ without offsets), ∂μ/∂z and ∂μ/∂δ.
+    struct StickWindow {
+        var lo: Int, hi: Int, mu: Float, variance: Float, amplitude: Float, logVariance: Float
+        var dMuDShift: Float, dMuDZero: Float = 0, dMuDDisplacement: Float = 0
+    }
 
     @inline(__always)
     func window(
         q0: Float, height: Float, shift sk: Float, logVariance vk: Float, factor: Float?, fattening f: Float,
-        lorentzian: Bool = false, grid g: UnsafePointer<Float>
+        lorentzian: Bool = false, offset: (zero: Float, displacement: Float)? = nil, grid g: UnsafePointer<Float>
     ) -> StickWindow? {
         let vj = vk + f * q0 / qMax
         let variance = Foundation.exp(vj)
-        let mu = sk * q0
+        var mu = sk * q0, dMuDShift = q0, dZero: Float = 0, dDisplacement: Float = 0
+        if let offset, let k = wavenumber {
+            let p = InstrumentOffset.position(mu, wavenumber: k, zero: offset.zero, displacement: offset.displacement)
+            (mu, dMuDShift, dZero, dDisplacement) = (p.mu, p.dQ * q0, p.dZero, p.dDisplacement)
+        }
         let half = windowSigmas * variance.squareRoot()
         let amp = height * Foundation.exp(-0.5 * vj) * (factor ?? 1)
         var lo = lowerIndex(mu - half, g)
@@ -153,14 +175,17 @@ public final class PeakDecoder: @unchecked Sendable {
             lo = 0
             hi = 0
         }
-        return StickWindow(lo: lo, hi: hi, mu: mu, variance: variance, amplitude: amp, logVariance: vj)
+        return StickWindow(
+            lo: lo, hi: hi, mu: mu, variance: variance, amplitude: amp, logVariance: vj, dMuDShift: dMuDShift, dMuDZero: dZero,
+            dMuDDisplacement: dDisplacement)
     }
 
     /// Accumulates B̃_k into `row` (length `stride`, zeroed by the caller).
     @inline(__always)
     func renderPhaseUnnormalised(
         _ k: Int, shift sk: Float, logVariance vk: Float, factors: UnsafePointer<Float>?,
-        fattening f: Float, mixing eta: Float = 0, grid g: UnsafePointer<Float>, into row: UnsafeMutablePointer<Float>
+        fattening f: Float, mixing eta: Float = 0, offset: (zero: Float, displacement: Float)? = nil, grid g: UnsafePointer<Float>,
+        into row: UnsafeMutablePointer<Float>
     ) {
         let lane = SIMD8<Int32>(0, 1, 2, 3, 4, 5, 6, 7)
         let tV = SIMD8<Int32>(repeating: Int32(gridCount))
@@ -172,7 +197,7 @@ public final class PeakDecoder: @unchecked Sendable {
                     guard
                         let w = window(
                             q0: q0, height: hgt[j], shift: sk, logVariance: vk, factor: factors?[rank],
-                            fattening: f, lorentzian: eta > 0, grid: g)
+                            fattening: f, lorentzian: eta > 0, offset: offset, grid: g)
                     else { continue }
                     let (lo, hi, mu, variance) = (w.lo, w.hi, w.mu, w.variance)
                     let muV = FloatLanes(repeating: mu), aV = FloatLanes(repeating: -0.5 / variance)
@@ -214,8 +239,9 @@ public final class PeakDecoder: @unchecked Sendable {
     /// dL/dv (rows of length P, overwritten for the rendered phases, zero elsewhere), the gradient
     /// with respect to the intensity factors (P×n_max, if given) and to the background
     /// coefficients (C values, if given: dL/dβ_c = Σ_t g_m(t)·φ_c(t)) and to the pseudo-Voigt
-    /// mixing (P values, if `mixing` and `gradMixing` are given; zero for phases not rendered),
-    /// and returns dL/df.
+    /// mixing (P values, if `mixing` and `gradMixing` are given; zero for phases not rendered) and
+    /// to the sample's instrument offsets (2 values, if `offsets` and `gradOffsets` are given and
+    /// the decoder has a wavenumber), and returns dL/df.
     @discardableResult
     public func backward(
         _ r: SampleRender, gradReconstruction gx: UnsafePointer<Float>, fractions w: UnsafePointer<Float>,
@@ -224,9 +250,12 @@ public final class PeakDecoder: @unchecked Sendable {
         gradFractions gw: UnsafeMutablePointer<Float>, gradShifts gs: UnsafeMutablePointer<Float>,
         gradLogVariances gv: UnsafeMutablePointer<Float>,
         gradIntensityFactors gIS: UnsafeMutablePointer<Float>? = nil,
-        gradBackground gBeta: UnsafeMutablePointer<Float>? = nil, gradMixing gEta: UnsafeMutablePointer<Float>? = nil
+        gradBackground gBeta: UnsafeMutablePointer<Float>? = nil, gradMixing gEta: UnsafeMutablePointer<Float>? = nil,
+        offsets: UnsafePointer<Float>? = nil, gradOffsets gOff: UnsafeMutablePointer<Float>? = nil
     ) -> Float {
         let p = phaseCount
+        let offset = wavenumber != nil ? offsets.map { ($0[0], $0[1]) } : nil
+        var dZero: Float = 0, dDisplacement: Float = 0
         for k in 0..<p { gw[k] = 0; gs[k] = 0; gv[k] = 0 }
         if let gEta { for k in 0..<p { gEta[k] = 0 } }
         // Through the mixture max: g_m = g/(M+ε) − δ_{t*}·Σ_t g_t x̂_t/(M+ε).
@@ -255,14 +284,20 @@ public final class PeakDecoder: @unchecked Sendable {
                 gb[Int(r.argmax[k])] -= gwk * scale
                 let factors = intensityFactors.map { $0 + k * sticks.maxSticks }
                 let gFactors = gIS.map { $0 + k * sticks.maxSticks }
-                let (dS, dV, dF, dEta) = stickGradients(
-                    k, shift: s[k], logVariance: v[k], factors: factors, fattening: f, mixing: eta?[k] ?? 0,
+                let d = stickGradients(
+                    k, shift: s[k], logVariance: v[k], factors: factors, fattening: f, mixing: eta?[k] ?? 0, offset: offset,
                     grid: g, upstream: gb, gradFactors: gFactors)
-                gs[k] = dS
-                gv[k] = dV
-                gEta?[k] = dEta
-                gradF += dF
+                gs[k] = d.shift
+                gv[k] = d.logVariance
+                gEta?[k] = d.mixing
+                gradF += d.fattening
+                dZero += d.zero
+                dDisplacement += d.displacement
             }
+        }
+        if let gOff {
+            gOff[0] = dZero
+            gOff[1] = dDisplacement
         }
         return gradF
     }
@@ -273,15 +308,16 @@ public final class PeakDecoder: @unchecked Sendable {
     ///     Gaussian sums (window):  S0 = Σ g·A·G,  S1 = Σ g·A·G·d,  S2 = Σ g·A·G·d²
     ///     Lorentzian sums (grid):  L0 = Σ g·A·κr,  L1 = Σ g·A·κr²·d,  Lx = Σ g·A·κr²·x
     ///     ∂/∂μ = (1−η)·S1/σ² + η·2L1/γ²,   ∂/∂v_j = (1−η)·(S2/(2σ²) − S0/2) + η·(Lx − L0/2)
-    ///     ∂/∂η = L0 − S0,   ∂/∂IS = ((1−η)·S0 + η·L0)/IS,   μ = s·q⁰ (∂μ/∂s = q⁰)
+    ///     ∂/∂η = L0 − S0,   ∂/∂IS = ((1−η)·S0 + η·L0)/IS,
+    ///     ∂/∂s = ∂/∂μ·∂μ/∂s (q⁰ without offsets), ∂/∂z = ∂/∂μ·∂μ/∂z, ∂/∂δ = ∂/∂μ·∂μ/∂δ
     @inline(__always)
     func stickGradients(
         _ k: Int, shift sk: Float, logVariance vk: Float, factors: UnsafePointer<Float>?, fattening f: Float,
-        mixing eta: Float = 0, grid g: UnsafePointer<Float>, upstream gb: UnsafeMutablePointer<Float>,
-        gradFactors: UnsafeMutablePointer<Float>?
-    ) -> (Float, Float, Float, Float) {
+        mixing eta: Float = 0, offset: (zero: Float, displacement: Float)? = nil, grid g: UnsafePointer<Float>,
+        upstream gb: UnsafeMutablePointer<Float>, gradFactors: UnsafeMutablePointer<Float>?
+    ) -> (shift: Float, logVariance: Float, fattening: Float, mixing: Float, zero: Float, displacement: Float) {
         let range = sticks.sticks(of: k)
-        var dS: Float = 0, dV: Float = 0, dF: Float = 0, dEta: Float = 0
+        var dS: Float = 0, dV: Float = 0, dF: Float = 0, dEta: Float = 0, dZ: Float = 0, dD: Float = 0
         let lane = SIMD8<Int32>(0, 1, 2, 3, 4, 5, 6, 7)
         let tV = SIMD8<Int32>(repeating: Int32(gridCount))
         sticks.position.withUnsafeBufferPointer { pos in
@@ -291,7 +327,7 @@ public final class PeakDecoder: @unchecked Sendable {
                     guard
                         let w = window(
                             q0: q0, height: hgt[j], shift: sk, logVariance: vk, factor: factors?[rank],
-                            fattening: f, lorentzian: eta > 0, grid: g)
+                            fattening: f, lorentzian: eta > 0, offset: offset, grid: g)
                     else { continue }
                     let (lo, hi, mu, variance) = (w.lo, w.hi, w.mu, w.variance)
                     let muV = FloatLanes(repeating: mu), aV = FloatLanes(repeating: -0.5 / variance)
@@ -336,7 +372,10 @@ public final class PeakDecoder: @unchecked Sendable {
                     let S0 = s0.sum(), S1 = s1.sum(), S2 = s2.sum()
                     let gaussian = 1 - eta
                     // 2/γ² = 2·cx/σ²… with cx = 1/(2 ln 2): ∂x/∂μ = −2d/γ² = −2d·cx/σ².
-                    dS += (gaussian * S1 + eta * 2 * Self.lorentzianScale * L1) * q0 / variance
+                    let dMu = (gaussian * S1 + eta * 2 * Self.lorentzianScale * L1) / variance
+                    dS += dMu * w.dMuDShift
+                    dZ += dMu * w.dMuDZero
+                    dD += dMu * w.dMuDDisplacement
                     let dvj = gaussian * (S2 / (2 * variance) - 0.5 * S0) + eta * (Lx - 0.5 * L0)
                     dV += dvj
                     dF += dvj * q0 / qMax
@@ -345,7 +384,7 @@ public final class PeakDecoder: @unchecked Sendable {
                 }
             }
         }
-        return (dS, dV, dF, dEta)
+        return (dS, dV, dF, dEta, dZ, dD)
     }
 }
 

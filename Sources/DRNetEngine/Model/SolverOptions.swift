@@ -27,6 +27,12 @@ public struct SolverOptions: Codable, Equatable, Sendable {
     /// (σ the logistic function; e_k trainable, shared by every sample, from e = −2, i.e.
     /// η ≈ 0.12·η_max); 0 = Gaussian peaks (the reference's); at most 1.
     public var peakMixingMax: Double = 0
+    /// Fit each sample's instrument offsets (`InstrumentOffset`: a 2θ zero offset and a sample
+    /// displacement) when the library records the wavelength of the 2θ axis its Q grid came from
+    /// (`CompositionLibrary.axisWavelength`, from `drnet import`); bounded by these (degrees of 2θ).
+    public var instrumentOffsets: Bool = true
+    public var zeroOffsetMax: Double = 0.3
+    public var displacementMax: Double = 0.3
     /// Renderer half-window in standard deviations (±6σ is exact to float precision).
     public var windowSigmas: Double = 6
     /// C: cubic B-spline coefficients of each sample's fitted background (`BackgroundBasis`),
@@ -159,6 +165,9 @@ public struct SolverOptions: Codable, Equatable, Sendable {
         try need(intensityFactorMax >= 1, "intensityFactorMax must be ≥ 1, got \(intensityFactorMax)")
         try need(intensityFactorMax == 1 || model == .amortised, "intensity factors (intensityFactorMax > 1) need the amortised model")
         try need(windowSigmas >= 3, "windowSigmas must be ≥ 3, got \(windowSigmas)")
+        try need(
+            zeroOffsetMax >= 0 && zeroOffsetMax <= 5 && displacementMax >= 0 && displacementMax <= 5,
+            "zeroOffsetMax and displacementMax must be in [0, 5] degrees of 2θ, got \(zeroOffsetMax) and \(displacementMax)")
         try need(peakMixingMax >= 0 && peakMixingMax <= 1, "peakMixingMax must be in [0, 1] (the Lorentzian share), got \(peakMixingMax)")
         try need(
             backgroundCoefficients == 0
@@ -222,7 +231,8 @@ extension SolverOptions {
             walksPerStep, walkPoolSize, learningRate, adamBeta1, adamBeta2, adamEpsilon, maxSteps,
             convergenceWindow, convergenceTolerance, fineTuneSteps, fineTunePerSample, polishSteps, fineTuneLearningRate,
             perSampleShiftRate, nnlsInitialisation, pruneUsage,
-            refinePresence, refineUsage, kAlpha2, backgroundCoefficients, backgroundSmoothness, peakMixingMax
+            refinePresence, refineUsage, kAlpha2, backgroundCoefficients, backgroundSmoothness, peakMixingMax,
+            instrumentOffsets, zeroOffsetMax, displacementMax
     }
 
     public init(from decoder: Decoder) throws {
@@ -258,6 +268,8 @@ extension SolverOptions {
         try get(.kAlpha2, &kAlpha2)
         try get(.backgroundCoefficients, &backgroundCoefficients); try get(.backgroundSmoothness, &backgroundSmoothness)
         try get(.peakMixingMax, &peakMixingMax)
+        try get(.instrumentOffsets, &instrumentOffsets); try get(.zeroOffsetMax, &zeroOffsetMax)
+        try get(.displacementMax, &displacementMax)
     }
 
     /// What a setting's value must be, from its default's type (for error messages).

@@ -257,6 +257,7 @@ extension DRNetSolver {
         let nb = loss.decoder.backgroundCount
         var betas = [Float](), backgrounds = [Float](), backgroundShares = [Double](repeating: 0, count: n)
         var mixing: [Float]?
+        var offsets = [Float]()
         if nb > 0 {
             betas.reserveCapacity(n * nb)
             backgrounds = [Float](repeating: 0, count: n * t)
@@ -269,6 +270,7 @@ extension DRNetSolver {
             parts += r.reconstructionPerSample
             betas += r.background
             if !r.mixing.isEmpty { mixing = r.mixing }
+            offsets += r.offsets.map { $0 * 180 / .pi }
             for (b, i) in samples.enumerated() {
                 let xhat = backend.reconstruction(b)
                 let e = ReconstructionError.sample(
@@ -324,7 +326,8 @@ extension DRNetSolver {
             graphSource: problem.graphSource, edges: problem.graph.edges.map { [$0.i, $0.j] }, lossHistory: run.history,
             warnings: warnings,
             background: loss.decoder.background.map { FittedBackground(basis: $0, coefficients: betas, share: backgroundShares) },
-            peakMixing: mixing)
+            peakMixing: mixing, instrumentOffsets: offsets.count == 2 * n ? offsets : nil,
+            offsetWavelength: offsets.count == 2 * n ? problem.library.axisWavelength : nil)
     }
 }
 

@@ -61,7 +61,8 @@ public final class DRNetSolver {
         var rng = SeededGenerator(seed: seed)
         let decoder = PeakDecoder(
             phases: lib.phases, q: lib.q, windowSigmas: options.windowSigmas, epsilon: options.epsilon,
-            backgroundCoefficients: options.backgroundCoefficients)
+            backgroundCoefficients: options.backgroundCoefficients,
+            offsetWavelength: options.instrumentOffsets ? lib.axisWavelength : nil)
         let reconstruction = ReconstructionLoss(options: options)
         let compute = try backend?(decoder, reconstruction) ?? CPUBackend(decoder: decoder, reconstruction: reconstruction)
         self.backend = compute
@@ -89,12 +90,13 @@ public final class DRNetSolver {
                 gridCount: lib.gridCount, elementCount: lib.elementCount, phaseCount: lib.phaseCount,
                 hidden: options.hiddenLayers, compositionInput: options.compositionInput,
                 intensityOutputs: options.intensityFactorMax > 1 ? lib.phaseCount * decoder.sticks.maxSticks : 0,
-                backgroundCount: options.backgroundCoefficients, mixing: options.peakMixingMax > 0)
+                backgroundCount: options.backgroundCoefficients, mixing: options.peakMixingMax > 0,
+                offsets: decoder.wavenumber != nil)
         case .perSample:
             let logits = options.nnlsInitialisation ? screening.map { $0.fractions.map { Foundation.log(max($0, 1e-3)) } } : nil
             model = PerSampleLatents(
                 sampleCount: lib.sampleCount, phaseCount: lib.phaseCount, backgroundCount: options.backgroundCoefficients,
-                mixing: options.peakMixingMax > 0, initialLogits: logits)
+                mixing: options.peakMixingMax > 0, offsets: decoder.wavenumber != nil, initialLogits: logits)
         }
         let chosen = model
         var initial = [Float](repeating: 0, count: chosen.parameterCount)
@@ -209,19 +211,17 @@ public final class DRNetSolver {
     /// `fineTuneLearningRate`.
     func switchToPerSampleLatents() {
         let n = problem.sampleCount, p = problem.phaseCount
-        let c = options.backgroundCoefficients
-        let latents = PerSampleLatents(sampleCount: n, phaseCount: p, backgroundCount: c, mixing: options.peakMixingMax > 0)
+        let latents = PerSampleLatents(
+            sampleCount: n, phaseCount: p, backgroundCount: options.backgroundCoefficients, mixing: options.peakMixingMax > 0,
+            offsets: loss.decoder.wavenumber != nil)
         var params = [Float](repeating: 0, count: latents.parameterCount)
         var fixedIS = [Float]()
         forEachChunk { samples, _, h in
-            for (b, i) in samples.enumerated() {
-                for k in 0..<p {
-                    params[i * p + k] = h.logits[b * p + k]
-                    params[n * p + i * p + k] = h.shiftPre[b * p + k]
-                    params[2 * n * p + i * p + k] = h.widthPre[b * p + k]
-                }
-                for j in 0..<c where h.backgroundPre.count == samples.count * c {
-                    params[latents.backgroundOffset + i * c + j] = h.backgroundPre[b * c + j]
+            for (blockIndex, part) in latents.blocks.enumerated() where part.width > 0 {
+                let values = h[keyPath: part.head], width = part.width, start = latents.blockOffset(blockIndex)
+                guard values.count == samples.count * width else { continue }
+                for (b, i) in samples.enumerated() {
+                    for j in 0..<width { params[start + i * width + j] = values[b * width + j] }
                 }
             }
             params[latents.parameterCount - 1] = h.fattening

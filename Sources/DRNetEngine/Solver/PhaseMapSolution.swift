@@ -47,6 +47,10 @@ public struct PhaseMapSolution: Codable, Sendable {
     /// Each candidate's pseudo-Voigt mixing η (P values; nil for Gaussian peaks, and in
     /// solutions written before it existed).
     public var peakMixing: [Float]? = nil
+    /// Each sample's fitted instrument offsets in degrees of 2θ, N×2 (zero offset, sample
+    /// displacement at cos θ = 1), and the axis wavelength (Å) they refer to; nil when none were fitted.
+    public var instrumentOffsets: [Float]? = nil
+    public var offsetWavelength: Double? = nil
 
     /// Fraction row of sample i.
     public func fractions(of i: Int) -> ArraySlice<Float> { fractions[(i * phaseCount)..<((i + 1) * phaseCount)] }

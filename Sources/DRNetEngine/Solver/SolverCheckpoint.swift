@@ -261,7 +261,7 @@ extension DRNetSolver {
         if m.modelKind == .perSample && !(model is PerSampleLatents) {
             let latents = PerSampleLatents(
                 sampleCount: problem.sampleCount, phaseCount: problem.phaseCount, backgroundCount: options.backgroundCoefficients,
-                mixing: options.peakMixingMax > 0)
+                mixing: options.peakMixingMax > 0, offsets: loss.decoder.wavenumber != nil)
             if m.intensityWidth > 0 {
                 latents.fixedIntensityPre = c.fixedIntensityPre
                 latents.intensityWidth = m.intensityWidth

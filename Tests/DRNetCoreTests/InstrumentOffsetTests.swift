@@ -1,0 +1,146 @@
+import XCTest
+@testable import DRNetCore
+@testable import DRNetEngine
+@testable import DRNetIO
+@testable import DRNetSynthetic
+import TestSupport
+
+/// Instrument offsets (issue 12): the 2θ zero offset and sample displacement mapped into Q, their
+/// derivatives, the decoder with offsets, and the loss's gradients against finite differences.
+final class InstrumentOffsetTests: XCTestCase {
+    let k = InstrumentOffset.wavenumber(wavelengthAngstrom: 1.540598)
+
+    func testPositionFollowsBraggsLawAndItsDerivativesHold() {
+        XCTAssertEqual(Double(k), 4 * .pi / 0.1540598, accuracy: 1e-3)
+        for (q, z, delta) in [(Float(20), Float(0.004), Float(0)), (45, -0.003, 0.002), (70, 0.005, -0.004), (30, 0, 0)] {
+            let p = InstrumentOffset.position(q, wavenumber: k, zero: z, displacement: delta)
+            // By hand in Double: 2θ⁰ = 2 asin(q/K), observed 2θ = 2θ⁰ + z + δ·cos θ⁰.
+            let theta = asin(Double(q) / Double(k))
+            let twoTheta = 2 * theta + Double(z) + Double(delta) * cos(theta)
+            XCTAssertEqual(Double(p.mu), Double(k) * sin(twoTheta / 2), accuracy: 1e-4 * Double(q))
+            let h: Float = 0.05  // Float positions: a wide step (μ is smooth) keeps rounding out of the difference
+            let dq =
+                (InstrumentOffset.position(q + h, wavenumber: k, zero: z, displacement: delta).mu
+                    - InstrumentOffset.position(q - h, wavenumber: k, zero: z, displacement: delta).mu) / (2 * h)
+            XCTAssertEqual(p.dQ, dq, accuracy: 2e-3)
+            let hz: Float = 1e-4
+            let dz =
+                (InstrumentOffset.position(q, wavenumber: k, zero: z + hz, displacement: delta).mu
+                    - InstrumentOffset.position(q, wavenumber: k, zero: z - hz, displacement: delta).mu) / (2 * hz)
+            XCTAssertEqual(p.dZero, dz, accuracy: 2e-2 * abs(p.dZero))
+            let dd =
+                (InstrumentOffset.position(q, wavenumber: k, zero: z, displacement: delta + hz).mu
+                    - InstrumentOffset.position(q, wavenumber: k, zero: z, displacement: delta - hz).mu) / (2 * hz)
+            XCTAssertEqual(p.dDisplacement, dd, accuracy: 2e-2 * abs(p.dDisplacement))
+        }
+        // No offsets: the position is unchanged; beyond the axis (q ≥ K) it is kept as well.
+        XCTAssertEqual(InstrumentOffset.position(33, wavenumber: k, zero: 0, displacement: 0).mu, 33, accuracy: 1e-4)
+        XCTAssertEqual(InstrumentOffset.position(k + 1, wavenumber: k, zero: 0.01, displacement: 0).mu, k + 1)
+        // A common zero offset moves low-Q peaks further than high-Q ones (cos θ falls): unlike a
+        // lattice shift, which moves them in proportion to q.
+        let low = InstrumentOffset.position(20, wavenumber: k, zero: 0.005, displacement: 0).mu - 20
+        let high = InstrumentOffset.position(70, wavenumber: k, zero: 0.005, displacement: 0).mu - 70
+        XCTAssertGreaterThan(low, high)
+        let (z, _, dz, _) = InstrumentOffset.offsets(10, 0, zeroMaxDegrees: 0.3, displacementMaxDegrees: 0.3)
+        XCTAssertEqual(Double(z), 0.3 * .pi / 180, accuracy: 1e-7)
+        XCTAssertLessThan(dz, 1e-6)
+    }
+
+    func testTheDecoderMovesEveryStickOfTheSampleByItsOffset() {
+        let q = (0..<3000).map { 15 + 0.02 * Float($0) }
+        let phase = CandidatePhase(name: "x", q: [25, 55], intensity: [1, 1])
+        let plain = PeakDecoder(phases: [phase], q: q)
+        let decoder = PeakDecoder(phases: [phase], q: q, offsetWavelength: 1.540598)
+        XCTAssertEqual(decoder.wavenumber!, k, accuracy: 1e-4)
+        let r0 = SampleRender(decoder: plain), r1 = SampleRender(decoder: decoder)
+        let one: [Float] = [1], v: [Float] = [-6]
+        plain.render(phases: [0], shifts: one, logVariances: v, fractions: one, into: r0)
+        let zero: [Float] = [0, 0]
+        decoder.render(phases: [0], shifts: one, logVariances: v, fractions: one, offsets: zero, into: r1)
+        // Zero offsets are no offsets (K·sin(asin(q/K)) = q to Float rounding).
+        let same = zip(r0.reconstructionArray, r1.reconstructionArray).map { abs($0 - $1) }.max()!
+        XCTAssertLessThan(same, 1e-3, "zero offsets are no offsets")
+        let offsets: [Float] = [0.004, 0]
+        decoder.render(phases: [0], shifts: one, logVariances: v, fractions: one, offsets: offsets, into: r1)
+        let x = r1.reconstructionArray
+        for q0: Float in [25, 55] {
+            let near = q.indices.filter { abs(q[$0] - q0) < 1 }
+            let peak = near.max { x[$0] < x[$1] }!
+            let want = InstrumentOffset.position(q0, wavenumber: k, zero: 0.004, displacement: 0).mu
+            XCTAssertEqual(q[peak], want, accuracy: 0.011, "the stick at \(q0) is seen at \(want)")
+            XCTAssertGreaterThan(q[peak] - q0, 0.05)
+        }
+    }
+
+    func testGradientsWithOffsetsMatchFiniteDifferences() {
+        let syn = SyntheticLibrary.make(
+            divisions: 3, gridCount: 500, qRange: 15...40, sticksPerPhase: 6, distractors: 3, logVariance: -1.5, seed: 3)
+        var options = SolverOptions()
+        options.peakMixingMax = 0.5
+        let lib = syn.library
+        let decoder = PeakDecoder(phases: lib.phases, q: lib.q, backgroundCoefficients: 8, offsetWavelength: 1.540598)
+        let loss = DRNetLoss(
+            options: options, decoder: decoder, phaseCompositions: lib.phaseCompositions, elementCount: 3,
+            backend: CPUBackend(decoder: decoder, reconstruction: ReconstructionLoss(options: options)))
+        let samples = [1, 2, 6, 7]
+        let t = lib.gridCount, p = lib.phaseCount
+        var x = [Float]()
+        for i in samples { x += lib.patterns[(i * t)..<((i + 1) * t)] }
+        let batch = BatchData(
+            samples: samples, patterns: x, mask: [Float](repeating: 1, count: samples.count * p),
+            degrees: [2, 2, 3, 3], compositions: samples.flatMap { i in (0..<3).map { lib.compositions[i * 3 + $0] } })
+        var rng = SeededGenerator(seed: 13)
+        func u() -> Float { Float(rng.next() >> 40) / Float(1 << 24) * 2 - 1 }
+        let n = samples.count * p
+        var heads = HeadOutputs(
+            logits: (0..<n).map { _ in 1.5 * u() }, shiftPre: (0..<n).map { _ in 0.1 * u() },
+            widthPre: (0..<n).map { _ in 0.5 * u() }, backgroundPre: (0..<(samples.count * 8)).map { _ in u() },
+            mixingPre: (0..<p).map { _ in u() })
+        heads.offsetPre = (0..<(2 * samples.count)).map { _ in u() }
+        var g = HeadOutputs.zeros(batch: 4, phases: p)
+        let report = loss.evaluate(heads: heads, batch: batch, step: 0, gradients: &g)
+        XCTAssertEqual(report.offsets.count, 8)
+        XCTAssertTrue(report.offsets.allSatisfy { abs($0) < Float(0.3 * .pi / 180) + 1e-7 })
+        func total(_ h: HeadOutputs) -> Double { loss.evaluate(heads: h, batch: batch, step: 0).total }
+        for (name, key, h) in [
+            ("offsets", \HeadOutputs.offsetPre, Float(3e-3)), ("shifts", \HeadOutputs.shiftPre, 3e-4),
+            ("widths", \HeadOutputs.widthPre, 3e-4), ("mixing", \HeadOutputs.mixingPre, 3e-3)
+        ] {
+            var numeric = [Double](), analytic = [Double]()
+            for i in 0..<heads[keyPath: key].count {
+                var up = heads, down = heads
+                up[keyPath: key][i] += h
+                down[keyPath: key][i] -= h
+                numeric.append((total(up) - total(down)) / (2 * Double(h)))
+                analytic.append(Double(g[keyPath: key][i]))
+            }
+            let scale = numeric.map { abs($0) }.max()!
+            XCTAssertGreaterThan(scale, 1e-3, "\(name): gradient vanished")
+            let err = zip(analytic, numeric).map { abs($0 - $1) }.max()!
+            XCTAssertLessThan(err, 4e-2 * scale, "\(name): max |analytic − numeric| = \(err), scale \(scale)")
+        }
+        // Frozen shifts freeze the offsets.
+        var frozen = HeadOutputs.zeros(batch: 4, phases: p)
+        _ = loss.evaluate(heads: heads, batch: batch, step: 0, gradients: &frozen, freezeShifts: true)
+        XCTAssertEqual(frozen.offsetPre, [Float](repeating: 0, count: 8))
+    }
+
+    func testOnlyALibraryWithAnAxisWavelengthGetsOffsets() throws {
+        let syn = SyntheticLibrary.make(divisions: 3, gridCount: 200, sticksPerPhase: 5, distractors: 1, seed: 2)
+        var options = SolverOptions()
+        options.hiddenLayers = [16]
+        let withoutAxis = try DRNetSolver(problem: PreparedProblem(library: syn.library, options: options), options: options, seed: 1)
+        XCTAssertNil(withoutAxis.loss.decoder.wavenumber)
+        var lib = syn.library
+        lib.axisWavelength = 1.540598
+        let withAxis = try DRNetSolver(problem: PreparedProblem(library: lib, options: options), options: options, seed: 1)
+        XCTAssertNotNil(withAxis.loss.decoder.wavenumber)
+        options.instrumentOffsets = false
+        let off = try DRNetSolver(problem: PreparedProblem(library: lib, options: options), options: options, seed: 1)
+        XCTAssertNil(off.loss.decoder.wavenumber)
+        // The per-sample layout keeps u and o together as the shift parameters.
+        let latents = PerSampleLatents(sampleCount: 3, phaseCount: 4, backgroundCount: 2, offsets: true)
+        XCTAssertEqual(latents.shiftParameters, 12..<30)
+        XCTAssertEqual(latents.parameterCount, 3 * 4 * 3 + 3 * 2 + 3 * 2 + 1)
+    }
+}
