@@ -3,7 +3,8 @@
 //
 //   μ = s_bk·q⁰_j,  v_j = v_bk + f·q⁰_j/Q_max,  σ² = e^{v_j},  γ² = 2 ln 2·σ²,  κ = 1/√(π ln 2)
 //   B̃_bk(t) = Σ_j ĉ_j·IS_bkj·e^{−v_j/2}·[(1 − η_k)·exp(−(q_t − μ)²/(2σ²)) + η_k·κ/(1 + (q_t − μ)²/γ²)]
-//   the Gaussian part over |q_t − μ| within ±W·σ, the Lorentzian part (η_k > 0) over the whole grid;
+//   the Gaussian part over |q_t − μ| within ±W·σ, the Lorentzian part (η_k > 0) within ±R·γ
+//   (R = LORENTZIAN_REACH, where L is 10⁻⁵ of its height, as PeakDecoder.lorentzianReach);
 //   with instrument offsets (useOffsets ≠ 0; InstrumentOffset.swift) μ = K·sin(θ + (z_b + δ_b·cos θ)/2),
 //   sin θ = s_bk·q⁰_j/K, K = 4π/λ (nm⁻¹), z_b, δ_b the sample's zero offset and displacement (radians)
 //   B_bk = B̃_bk/(max_t B̃_bk + ε),  m_b = Σ_k w_bk·B_bk + b_b,  x̂_b = m_b/(max_t m_b + ε)
@@ -68,6 +69,14 @@ inline int stick_window(float q0, float height, float sk, float vk, float fatten
 // PeakDecoder.lorentzianHeight and .lorentzianScale.
 #define LORENTZIAN_HEIGHT 0.67766101f
 #define LORENTZIAN_SCALE 0.72134752f
+#define LORENTZIAN_REACH 316.226181f
+
+// The Lorentzian part's window [lo, hi) within ±LORENTZIAN_REACH·γ of μ (γ² = σ²/LORENTZIAN_SCALE).
+inline void lorentzian_window(float mu, float variance, __global const float* q, int T, int* lo, int* hi) {
+    const float reach = LORENTZIAN_REACH * sqrt(variance / LORENTZIAN_SCALE);
+    *lo = lower_index(mu - reach, q, T);
+    *hi = lower_index(mu + reach, q, T);
+}
 
 // Index mapping: work-group g handles pairs g, g + groups, … (one pair per group on GPUs; a few
 // groups per core on CPUs, where a launch per pair costs more than the pair). Work-item lid owns the chunks
@@ -102,13 +111,17 @@ __kernel void render_phases(
         if (!stick_window(stickQ[j], stickH[j] * factor, sk, vk, fattening, qMax, windowSigmas, eta > 0.0f, useOffsets, K, z,
                           delta, q, T, &vj, &variance, &mu, &amp, &lo, &hi, dMu)) continue;
         if (eta > 0.0f) {
-            // The Lorentzian part on the whole grid (the chunks this work-item owns).
+            // The Lorentzian part in its window (the chunks of it this work-item owns).
             const float ampL = eta * amp * LORENTZIAN_HEIGHT, cx = LORENTZIAN_SCALE / variance;
-            for (int c = lid; c < chunks; c += WG_PAIR) {
+            int loL, hiL;
+            lorentzian_window(mu, variance, q, T, &loL, &hiL);
+            const int l0 = loL / LANES, l1 = hiL > loL ? (hiL - 1) / LANES : l0 - 1;
+            for (int c = l0 + (((lid - l0) % WG_PAIR) + WG_PAIR) % WG_PAIR; c <= l1; c += WG_PAIR) {
                 const int t = c * LANES;
+                const intv idx = t + LANE_INDEX;
                 const floatv d = VLOAD(q + t) - mu;
                 floatv e = ampL / (1.0f + cx * d * d);
-                e = select((floatv)(0.0f), e, (t + LANE_INDEX) < T);
+                e = select((floatv)(0.0f), e, (idx >= loL) & (idx < hiL));
                 VSTORE(VLOAD(row + t) + e, row + t);
             }
         }
@@ -258,7 +271,9 @@ __kernel void decoder_backward(
         if (eta > 0.0f) {
             const float ampL = amp * LORENTZIAN_HEIGHT, cx = LORENTZIAN_SCALE / variance;
             floatv l0 = (floatv)(0.0f), l1 = (floatv)(0.0f), lx = (floatv)(0.0f);
-            for (int c = 0; c < chunks; c++) {
+            int loL, hiL;
+            lorentzian_window(mu, variance, q, T, &loL, &hiL);
+            for (int c = loL / LANES; hiL > loL && c <= (hiL - 1) / LANES; c++) {
                 const int t = c * LANES;
                 const intv idx = t + LANE_INDEX;
                 const floatv up = VLOAD(g + t) * scale - select((floatv)(0.0f), (floatv)(gwk * scale), idx == am);
@@ -266,7 +281,7 @@ __kernel void decoder_backward(
                 const floatv x = cx * d * d;
                 const floatv r = 1.0f / (1.0f + x);
                 floatv e = up * ampL * r;
-                e = select((floatv)(0.0f), e, idx < T);
+                e = select((floatv)(0.0f), e, (idx >= loL) & (idx < hiL));
                 l0 += e;
                 l1 += e * r * d;
                 lx += e * r * x;

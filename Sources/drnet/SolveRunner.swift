@@ -54,6 +54,7 @@ enum SolveRunner {
                     + "M=\(library.elementCount); mask: \(problem.maskSource); graph: \(problem.graphSource) "
                     + "(\(problem.graph.edges.count) edges); model: \(options.model.rawValue); seed \(seed)")
             if let note = problem.doubletNote { stderr("drnet: \(note)") }
+            for note in solver.settingsNotes where !note.hasPrefix("warning: ") { stderr("drnet: \(note)") }
             if let screening = solver.screening {
                 let kept = solver.candidateSwitch.filter { $0 > 0 }.count
                 let top = (0..<library.phaseCount).sorted { screening.usage[$0] > screening.usage[$1] }.prefix(8)
@@ -73,6 +74,7 @@ enum SolveRunner {
             }
         }
         for w in problem.warnings { stderr("drnet: warning: \(w)") }
+        for note in solver.settingsNotes where note.hasPrefix("warning: ") { stderr("drnet: \(note)") }
         let solution = solver.solve()
         if let failure = solver.backend.failure {
             throw CommandFailure(.deviceFailure, "the run on \(compute.name) failed and wrote nothing: \(failure)")

@@ -76,6 +76,7 @@ final class InstrumentOffsetTests: XCTestCase {
         let syn = SyntheticLibrary.make(
             divisions: 3, gridCount: 500, qRange: 15...40, sticksPerPhase: 6, distractors: 3, logVariance: -1.5, seed: 3)
         var options = SolverOptions()
+        options.peakShape = .pseudoVoigt
         options.peakMixingMax = 0.5
         let lib = syn.library
         let decoder = PeakDecoder(phases: lib.phases, q: lib.q, backgroundCoefficients: 8, offsetWavelength: 1.540598)

@@ -53,6 +53,17 @@ final class PseudoVoigtTests: XCTestCase {
             let want = amplitude * Double(PeakDecoder.lorentzianHeight) / (1 + d * d / (2 * Foundation.log(2.0) * variance))
             XCTAssertEqual(Double(pv[t]), want, accuracy: 1e-5 * want + 1e-9, "L at q = \(q[t]) (far outside ±6σ)")
         }
+        // A sharp peak (σ² = e^{-9}): the Lorentzian window ends at ±316γ, where L is 10⁻⁵ of its height.
+        let (qs, sharp) = renderOne(eta: 1, logVariance: -9)
+        let gamma = (2 * Foundation.log(2.0) * Foundation.exp(-9.0)).squareRoot()
+        let reach = Double(PeakDecoder.lorentzianReach) * gamma
+        let height = sharp.max()!
+        for t in qs.indices {
+            let d = abs(Double(qs[t]) - 30)
+            if d > reach * 1.001 { XCTAssertEqual(sharp[t], 0, "beyond the window at q = \(qs[t])") }
+            if d < reach * 0.999 { XCTAssertGreaterThan(Double(sharp[t]), 0.99e-5 * Double(height), "inside at q = \(qs[t])") }
+        }
+        XCTAssertLessThan(reach, 20, "the window is a fraction of this grid")
         // η = 0: nothing outside the Gaussian window.
         let (_, g) = renderOne(eta: 0)
         XCTAssertEqual(g[0], 0)
@@ -64,6 +75,7 @@ final class PseudoVoigtTests: XCTestCase {
         let syn = SyntheticLibrary.make(
             divisions: 3, gridCount: 500, qRange: 15...40, sticksPerPhase: 6, distractors: 3, logVariance: -1.5, seed: 3)
         var options = SolverOptions()
+        options.peakShape = .pseudoVoigt
         options.peakMixingMax = 0.8
         options.backgroundCoefficients = 5
         let lib = syn.library
@@ -124,10 +136,16 @@ final class PseudoVoigtTests: XCTestCase {
             XCTAssertEqual(Double(d), 0.6 * s * (1 - s), accuracy: 1e-6)
         }
         var o = SolverOptions()
-        o.peakMixingMax = 1.5
-        XCTAssertThrowsError(try o.validate()) { XCTAssertTrue("\($0)".contains("peakMixingMax")) }
+        XCTAssertEqual(o.peakShape, .auto)
+        XCTAssertFalse(o.pseudoVoigt, "auto is resolved by the solver (DataDefaults), Gaussian until then")
+        for bad in [1.5, 0] {
+            o.peakMixingMax = bad
+            XCTAssertThrowsError(try o.validate()) { XCTAssertTrue("\($0)".contains("peakMixingMax")) }
+        }
         o.peakMixingMax = 1
         XCTAssertNoThrow(try o.validate())
+        o.peakShape = .pseudoVoigt
+        XCTAssertTrue(o.pseudoVoigt)
         // The η block sits before the fattening scalar in both models, initialised at e = −2.
         let enc = AmortisedEncoder(gridCount: 20, elementCount: 3, phaseCount: 4, hidden: [8], compositionInput: false, mixing: true)
         var theta = [Float](repeating: 0, count: enc.parameterCount)

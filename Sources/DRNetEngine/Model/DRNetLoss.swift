@@ -146,7 +146,7 @@ public final class DRNetLoss: @unchecked Sendable {
         }
         var gradFactors = [Float](repeating: 0, count: useIS ? b * p * nmax : 0)
         // Pseudo-Voigt mixing η_k = η_max·σ(e_k) and dη/de (P values).
-        let useMixing = o.peakMixingMax > 0 && heads.mixingPre.count == p
+        let useMixing = o.pseudoVoigt && heads.mixingPre.count == p
         var eta = [Float](), etaSlope = [Float]()
         if useMixing {
             for e in heads.mixingPre {

@@ -21,8 +21,10 @@ import Foundation
 /// a phase's fractions and widths mean the same for every η. The Gaussian part is evaluated only
 /// on grid points within ±`windowSigmas`·σ of μ (σ = e^{v/2}), which is exact to float
 /// precision for windowSigmas ≥ 6 and makes the cost scale with the sticks' support instead of
-/// the Q range; the Lorentzian part, whose tails fall only as 1/d², is evaluated on the whole
-/// grid (exact; it costs one division per grid point and stick, and only for phases with η > 0). Gradients go through both max-normalisations at the grid argmax.
+/// the Q range; the Lorentzian part, whose tails fall only as 1/d², in a window of ±316γ (where
+/// L has fallen to 10⁻⁵ of its height: `lorentzianReach`; the tails beyond hold 0.2 % of its
+/// area), which on most grids is the whole grid (one division per grid point and stick, only for
+/// phases with η > 0) and on fine grids of sharp peaks a fraction of it. Gradients go through both max-normalisations at the grid argmax.
 /// The decoder is immutable and shared; per-sample state lives in a `SampleRender` workspace.
 public final class PeakDecoder: @unchecked Sendable {
     public let sticks: StickTable
@@ -73,6 +75,17 @@ public final class PeakDecoder: @unchecked Sendable {
     public static let lorentzianHeight: Float = Float(1 / (Double.pi * Foundation.log(2.0)).squareRoot())
     /// 1/(2 ln 2): x = d²/γ² = d²/(2 ln 2·σ²).
     static let lorentzianScale: Float = Float(1 / (2 * Foundation.log(2.0)))
+    /// The Lorentzian window's half-width in units of γ: √(1/τ − 1) with τ = 10⁻⁵, the share of
+    /// the peak height at which the window ends.
+    public static let lorentzianReach: Float = Float((1 / 1e-5 - 1).squareRoot())
+
+    /// The Lorentzian part's grid window [lo, hi) for a peak at μ with σ² = `variance`: within
+    /// ±`lorentzianReach`·γ, γ = √(2 ln 2)·σ.
+    @inline(__always)
+    func lorentzianWindow(mu: Float, variance: Float, grid g: UnsafePointer<Float>) -> (lo: Int, hi: Int) {
+        let reach = Self.lorentzianReach * (variance / Self.lorentzianScale).squareRoot()
+        return (lowerIndex(mu - reach, g), lowerIndex(mu + reach, g))
+    }
 
     /// First grid index with q_t ≥ x (T if none).
     @inline(__always)
@@ -188,7 +201,6 @@ public final class PeakDecoder: @unchecked Sendable {
         into row: UnsafeMutablePointer<Float>
     ) {
         let lane = SIMD8<Int32>(0, 1, 2, 3, 4, 5, 6, 7)
-        let tV = SIMD8<Int32>(repeating: Int32(gridCount))
         let range = sticks.sticks(of: k)
         sticks.position.withUnsafeBufferPointer { pos in
             sticks.height.withUnsafeBufferPointer { hgt in
@@ -204,15 +216,17 @@ public final class PeakDecoder: @unchecked Sendable {
                     let ampV = FloatLanes(repeating: (1 - eta) * w.amplitude)
                     let hiV = SIMD8<Int32>(repeating: Int32(hi))
                     if eta > 0 {
-                        // The Lorentzian part on the whole grid: η·A·κ/(1 + (q − μ)²/γ²).
+                        // The Lorentzian part in its window: η·A·κ/(1 + (q − μ)²/γ²).
                         let ampL = FloatLanes(repeating: eta * w.amplitude * Self.lorentzianHeight)
                         let cx = FloatLanes(repeating: Self.lorentzianScale / variance)
-                        var t = 0
-                        while t < gridCount {
+                        let (loL, hiL) = lorentzianWindow(mu: mu, variance: variance, grid: g)
+                        let hiLV = SIMD8<Int32>(repeating: Int32(hiL))
+                        var t = loL
+                        while t < hiL {
                             let qv = UnsafeRawPointer(g + t).loadUnaligned(as: FloatLanes.self)
                             let d = qv - muV
                             var e = ampL / (1 + cx * d * d)
-                            e.replace(with: 0, where: (lane &+ Int32(t)) .>= tV)
+                            e.replace(with: 0, where: (lane &+ Int32(t)) .>= hiLV)
                             let dst = UnsafeMutableRawPointer(row + t)
                             dst.storeBytes(of: dst.loadUnaligned(as: FloatLanes.self) + e, as: FloatLanes.self)
                             t += 8
@@ -319,7 +333,6 @@ public final class PeakDecoder: @unchecked Sendable {
         let range = sticks.sticks(of: k)
         var dS: Float = 0, dV: Float = 0, dF: Float = 0, dEta: Float = 0, dZ: Float = 0, dD: Float = 0
         let lane = SIMD8<Int32>(0, 1, 2, 3, 4, 5, 6, 7)
-        let tV = SIMD8<Int32>(repeating: Int32(gridCount))
         sticks.position.withUnsafeBufferPointer { pos in
             sticks.height.withUnsafeBufferPointer { hgt in
                 for (rank, j) in range.enumerated() {
@@ -338,15 +351,17 @@ public final class PeakDecoder: @unchecked Sendable {
                         let ampL = FloatLanes(repeating: w.amplitude * Self.lorentzianHeight)
                         let cx = FloatLanes(repeating: Self.lorentzianScale / variance)
                         var l0 = FloatLanes(), l1 = FloatLanes(), lx = FloatLanes()
-                        var t = 0
-                        while t < gridCount {
+                        let (loL, hiL) = lorentzianWindow(mu: mu, variance: variance, grid: g)
+                        let hiLV = SIMD8<Int32>(repeating: Int32(hiL))
+                        var t = loL
+                        while t < hiL {
                             let qv = UnsafeRawPointer(g + t).loadUnaligned(as: FloatLanes.self)
                             let up = UnsafeRawPointer(gb + t).loadUnaligned(as: FloatLanes.self)
                             let d = qv - muV
                             let x = cx * d * d
                             let r = 1 / (1 + x)
                             var e = up * ampL * r
-                            e.replace(with: 0, where: (lane &+ Int32(t)) .>= tV)
+                            e.replace(with: 0, where: (lane &+ Int32(t)) .>= hiLV)
                             l0 += e
                             l1 += e * r * d
                             lx += e * r * x

@@ -23,10 +23,18 @@ public struct SolverOptions: Codable, Equatable, Sendable {
     public var intensityFactorMax: Double = 1
     /// [BCV, LSA] high-Q peak widening v_kj = v_k + (q⁰_kj/Q_max)·tanh(|g|), g trainable from 0.1.
     public var peakFattening: Bool = false
-    /// η_max: the peaks are pseudo-Voigts with a mixing η_k = η_max·σ(e_k) ∈ (0, η_max) per phase
-    /// (σ the logistic function; e_k trainable, shared by every sample, from e = −2, i.e.
-    /// η ≈ 0.12·η_max); 0 = Gaussian peaks (the reference's); at most 1.
-    public var peakMixingMax: Double = 0
+    /// `gaussian`: the reference's Gaussian peaks. `pseudoVoigt`: pseudo-Voigts with a mixing
+    /// η_k = η_max·σ(e_k) ∈ (0, η_max) per phase (σ the logistic function; e_k trainable, shared by
+    /// every sample, from e = −2, i.e. η ≈ 0.12·η_max). `auto`: pseudo-Voigt with the Q-dependent
+    /// width law (`peakFattening`) on a library that records its instrument (from `drnet import`),
+    /// Gaussian on any other (`DataDefaults`).
+    public var peakShape: PeakShape = .auto
+    /// η_max of the pseudo-Voigt peaks, in (0, 1].
+    public var peakMixingMax: Double = 1
+    /// Centre the peak-width range on the median width measured in the patterns
+    /// (`logVarianceCentre` = 2 ln σ̂, `DataDefaults`); a settings file that sets
+    /// `logVarianceCentre` turns it off.
+    public var peakWidthsFromData: Bool = true
     /// Fit each sample's instrument offsets (`InstrumentOffset`: a 2θ zero offset and a sample
     /// displacement) when the library records the wavelength of the 2θ axis its Q grid came from
     /// (`CompositionLibrary.axisWavelength`, from `drnet import`); bounded by these (degrees of 2θ).
@@ -138,6 +146,10 @@ public struct SolverOptions: Codable, Equatable, Sendable {
     public init() {}
 
     public enum ModelKind: String, Codable, Sendable { case amortised, perSample }
+    public enum PeakShape: String, Codable, Sendable { case auto, gaussian, pseudoVoigt }
+
+    /// Whether the peaks are pseudo-Voigts (after `DataDefaults` resolved `auto`).
+    public var pseudoVoigt: Bool { peakShape == .pseudoVoigt && peakMixingMax > 0 }
     public enum ReconstructionMetric: String, Codable, Sendable { case symmetricKL, jensenShannon }
     public enum SmoothnessKind: String, Codable, Sendable { case l2OverDistance, l1 }
 
@@ -168,7 +180,7 @@ public struct SolverOptions: Codable, Equatable, Sendable {
         try need(
             zeroOffsetMax >= 0 && zeroOffsetMax <= 5 && displacementMax >= 0 && displacementMax <= 5,
             "zeroOffsetMax and displacementMax must be in [0, 5] degrees of 2θ, got \(zeroOffsetMax) and \(displacementMax)")
-        try need(peakMixingMax >= 0 && peakMixingMax <= 1, "peakMixingMax must be in [0, 1] (the Lorentzian share), got \(peakMixingMax)")
+        try need(peakMixingMax > 0 && peakMixingMax <= 1, "peakMixingMax must be in (0, 1] (the Lorentzian share), got \(peakMixingMax)")
         try need(
             backgroundCoefficients == 0
                 || (backgroundCoefficients >= BackgroundBasis.minimumCount && backgroundCoefficients <= 64),
@@ -231,7 +243,8 @@ extension SolverOptions {
             walksPerStep, walkPoolSize, learningRate, adamBeta1, adamBeta2, adamEpsilon, maxSteps,
             convergenceWindow, convergenceTolerance, fineTuneSteps, fineTunePerSample, polishSteps, fineTuneLearningRate,
             perSampleShiftRate, nnlsInitialisation, pruneUsage,
-            refinePresence, refineUsage, kAlpha2, backgroundCoefficients, backgroundSmoothness, peakMixingMax,
+            refinePresence, refineUsage, kAlpha2, backgroundCoefficients, backgroundSmoothness, peakShape, peakMixingMax,
+            peakWidthsFromData,
             instrumentOffsets, zeroOffsetMax, displacementMax
     }
 
@@ -267,7 +280,10 @@ extension SolverOptions {
         try get(.refinePresence, &refinePresence); try get(.refineUsage, &refineUsage)
         try get(.kAlpha2, &kAlpha2)
         try get(.backgroundCoefficients, &backgroundCoefficients); try get(.backgroundSmoothness, &backgroundSmoothness)
-        try get(.peakMixingMax, &peakMixingMax)
+        try get(.peakShape, &peakShape); try get(.peakMixingMax, &peakMixingMax)
+        try get(.peakWidthsFromData, &peakWidthsFromData)
+        // A settings file that gives the width centre keeps it (unless it also asks for the data's).
+        if c.contains(.logVarianceCentre) && !c.contains(.peakWidthsFromData) { peakWidthsFromData = false }
         try get(.instrumentOffsets, &instrumentOffsets); try get(.zeroOffsetMax, &zeroOffsetMax)
         try get(.displacementMax, &displacementMax)
     }
@@ -282,6 +298,7 @@ extension SolverOptions {
         case is ModelKind: return "\"amortised\" or \"perSample\""
         case is ReconstructionMetric: return "\"symmetricKL\" or \"jensenShannon\""
         case is SmoothnessKind: return "\"l2OverDistance\" or \"l1\""
+        case is PeakShape: return "\"auto\", \"gaussian\" or \"pseudoVoigt\""
         default: return "a value of the right type"
         }
     }

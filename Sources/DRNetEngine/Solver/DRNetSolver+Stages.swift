@@ -306,7 +306,7 @@ extension DRNetSolver {
         }
         if divergence != nil { run.stoppedBy = .diverged }
         let used = (0..<p).filter { k in (0..<n).contains { w[$0 * p + k] > 0 } }
-        var warnings = problem.warnings
+        var warnings = problem.warnings + settingsNotes.filter { $0.hasPrefix("warning: ") }.map { String($0.dropFirst(9)) }
         let meanShare = shares.reduce(0, +) / Double(max(n, 1))
         if meanShare > SolveLoop.poorReconstructionShare {
             warnings.append(

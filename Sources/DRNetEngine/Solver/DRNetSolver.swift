@@ -46,16 +46,25 @@ public final class DRNetSolver {
     /// `stoppedBy` is `.diverged`.
     public internal(set) var divergence: Divergence?
 
+    /// What the solver decided from the library itself (`DataDefaults`: peak shape, peak widths),
+    /// one line each; the CLI prints them.
+    public let settingsNotes: [String]
+
+    /// - Parameter options: the settings; those derived from the data (`DataDefaults`) are
+    ///   resolved here, and `options` holds the values the run uses.
     /// - Parameter backend: builds the compute backend for the problem's decoder and loss
     ///   (default: the CPU backend).
     public init(
-        problem: PreparedProblem, options: SolverOptions, seed: UInt64,
+        problem: PreparedProblem, options given: SolverOptions, seed: UInt64,
         backend: ((PeakDecoder, ReconstructionLoss) throws -> ComputeBackend)? = nil
     ) throws {
+        try given.validate()
+        let (options, notes) = DataDefaults.resolve(given, for: problem)
         try options.validate()
         try Self.checkMemory(problem: problem, options: options)
         self.problem = problem
         self.options = options
+        self.settingsNotes = notes
         self.seed = seed
         let lib = problem.library
         var rng = SeededGenerator(seed: seed)
@@ -90,13 +99,13 @@ public final class DRNetSolver {
                 gridCount: lib.gridCount, elementCount: lib.elementCount, phaseCount: lib.phaseCount,
                 hidden: options.hiddenLayers, compositionInput: options.compositionInput,
                 intensityOutputs: options.intensityFactorMax > 1 ? lib.phaseCount * decoder.sticks.maxSticks : 0,
-                backgroundCount: options.backgroundCoefficients, mixing: options.peakMixingMax > 0,
+                backgroundCount: options.backgroundCoefficients, mixing: options.pseudoVoigt,
                 offsets: decoder.wavenumber != nil)
         case .perSample:
             let logits = options.nnlsInitialisation ? screening.map { $0.fractions.map { Foundation.log(max($0, 1e-3)) } } : nil
             model = PerSampleLatents(
                 sampleCount: lib.sampleCount, phaseCount: lib.phaseCount, backgroundCount: options.backgroundCoefficients,
-                mixing: options.peakMixingMax > 0, offsets: decoder.wavenumber != nil, initialLogits: logits)
+                mixing: options.pseudoVoigt, offsets: decoder.wavenumber != nil, initialLogits: logits)
         }
         let chosen = model
         var initial = [Float](repeating: 0, count: chosen.parameterCount)
@@ -212,7 +221,7 @@ public final class DRNetSolver {
     func switchToPerSampleLatents() {
         let n = problem.sampleCount, p = problem.phaseCount
         let latents = PerSampleLatents(
-            sampleCount: n, phaseCount: p, backgroundCount: options.backgroundCoefficients, mixing: options.peakMixingMax > 0,
+            sampleCount: n, phaseCount: p, backgroundCount: options.backgroundCoefficients, mixing: options.pseudoVoigt,
             offsets: loss.decoder.wavenumber != nil)
         var params = [Float](repeating: 0, count: latents.parameterCount)
         var fixedIS = [Float]()

@@ -19,6 +19,9 @@ public struct PreparedProblem: Sendable {
     /// What the user should know before the run: candidates left out because none of their
     /// sticks falls inside the Q grid, the library's own warnings. Carried into the solution.
     public let warnings: [String]
+    /// The peak width measured in the patterns before solving (`PeakWidthEstimate`), nil when no
+    /// peak could be measured.
+    public let peakWidth: PeakWidthEstimate?
     /// What the decoder renders beyond each stick (the Kα2 line), for the run's first lines; nil
     /// when it renders one line.
     public let doubletNote: String?
@@ -135,6 +138,8 @@ public struct PreparedProblem: Sendable {
                     + (outside.isEmpty ? "" : " (after leaving out the candidates without a stick in the Q grid)"))
         }
         self.mask = mask
+        // The data's own peak width (`DataDefaults` centres the width range on it, or warns).
+        peakWidth = PeakWidthEstimate.measure(patterns: x, q: lib.q)
         warnings = lib.sources.warnings + notes
         self.doubletNote = doubletNote
 

@@ -192,6 +192,14 @@ public struct SolverCheckpoint: Sendable {
         {
             meta.options.backgroundCoefficients = 0
         }
+        // …and before the peak shape and widths were taken from the data: Gaussian peaks and the
+        // stored width centre.
+        if let object = try? JSONSerialization.jsonObject(with: metadataBytes) as? [String: Any],
+            let stored = object["options"] as? [String: Any], stored["peakShape"] == nil
+        {
+            meta.options.peakShape = .gaussian
+            meta.options.peakWidthsFromData = false
+        }
         let n1 = meta.parameterCount, n2 = meta.fixedIntensityCount
         let expectedBytes = 20 + length + 4 * (3 * n1 + n2)
         guard n1 >= 0, n2 >= 0, bytes.count == expectedBytes else {
@@ -261,7 +269,7 @@ extension DRNetSolver {
         if m.modelKind == .perSample && !(model is PerSampleLatents) {
             let latents = PerSampleLatents(
                 sampleCount: problem.sampleCount, phaseCount: problem.phaseCount, backgroundCount: options.backgroundCoefficients,
-                mixing: options.peakMixingMax > 0, offsets: loss.decoder.wavenumber != nil)
+                mixing: options.pseudoVoigt, offsets: loss.decoder.wavenumber != nil)
             if m.intensityWidth > 0 {
                 latents.fixedIntensityPre = c.fixedIntensityPre
                 latents.intensityWidth = m.intensityWidth

@@ -1,0 +1,51 @@
+import Foundation
+
+/// Settings derived from the library itself (issue 12: one default that works on every
+/// library), applied once when a solver is made (`DRNetSolver.init`), so that the solver, its
+/// checkpoints and its solution record the values it used:
+///
+/// - **Peak shape** (`peakShape: auto`): a library that records the instrument its scans came
+///   from (the 2θ axis's wavelength, from `drnet import`'s `import.json`) gets the measured-scan
+///   model, pseudo-Voigt peaks (η ≤ `peakMixingMax`) with the Q-dependent width law
+///   (`peakFattening`); any other library (instance files, benchmark and synthetic libraries)
+///   keeps the reference's Gaussian peaks. `gaussian` or `pseudoVoigt` choose explicitly.
+/// - **Peak widths** (`peakWidthsFromData`): the log-variance centre becomes 2·ln σ̂, σ̂ the
+///   median peak width measured in the patterns (`PeakWidthEstimate`), rounded to 0.01; the range
+///   stays `logVarianceRange` (default 2: σ from σ̂/e to σ̂·e). A settings file that sets
+///   `logVarianceCentre` keeps it (the option is then off). Where the widths are not taken from
+///   the data and the measured σ̂ falls outside the allowed range, a warning says so.
+public enum DataDefaults {
+    /// The options with every data-derived setting resolved, and one note per decision.
+    public static func resolve(_ given: SolverOptions, for problem: PreparedProblem) -> (options: SolverOptions, notes: [String]) {
+        var o = given
+        var notes: [String] = []
+        if o.peakShape == .auto {
+            if let lambda = problem.library.axisWavelength {
+                o.peakShape = .pseudoVoigt
+                o.peakFattening = true
+                notes.append(
+                    "peak shape: pseudo-Voigt (η ≤ \(format(o.peakMixingMax))) with Q-dependent widths, the model of measured scans "
+                        + "(the library records its instrument: λ \(format(lambda)) Å); peakShape \"gaussian\" renders the reference's "
+                        + "Gaussian peaks")
+            } else {
+                o.peakShape = .gaussian
+            }
+        }
+        if o.peakWidthsFromData {
+            o.peakWidthsFromData = false
+            if let w = problem.peakWidth {
+                let centre = (2 * Foundation.log(w.sigma) * 100).rounded() / 100
+                o.logVarianceCentre = Swift.min(centre, 4 - o.logVarianceRange)
+                let range = PeakWidthEstimate.range(o)
+                notes.append(
+                    "peak widths from the data: median σ ≈ \(format(w.sigma)) nm⁻¹ (\(w.peaks) peaks measured) → logVarianceCentre "
+                        + "\(format(o.logVarianceCentre)), σ \(format(range.lowerBound))…\(format(range.upperBound)) nm⁻¹")
+            }
+        } else if let w = problem.peakWidth?.warning(for: o) {
+            notes.append("warning: " + w)
+        }
+        return (o, notes)
+    }
+
+    static func format(_ v: Double) -> String { String(format: "%.3g", v) }
+}
