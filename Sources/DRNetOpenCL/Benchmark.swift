@@ -123,6 +123,11 @@ public enum Benchmark {
         /// pass: creating them costs time on some drivers). Nil on the CPU path and on an OpenCL
         /// device opened without profiling.
         public var kernelMsPerStep: [String: Double]?
+        /// Per timed training step: kernel launches (ours and CLBlast SGEMM calls) and host
+        /// synchronisations (blocking writes, blocking reads, finishes), counted by the device
+        /// (`DeviceOperationCounts`); nil on the CPU path.
+        public var kernelLaunchesPerStep: Double?
+        public var hostSynchronisationsPerStep: Double?
         /// The OpenCL kernel shape the backend ran with (`OpenCLBackend.Configuration.summary`);
         /// nil on the CPU path.
         public var kernelShape: String?
@@ -267,11 +272,13 @@ public enum Benchmark {
         solver.timings = DRNetSolver.StepTimings()
         var perStep: [Double] = []
         let clock = ContinuousClock()
+        let before = solver.backend.deviceOperations
         for k in 0..<steps {
             let t0 = clock.now
             solver.trainStep(samples: pool.minibatch(warmup + k))
             perStep.append(seconds(clock.now - t0))
         }
+        let after = solver.backend.deviceOperations
         if let failure = solver.backend.failure { throw Failure.device(failure) }
         let parts = solver.timings  // the timed steps' parts only, not the profiled pass's
         var kernelMs: [String: Double] = [:]
@@ -295,6 +302,8 @@ public enum Benchmark {
             encoderForwardMs: 1000 * parts.encoderForward / n, lossAndDecoderMs: 1000 * parts.lossAndDecoder / n,
             encoderBackwardMs: 1000 * parts.encoderBackward / n, optimiserMs: 1000 * parts.optimiser / n,
             kernelMsPerStep: kernelMs.isEmpty ? nil : kernelMs,
+            kernelLaunchesPerStep: after.map { Double($0.kernelLaunches - before!.kernelLaunches) / Double(steps) },
+            hostSynchronisationsPerStep: after.map { Double($0.hostSynchronisations - before!.hostSynchronisations) / Double(steps) },
             kernelShape: (try? device.resolvedKernelShape())??.summary,
             inferenceSamplesPerSecond: Double(library.sampleCount) / inferSeconds, peakMemoryMB: peakMemoryMB())
     }

@@ -263,6 +263,7 @@ public final class Kernel: @unchecked Sendable {
                     + "(Kernels/README.md)")
         }
         var global = groups * local, loc = local
+        program.device.operations.kernelLaunches += 1
         var event: cl_event?
         let wantEvent = profile != nil && program.device.profiling
         let status =

@@ -136,6 +136,10 @@ public final class OpenCLBackend: ComputeBackend, @unchecked Sendable {
 
     public var deviceName: String { "opencl:\(device.info.id) \(device.info.name)" }
 
+    public var deviceOperations: (kernelLaunches: Int, hostSynchronisations: Int)? {
+        (device.operations.kernelLaunches, device.operations.hostSynchronisations)
+    }
+
     /// Records the first device error; later operations are skipped.
     func guarded<R>(_ fallback: R, _ body: () throws(OpenCLError) -> R) -> R {
         guard deviceError == nil else { return fallback }

@@ -20,6 +20,7 @@ extension OpenCLBackend {
         var event: cl_event?
         let wantEvent = profile != nil
         let ta = transA ? CLBlastTransposeYes : CLBlastTransposeNo, tb = transB ? CLBlastTransposeYes : CLBlastTransposeNo
+        device.operations.kernelLaunches += 1
         let status =
             wantEvent
             ? CLBlastSgemm(

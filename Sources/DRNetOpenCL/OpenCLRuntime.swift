@@ -77,6 +77,8 @@ public final class OpenCLDevice: @unchecked Sendable {
     public let platformName: String
     public let platformVersion: String
     public let profiling: Bool
+    /// Every launch, blocking transfer and finish on this device's queue so far.
+    public internal(set) var operations = DeviceOperationCounts()
 
     /// Opens device `platform.device` (nil: the first GPU, else the first device).
     public init(selector: String?, profiling: Bool = false) throws(OpenCLError) {
@@ -132,7 +134,10 @@ public final class OpenCLDevice: @unchecked Sendable {
     /// "name (platform, driver)" for reports.
     public var description: String { "\(info.name) [\(platformName), driver \(info.driverVersion)]" }
 
-    public func finish() throws(OpenCLError) { try check(clFinish(queue), "clFinish") }
+    public func finish() throws(OpenCLError) {
+        operations.finishes += 1
+        try check(clFinish(queue), "clFinish")
+    }
 }
 
 /// A device buffer of `count` elements of T (Float or Int32), reallocated to grow.
@@ -176,6 +181,7 @@ public final class DeviceBuffer<T>: @unchecked Sendable {
     public func write(_ values: [T], at offset: Int = 0) throws(OpenCLError) {
         guard !values.isEmpty else { return }
         try reserve(offset + values.count)
+        device.operations.blockingWrites += 1
         let status = values.withUnsafeBytes { raw in
             clEnqueueWriteBuffer(
                 device.queue, mem, cl_bool(CL_TRUE), offset * MemoryLayout<T>.stride, raw.count, raw.baseAddress, 0, nil, nil)
@@ -187,6 +193,7 @@ public final class DeviceBuffer<T>: @unchecked Sendable {
     public func read(_ n: Int, at offset: Int = 0) throws(OpenCLError) -> [T] where T: Numeric {
         guard n > 0 else { return [] }
         var out = [T](repeating: 0, count: n)
+        device.operations.blockingReads += 1
         let status = out.withUnsafeMutableBytes { raw in
             clEnqueueReadBuffer(
                 device.queue, mem, cl_bool(CL_TRUE), offset * MemoryLayout<T>.stride, raw.count, raw.baseAddress, 0, nil, nil)
@@ -199,6 +206,7 @@ public final class DeviceBuffer<T>: @unchecked Sendable {
     public func zero(_ n: Int) throws(OpenCLError) {
         guard n > 0 else { return }
         var pattern: UInt32 = 0
+        device.operations.fills += 1
         try check(clEnqueueFillBuffer(device.queue, mem, &pattern, 4, 0, n * MemoryLayout<T>.stride, 0, nil, nil), "clEnqueueFillBuffer")
     }
 }

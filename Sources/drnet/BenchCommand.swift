@@ -101,6 +101,11 @@ struct Bench: ReportingCommand {
                 r.medianStepMs, r.meanStepMs, r.steps, r.encoderForwardMs, r.lossAndDecoderMs,
                 r.encoderBackwardMs, r.optimiserMs, r.inferenceSamplesPerSecond, r.peakMemoryMB)
             if let shape = r.kernelShape { text += "\nkernel shape: \(shape)" + (r.benchmark == "kernel-shape" ? " (shape sweep)" : "") }
+            if let launches = r.kernelLaunchesPerStep, let syncs = r.hostSynchronisationsPerStep {
+                text += String(
+                    format: "\ndevice operations per training step: %.1f kernel launches, %.1f host synchronisations "
+                        + "(blocking transfers and finishes)", launches, syncs)
+            }
             if let k = r.kernelMsPerStep {
                 text +=
                     "\nkernel time per training step (OpenCL profiling): "

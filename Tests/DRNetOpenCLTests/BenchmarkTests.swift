@@ -40,6 +40,8 @@ final class BenchmarkTests: XCTestCase {
         XCTAssertLessThanOrEqual(sum, r.meanStepMs * 1.001)
         XCTAssertGreaterThan(sum, r.meanStepMs * 0.7, "parts \(parts) against a mean step of \(r.meanStepMs) ms")
         XCTAssertNil(r.kernelMsPerStep)
+        XCTAssertNil(r.kernelLaunchesPerStep, "no device operations on the CPU path")
+        XCTAssertNil(r.hostSynchronisationsPerStep)
         XCTAssertGreaterThan(r.inferenceSamplesPerSecond, 0)
         XCTAssertGreaterThan(r.peakMemoryMB, 1)
 
@@ -110,5 +112,41 @@ final class BenchmarkTests: XCTestCase {
         XCTAssertTrue(kernels.values.allSatisfy { $0 >= 0 && $0.isFinite }, "\(kernels)")
         XCTAssertTrue(kernels.values.contains { $0 > 0 }, "\(kernels)")
         XCTAssertNotNil(kernels["render_phases"], "\(kernels.keys.sorted())")
+        // The device's own count of launches and round trips per step (issue 13's baseline).
+        let launches = try XCTUnwrap(r.kernelLaunchesPerStep), syncs = try XCTUnwrap(r.hostSynchronisationsPerStep)
+        XCTAssertGreaterThanOrEqual(launches, 10, "\(launches)")
+        XCTAssertGreaterThanOrEqual(syncs, 3, "\(syncs)")
+    }
+
+    /// The counter itself: one batched decode with gradients (no intensity factors, background,
+    /// mixing or offsets) is 4 launches (render, mix, loss, backward), 7 blocking uploads (pairs
+    /// ×3, w, s, v, patterns), 5 blocking reads (loss parts, d/dw, d/ds, d/dv, d/df per pair) and
+    /// 3 fills (zeroed gradients); a background adds a launch, an upload and a read.
+    func testDeviceOperationsAreCounted() throws {
+        guard let first = TestBackends.openCLDevices().first else { throw XCTSkip("no OpenCL device here") }
+        let syn = SyntheticLibrary.make(divisions: 3, gridCount: 120, sticksPerPhase: 5, distractors: 1, seed: 2)
+        let p = syn.library.phaseCount, t = syn.library.gridCount
+        for background in [false, true] {
+            let decoder = PeakDecoder(phases: syn.library.phases, q: syn.library.q, backgroundCoefficients: background ? 5 : 0)
+            let backend = try OpenCLBackend(device: first, decoder: decoder, reconstruction: ReconstructionLoss(options: SolverOptions()))
+            let batch = DecoderBatch(
+                phases: [[0, 1], [1, 2]], fractions: [Float](repeating: 0.5, count: 2 * p), shifts: [Float](repeating: 1, count: 2 * p),
+                logVariances: [Float](repeating: -2, count: 2 * p), intensityFactors: [], fattening: 0,
+                patterns: Array(syn.library.patterns[0..<(2 * t)]), background: background ? [Float](repeating: 0.1, count: 10) : [])
+            let before = first.operations
+            _ = backend.decodeAndReconstruct(batch, wantGradients: true, gradScale: 1)
+            XCTAssertNil(backend.failure)
+            let d = first.operations.since(before)
+            XCTAssertEqual(d.kernelLaunches, background ? 5 : 4, "launches (background \(background))")
+            XCTAssertEqual(d.blockingWrites, background ? 8 : 7, "uploads (background \(background))")
+            XCTAssertEqual(d.blockingReads, background ? 6 : 5, "reads (background \(background))")
+            XCTAssertEqual(d.finishes, 0)
+            XCTAssertEqual(d.fills, 3)
+            XCTAssertEqual(d.hostSynchronisations, d.blockingWrites + d.blockingReads)
+            XCTAssertEqual(backend.deviceOperations?.hostSynchronisations, first.operations.hostSynchronisations)
+        }
+        XCTAssertNil(
+            CPUBackend(decoder: PeakDecoder(phases: [], q: syn.library.q), reconstruction: ReconstructionLoss(options: SolverOptions()))
+                .deviceOperations)
     }
 }

@@ -89,6 +89,10 @@ public protocol ComputeBackend: AnyObject {
     /// Stops recording and returns the device seconds per kernel name since `startKernelTiming`
     /// (empty for backends without kernels).
     func stopKernelTiming() -> [String: Double]
+
+    /// Device operations so far (kernel launches, blocking transfers, finishes), for backends
+    /// with a device queue; nil on the CPU path (no host–device boundary).
+    var deviceOperations: (kernelLaunches: Int, hostSynchronisations: Int)? { get }
 }
 
 extension ComputeBackend {
@@ -96,6 +100,7 @@ extension ComputeBackend {
     public func synchronise() {}
     public func startKernelTiming() {}
     public func stopKernelTiming() -> [String: Double] { [:] }
+    public var deviceOperations: (kernelLaunches: Int, hostSynchronisations: Int)? { nil }
 }
 
 /// Inputs of one batched decoder + loss evaluation. Matrices are row-major: B×P latents,
