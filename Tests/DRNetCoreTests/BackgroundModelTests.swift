@@ -82,28 +82,17 @@ final class BackgroundModelTests: XCTestCase {
     /// A loss over a small problem with a background of C splines, and random heads with
     /// background pre-activations around z = 2 (β ≈ 0.3, where the background matters).
     func smallProblem(count: Int = 6, smoothness: Double = 0.5) -> (DRNetLoss, BatchData, HeadOutputs) {
-        let syn = SyntheticLibrary.make(
-            divisions: 3, gridCount: 500, qRange: 15...40, sticksPerPhase: 6, distractors: 3, logVariance: -1.5, seed: 3)
         var options = SolverOptions()
         options.backgroundCoefficients = count
         options.backgroundSmoothness = smoothness
-        let lib = syn.library
-        let decoder = PeakDecoder(phases: lib.phases, q: lib.q, backgroundCoefficients: count)
-        let loss = DRNetLoss(
-            options: options, decoder: decoder, phaseCompositions: lib.phaseCompositions, elementCount: 3,
-            backend: CPUBackend(decoder: decoder, reconstruction: ReconstructionLoss(options: options)))
-        let samples = [1, 2, 6, 7]
-        let t = lib.gridCount, p = lib.phaseCount
-        var x = [Float]()
-        for i in samples {
-            // Each pattern with a sloped background, so that the fit has something to explain.
-            let row = lib.patterns[(i * t)..<((i + 1) * t)]
-            let m = row.max()!
-            x += row.enumerated().map { j, v in v / m + 0.2 * Float(t - j) / Float(t) }
-        }
-        let batch = BatchData(
-            samples: samples, patterns: x, mask: [Float](repeating: 1, count: samples.count * p),
-            degrees: [2, 2, 3, 3], compositions: samples.flatMap { i in (0..<3).map { lib.compositions[i * 3 + $0] } })
+        // Each pattern with a sloped background, so that the fit has something to explain.
+        let (lib, loss, batch) = LossGradientCheck.problem(
+            options: options, decoder: { PeakDecoder(phases: $0.phases, q: $0.q, backgroundCoefficients: count) },
+            pattern: { _, row in
+                let m = row.max()!, t = row.count
+                return row.enumerated().map { j, v in v / m + 0.2 * Float(t - j) / Float(t) }
+            })
+        let samples = batch.samples, p = lib.phaseCount
         var rng = SeededGenerator(seed: 5)
         func u() -> Float { Float(rng.next() >> 40) / Float(1 << 24) * 2 - 1 }
         let n = samples.count * p
@@ -120,33 +109,15 @@ final class BackgroundModelTests: XCTestCase {
         XCTAssertEqual(g.backgroundPre.count, heads.backgroundPre.count)
         XCTAssertEqual(report.background.count, 4 * 6)
         XCTAssertGreaterThan(report.backgroundPenalty, 0)
-        func total(_ h: HeadOutputs) -> Double { loss.evaluate(heads: h, batch: batch, step: 0).total }
-        let h: Float = 3e-3
-        var numeric = [Double](), analytic = [Double]()
-        for i in 0..<heads.backgroundPre.count {
-            var up = heads, down = heads
-            up.backgroundPre[i] += h
-            down.backgroundPre[i] -= h
-            numeric.append((total(up) - total(down)) / (2 * Double(h)))
-            analytic.append(Double(g.backgroundPre[i]))
-        }
-        let scale = numeric.map { abs($0) }.max()!
-        XCTAssertGreaterThan(scale, 1e-2, "the background gradient vanished")
-        let err = zip(analytic, numeric).map { abs($0 - $1) }.max()!
-        XCTAssertLessThan(err, 4e-2 * scale, "background: max |analytic − numeric| = \(err), scale \(scale)")
-        // The other heads' gradients still hold with a background in the mixture.
-        for key in [\HeadOutputs.logits, \HeadOutputs.widthPre] {
-            var num = [Double](), ana = [Double]()
-            for i in stride(from: 0, to: heads[keyPath: key].count, by: 3) {
-                var up = heads, down = heads
-                up[keyPath: key][i] += 3e-4
-                down[keyPath: key][i] -= 3e-4
-                num.append((total(up) - total(down)) / 6e-4)
-                ana.append(Double(g[keyPath: key][i]))
-            }
-            let sc = num.map { abs($0) }.max()!
-            XCTAssertLessThan(zip(ana, num).map { abs($0 - $1) }.max()!, 4e-2 * sc, "\(key) with a background")
-        }
+        // The background (every coefficient), and the other heads' gradients with a background in
+        // the mixture (every third entry).
+        LossGradientCheck.assertMatchesFiniteDifferences(
+            loss: loss, batch: batch, heads: heads, gradient: g,
+            heads: [
+                .init("background", \.backgroundPre, step: 3e-3, minimumScale: 1e-2),
+                .init("logits with a background", \.logits, step: 3e-4, stride: 3, minimumScale: nil),
+                .init("widths with a background", \.widthPre, step: 3e-4, stride: 3, minimumScale: nil)
+            ])
     }
 
     func testTheBackgroundEntersTheMixtureBeforeItsNormalisation() {

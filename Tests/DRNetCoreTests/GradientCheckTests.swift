@@ -13,8 +13,6 @@ import TestSupport
 final class GradientCheckTests: XCTestCase {
     /// A small problem: 4 samples in walk order, 6 candidates, 120 grid points.
     func smallProblem(seed: UInt64, intensityFactors: Bool = false) -> (DRNetLoss, BatchData, HeadOutputs) {
-        let syn = SyntheticLibrary.make(
-            divisions: 3, gridCount: 500, qRange: 15...40, sticksPerPhase: 6, distractors: 3, logVariance: -1.5, seed: seed)
         var options = SolverOptions()
         options.compositionWeight = 0.05
         options.shiftUnit = 0.02  // jumps of the random heads straddle the threshold, so
@@ -24,18 +22,9 @@ final class GradientCheckTests: XCTestCase {
             options.intensityRegWeight = 0.5
             options.peakFattening = true
         }
-        let lib = syn.library
-        let decoder = PeakDecoder(phases: lib.phases, q: lib.q)
-        let loss = DRNetLoss(
-            options: options, decoder: decoder, phaseCompositions: lib.phaseCompositions, elementCount: 3,
-            backend: CPUBackend(decoder: decoder, reconstruction: ReconstructionLoss(options: options)))
-        let samples = [1, 2, 6, 7]
-        let t = lib.gridCount, p = lib.phaseCount
-        var x = [Float]()
-        for i in samples { x += lib.patterns[(i * t)..<((i + 1) * t)] }
-        let batch = BatchData(
-            samples: samples, patterns: x, mask: [Float](repeating: 1, count: samples.count * p),
-            degrees: [2, 2, 3, 3], compositions: samples.flatMap { i in (0..<3).map { lib.compositions[i * 3 + $0] } })
+        let (lib, loss, batch) = LossGradientCheck.problem(options: options, seed: seed) { PeakDecoder(phases: $0.phases, q: $0.q) }
+        let samples = batch.samples, p = lib.phaseCount
+        let decoder = loss.decoder
         var rng = SeededGenerator(seed: seed)
         func gauss(_ s: Float) -> Float {
             let u1 = max(Double(rng.next() >> 11) / Double(1 << 53), 1e-12), u2 = Double(rng.next() >> 11) / Double(1 << 53)

@@ -73,23 +73,13 @@ final class InstrumentOffsetTests: XCTestCase {
     }
 
     func testGradientsWithOffsetsMatchFiniteDifferences() {
-        let syn = SyntheticLibrary.make(
-            divisions: 3, gridCount: 500, qRange: 15...40, sticksPerPhase: 6, distractors: 3, logVariance: -1.5, seed: 3)
         var options = SolverOptions()
         options.peakShape = .pseudoVoigt
         options.peakMixingMax = 0.5
-        let lib = syn.library
-        let decoder = PeakDecoder(phases: lib.phases, q: lib.q, backgroundCoefficients: 8, offsetWavelength: 1.540598)
-        let loss = DRNetLoss(
-            options: options, decoder: decoder, phaseCompositions: lib.phaseCompositions, elementCount: 3,
-            backend: CPUBackend(decoder: decoder, reconstruction: ReconstructionLoss(options: options)))
-        let samples = [1, 2, 6, 7]
-        let t = lib.gridCount, p = lib.phaseCount
-        var x = [Float]()
-        for i in samples { x += lib.patterns[(i * t)..<((i + 1) * t)] }
-        let batch = BatchData(
-            samples: samples, patterns: x, mask: [Float](repeating: 1, count: samples.count * p),
-            degrees: [2, 2, 3, 3], compositions: samples.flatMap { i in (0..<3).map { lib.compositions[i * 3 + $0] } })
+        let (lib, loss, batch) = LossGradientCheck.problem(options: options) {
+            PeakDecoder(phases: $0.phases, q: $0.q, backgroundCoefficients: 8, offsetWavelength: 1.540598)
+        }
+        let samples = batch.samples, p = lib.phaseCount
         var rng = SeededGenerator(seed: 13)
         func u() -> Float { Float(rng.next() >> 40) / Float(1 << 24) * 2 - 1 }
         let n = samples.count * p
@@ -102,24 +92,12 @@ final class InstrumentOffsetTests: XCTestCase {
         let report = loss.evaluate(heads: heads, batch: batch, step: 0, gradients: &g)
         XCTAssertEqual(report.offsets.count, 8)
         XCTAssertTrue(report.offsets.allSatisfy { abs($0) < Float(0.3 * .pi / 180) + 1e-7 })
-        func total(_ h: HeadOutputs) -> Double { loss.evaluate(heads: h, batch: batch, step: 0).total }
-        for (name, key, h) in [
-            ("offsets", \HeadOutputs.offsetPre, Float(3e-3)), ("shifts", \HeadOutputs.shiftPre, 3e-4),
-            ("widths", \HeadOutputs.widthPre, 3e-4), ("mixing", \HeadOutputs.mixingPre, 3e-3)
-        ] {
-            var numeric = [Double](), analytic = [Double]()
-            for i in 0..<heads[keyPath: key].count {
-                var up = heads, down = heads
-                up[keyPath: key][i] += h
-                down[keyPath: key][i] -= h
-                numeric.append((total(up) - total(down)) / (2 * Double(h)))
-                analytic.append(Double(g[keyPath: key][i]))
-            }
-            let scale = numeric.map { abs($0) }.max()!
-            XCTAssertGreaterThan(scale, 1e-3, "\(name): gradient vanished")
-            let err = zip(analytic, numeric).map { abs($0 - $1) }.max()!
-            XCTAssertLessThan(err, 4e-2 * scale, "\(name): max |analytic − numeric| = \(err), scale \(scale)")
-        }
+        LossGradientCheck.assertMatchesFiniteDifferences(
+            loss: loss, batch: batch, heads: heads, gradient: g,
+            heads: [
+                .init("offsets", \.offsetPre, step: 3e-3), .init("shifts", \.shiftPre, step: 3e-4),
+                .init("widths", \.widthPre, step: 3e-4), .init("mixing", \.mixingPre, step: 3e-3)
+            ])
         // Frozen shifts freeze the offsets.
         var frozen = HeadOutputs.zeros(batch: 4, phases: p)
         _ = loss.evaluate(heads: heads, batch: batch, step: 0, gradients: &frozen, freezeShifts: true)

@@ -72,24 +72,14 @@ final class PseudoVoigtTests: XCTestCase {
 
     /// The small problem of the gradient checks with pseudo-Voigt peaks (η_max 0.8, e around 0).
     func smallProblem() -> (DRNetLoss, BatchData, HeadOutputs) {
-        let syn = SyntheticLibrary.make(
-            divisions: 3, gridCount: 500, qRange: 15...40, sticksPerPhase: 6, distractors: 3, logVariance: -1.5, seed: 3)
         var options = SolverOptions()
         options.peakShape = .pseudoVoigt
         options.peakMixingMax = 0.8
         options.backgroundCoefficients = 5
-        let lib = syn.library
-        let decoder = PeakDecoder(phases: lib.phases, q: lib.q, backgroundCoefficients: 5)
-        let loss = DRNetLoss(
-            options: options, decoder: decoder, phaseCompositions: lib.phaseCompositions, elementCount: 3,
-            backend: CPUBackend(decoder: decoder, reconstruction: ReconstructionLoss(options: options)))
-        let samples = [1, 2, 6, 7]
-        let t = lib.gridCount, p = lib.phaseCount
-        var x = [Float]()
-        for i in samples { x += lib.patterns[(i * t)..<((i + 1) * t)] }
-        let batch = BatchData(
-            samples: samples, patterns: x, mask: [Float](repeating: 1, count: samples.count * p),
-            degrees: [2, 2, 3, 3], compositions: samples.flatMap { i in (0..<3).map { lib.compositions[i * 3 + $0] } })
+        let (lib, loss, batch) = LossGradientCheck.problem(options: options) {
+            PeakDecoder(phases: $0.phases, q: $0.q, backgroundCoefficients: 5)
+        }
+        let samples = batch.samples, p = lib.phaseCount
         var rng = SeededGenerator(seed: 7)
         func u() -> Float { Float(rng.next() >> 40) / Float(1 << 24) * 2 - 1 }
         let n = samples.count * p
@@ -107,25 +97,13 @@ final class PseudoVoigtTests: XCTestCase {
         XCTAssertEqual(report.mixing.count, 6)
         XCTAssertTrue(report.mixing.allSatisfy { $0 > 0 && $0 < 0.8 })
         XCTAssertEqual(g.mixingPre.count, 6)
-        func total(_ h: HeadOutputs) -> Double { loss.evaluate(heads: h, batch: batch, step: 0).total }
-        for (name, key, h) in [
-            ("mixing", \HeadOutputs.mixingPre, Float(3e-3)), ("logits", \HeadOutputs.logits, 3e-4),
-            ("shifts", \HeadOutputs.shiftPre, 3e-4), ("widths", \HeadOutputs.widthPre, 3e-4),
-            ("background", \HeadOutputs.backgroundPre, 3e-3)
-        ] {
-            var numeric = [Double](), analytic = [Double]()
-            for i in 0..<heads[keyPath: key].count {
-                var up = heads, down = heads
-                up[keyPath: key][i] += h
-                down[keyPath: key][i] -= h
-                numeric.append((total(up) - total(down)) / (2 * Double(h)))
-                analytic.append(Double(g[keyPath: key][i]))
-            }
-            let scale = numeric.map { abs($0) }.max()!
-            XCTAssertGreaterThan(scale, 1e-3, "\(name): gradient vanished")
-            let err = zip(analytic, numeric).map { abs($0 - $1) }.max()!
-            XCTAssertLessThan(err, 4e-2 * scale, "\(name): max |analytic − numeric| = \(err), scale \(scale)")
-        }
+        LossGradientCheck.assertMatchesFiniteDifferences(
+            loss: loss, batch: batch, heads: heads, gradient: g,
+            heads: [
+                .init("mixing", \.mixingPre, step: 3e-3), .init("logits", \.logits, step: 3e-4),
+                .init("shifts", \.shiftPre, step: 3e-4), .init("widths", \.widthPre, step: 3e-4),
+                .init("background", \.backgroundPre, step: 3e-3)
+            ])
     }
 
     func testMixingMapAndOptions() throws {
