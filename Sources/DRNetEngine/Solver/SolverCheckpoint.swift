@@ -185,20 +185,17 @@ public struct SolverCheckpoint: Sendable {
         } catch {
             throw fail("valid checkpoint metadata", "\(error)", "metadata")
         }
-        // A checkpoint written before the fitted background existed holds a model without one:
-        // its settings are those of C = 0, not of today's default.
+        // A checkpoint written before the fitted background, the peak shape and the data-derived
+        // widths existed holds a model without them: its settings are those of C = 0, Gaussian
+        // peaks and the stored width centre, not of today's defaults.
         if let object = try? JSONSerialization.jsonObject(with: metadataBytes) as? [String: Any],
-            let stored = object["options"] as? [String: Any], stored["backgroundCoefficients"] == nil
+            let stored = object["options"] as? [String: Any]
         {
-            meta.options.backgroundCoefficients = 0
-        }
-        // …and before the peak shape and widths were taken from the data: Gaussian peaks and the
-        // stored width centre.
-        if let object = try? JSONSerialization.jsonObject(with: metadataBytes) as? [String: Any],
-            let stored = object["options"] as? [String: Any], stored["peakShape"] == nil
-        {
-            meta.options.peakShape = .gaussian
-            meta.options.peakWidthsFromData = false
+            if stored["backgroundCoefficients"] == nil { meta.options.backgroundCoefficients = 0 }
+            if stored["peakShape"] == nil {
+                meta.options.peakShape = .gaussian
+                meta.options.peakWidthsFromData = false
+            }
         }
         let n1 = meta.parameterCount, n2 = meta.fixedIntensityCount
         let expectedBytes = 20 + length + 4 * (3 * n1 + n2)
