@@ -110,6 +110,8 @@ public final class CPUBackend: ComputeBackend, @unchecked Sendable {
         gradient = [Float](repeating: 0, count: values.count)
         self.optimiser = optimiser
         activations = [:]
+        networkRanges = [:]
+        staleNetworks = []
     }
 
     public func parameterValues() -> [Float] { theta }
@@ -118,15 +120,48 @@ public final class CPUBackend: ComputeBackend, @unchecked Sendable {
         (optimiser?.firstMoment ?? [], optimiser?.secondMoment ?? [])
     }
 
-    public func parameterGradient() -> [Float] { gradient }
+    public func parameterGradient() -> [Float] {
+        clearStaleNetworks()
+        return gradient
+    }
+
+    /// Parameter ranges of the networks that ran forward since the parameters were loaded
+    /// (keyed by offset), and those of them whose gradient is still the previous step's: a
+    /// stale network's backward writes its gradient instead of adding to it, which saves
+    /// zeroing and re-reading the largest part of the buffer every step (bit-identical: x + 0 = x).
+    private var networkRanges: [Int: Range<Int>] = [:]
+    private var staleNetworks: Set<Int> = []
 
     public func zeroGradient() {
-        gradient.withUnsafeMutableBufferPointer { g in for i in g.indices { g[i] = 0 } }
+        let skipped = networkRanges.values.sorted { $0.lowerBound < $1.lowerBound }
+        gradient.withUnsafeMutableBufferPointer { g in
+            var start = 0
+            for range in skipped + [g.count..<g.count] {
+                for i in start..<max(start, range.lowerBound) { g[i] = 0 }
+                start = max(start, range.upperBound)
+            }
+        }
+        staleNetworks = Set(networkRanges.keys)
+    }
+
+    /// Zeroes the gradient of every network that has not written its own since `zeroGradient`
+    /// (one whose backward did not run this step), before anything reads the buffer.
+    private func clearStaleNetworks() {
+        guard !staleNetworks.isEmpty else { return }
+        gradient.withUnsafeMutableBufferPointer { g in
+            for offset in staleNetworks { for i in networkRanges[offset]! { g[i] = 0 } }
+        }
+        staleNetworks = []
     }
 
     public func denseForward(_ network: DenseNetwork, input: [Float], batch: Int) -> [Float] {
         let cache = activations[network.offset] ?? DenseNetwork.Activations()
         activations[network.offset] = cache
+        if networkRanges[network.offset] == nil {
+            // A network seen for the first time this load: its gradient part is zero now (and
+            // is skipped by later `zeroGradient` calls, so it must be written by its backward).
+            networkRanges[network.offset] = network.offset..<(network.offset + network.parameterCount)
+        }
         theta.withUnsafeBufferPointer { network.forward($0.baseAddress!, input: input, batch: batch, into: cache) }
         return cache.output
     }
@@ -135,9 +170,11 @@ public final class CPUBackend: ComputeBackend, @unchecked Sendable {
         guard let cache = activations[network.offset], cache.batch == batch else {
             preconditionFailure("denseBackward without a matching denseForward")
         }
+        let overwrite = staleNetworks.remove(network.offset) != nil
         theta.withUnsafeBufferPointer { t in
             gradient.withUnsafeMutableBufferPointer { g in
-                _ = network.backward(t.baseAddress!, activations: cache, outputGradient: outputGradient, grads: g.baseAddress!)
+                _ = network.backward(
+                    t.baseAddress!, activations: cache, outputGradient: outputGradient, grads: g.baseAddress!, overwrite: overwrite)
             }
         }
     }
@@ -149,11 +186,17 @@ public final class CPUBackend: ComputeBackend, @unchecked Sendable {
     }
 
     public func addToGradient(rows: [Int], width: Int, values: [Float]) {
+        if !staleNetworks.isEmpty,
+            rows.contains(where: { r in staleNetworks.contains { networkRanges[$0]!.overlaps(r..<(r + width)) } })
+        {
+            clearStaleNetworks()
+        }
         for (i, r) in rows.enumerated() { for c in 0..<width { gradient[r + c] += values[i * width + c] } }
     }
 
     public func adamStep(scaled: (range: Range<Int>, factor: Float)?) {
         guard let optimiser else { preconditionFailure("adamStep before loadParameters") }
+        clearStaleNetworks()
         theta.withUnsafeMutableBufferPointer { t in
             gradient.withUnsafeBufferPointer { optimiser.update(t.baseAddress!, grads: $0.baseAddress!, scaled: scaled) }
         }

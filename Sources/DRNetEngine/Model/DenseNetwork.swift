@@ -72,9 +72,9 @@ public struct DenseNetwork: Sendable {
                 // Y = broadcast(b); Y += X·W
                 for r in 0..<batch { for c in 0..<m { y[r * m + c] = bias[c] } }
                 xin.withUnsafeBufferPointer { x in
-                    cblas_sgemm(
-                        CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(batch), Int32(m), Int32(n), 1,
-                        x.baseAddress!, Int32(n), params + weightOffsets[l], Int32(m), 1, y.baseAddress!, Int32(m))
+                    ParallelGEMM.sgemm(
+                        transA: false, transB: false, m: batch, n: m, k: n, alpha: 1, a: x.baseAddress!, lda: n,
+                        b: params + weightOffsets[l], ldb: m, beta: 1, c: y.baseAddress!, ldc: m)
                 }
                 if l < layerCount - 1 { for i in 0..<(batch * m) where y[i] < 0 { y[i] = 0 } }
             }
@@ -82,11 +82,13 @@ public struct DenseNetwork: Sendable {
     }
 
     /// Backward pass: given dL/dY (B×out) of the last forward, ACCUMULATES dL/dparams into
-    /// `grads` (same layout as params). Returns dL/dinput only if `wantInputGradient`.
+    /// `grads` (same layout as params) — or, with `overwrite`, writes them (the network's part of
+    /// `grads` need not be zeroed first: the weight products run with β = 0). Returns dL/dinput
+    /// only if `wantInputGradient`.
     @discardableResult
     public func backward(
         _ params: UnsafePointer<Float>, activations a: Activations, outputGradient: [Float],
-        grads: UnsafeMutablePointer<Float>, wantInputGradient: Bool = false
+        grads: UnsafeMutablePointer<Float>, wantInputGradient: Bool = false, overwrite: Bool = false
     ) -> [Float] {
         let batch = a.batch
         var delta = outputGradient
@@ -95,21 +97,22 @@ public struct DenseNetwork: Sendable {
             // dW += Xᵀ·Δ (n×m), db += Σ_rows Δ
             a.acts[l].withUnsafeBufferPointer { x in
                 delta.withUnsafeBufferPointer { d in
-                    cblas_sgemm(
-                        CblasRowMajor, CblasTrans, CblasNoTrans, Int32(n), Int32(m), Int32(batch), 1,
-                        x.baseAddress!, Int32(n), d.baseAddress!, Int32(m), 1, grads + weightOffsets[l], Int32(m))
+                    ParallelGEMM.sgemm(
+                        transA: true, transB: false, m: n, n: m, k: batch, alpha: 1, a: x.baseAddress!, lda: n,
+                        b: d.baseAddress!, ldb: m, beta: overwrite ? 0 : 1, c: grads + weightOffsets[l], ldc: m)
                 }
             }
             let gb = grads + biasOffsets[l]
+            if overwrite { for c in 0..<m { gb[c] = 0 } }
             for r in 0..<batch { for c in 0..<m { gb[c] += delta[r * m + c] } }
             if l == 0 && !wantInputGradient { break }
             // Δ_prev = Δ·Wᵀ (B×n), then through the ReLU of layer l−1's output.
             var prev = [Float](repeating: 0, count: batch * n)
             delta.withUnsafeBufferPointer { d in
                 prev.withUnsafeMutableBufferPointer { pv in
-                    cblas_sgemm(
-                        CblasRowMajor, CblasNoTrans, CblasTrans, Int32(batch), Int32(n), Int32(m), 1,
-                        d.baseAddress!, Int32(m), params + weightOffsets[l], Int32(m), 0, pv.baseAddress!, Int32(n))
+                    ParallelGEMM.sgemm(
+                        transA: false, transB: true, m: batch, n: n, k: m, alpha: 1, a: d.baseAddress!, lda: m,
+                        b: params + weightOffsets[l], ldb: m, beta: 0, c: pv.baseAddress!, ldc: n)
                 }
             }
             if l > 0 {
