@@ -33,6 +33,17 @@ struct Bench: ReportingCommand {
     @Option(help: "Grid sizes of the Q sweep.") var sweepQ: String = "325,650,1300,2600"
     @Option(help: "Candidate counts of the P sweep.") var sweepP: String = "40,80,159,320"
     @Option(parsing: .unconditional, help: "Timed training steps per Q/P sweep point.") var sweepSteps: Int = 20
+    @Option(
+        help: ArgumentHelp(
+            "Time a whole solve of this library folder instead (wall time and steps per stage, why training stopped, peak memory).",
+            valueName: "library-dir")) var solve: String?
+    @Option(help: "With --solve: a truth fraction table (CSV) to score the phase sets against.") var truth: String?
+    @Flag(
+        help:
+            "With --solve: also solve with the previous defaults (under the same settings file's keys) in the same process and print the wall-time ratio."
+    )
+    var compareDefaults = false
+    @Option(parsing: .unconditional, help: "With --solve: override the step cap of every solve.") var maxSteps: Int?
     @Flag(help: "JSON lines on stdout.") var json = false
 
     func validate() throws {
@@ -40,6 +51,12 @@ struct Bench: ReportingCommand {
             throw ValidationError("--steps and --sweep-steps must be ≥ 1 and --warmup ≥ 0")
         }
         guard chunk >= 1 else { throw ValidationError("--chunk must be ≥ 1") }
+        guard solve != nil || (truth == nil && !compareDefaults && maxSteps == nil) else {
+            throw ValidationError("--truth, --compare-defaults and --max-steps go with --solve <library-dir>")
+        }
+        guard solve == nil || library == nil else {
+            throw ValidationError("--solve names the library itself: give it without --library")
+        }
         for (name, list) in [("--sweep-n", sweepN), ("--sweep-q", sweepQ), ("--sweep-p", sweepP)] {
             guard parse(list) != nil else { throw ValidationError("\(name) '\(list)': expected comma-separated positive integers") }
         }
@@ -55,6 +72,7 @@ struct Bench: ReportingCommand {
     }
 
     func execute() throws {
+        if let solve { return try executeSolve(solve) }
         let compute = try DeviceRequest.resolve(device, quiet: json, kernels: kernels, profiling: true)
         var settings = Benchmark.Settings()
         settings.steps = steps
@@ -86,6 +104,61 @@ struct Bench: ReportingCommand {
             case .device: throw CommandFailure(.deviceFailure, failure.description)
             case .invalidSettings: throw CommandFailure(.badInput, failure.description)
             }
+        }
+    }
+
+    /// `--solve`: the whole solve with the settings given (or today's defaults), then with
+    /// `--compare-defaults` the previous defaults, each one record.
+    func executeSolve(_ directory: String) throws {
+        let compute = try DeviceRequest.resolve(device, quiet: json, kernels: kernels, profiling: false)
+        let lib = try LibraryLoader.load(directory: directory, sampleMaskPath: sampleMask)
+        let truthTable = try truth.map { try FractionTable.read(contentsOfFile: $0) }
+        let given = try SolveRunner.options(config: config, maxSteps: maxSteps)
+        var runs: [(String, SolverOptions)] = [(config == nil ? "defaults" : "config", given)]
+        if compareDefaults {
+            // The settings file's own keys stay; every other setting takes its previous default.
+            let keys = try config.map { path in
+                try Set(JSONSettingsFile.object(Data(contentsOf: URL(fileURLWithPath: path)), path: path).keys)
+            }
+            // --max-steps holds for both solves.
+            let kept = (keys ?? []).union(maxSteps == nil ? [] : ["maxSteps"])
+            runs.append(("previous-defaults", given.withPreviousDefaults(except: kept)))
+        }
+        var first: Double?
+        for (label, options) in runs {
+            var record: Benchmark.SolveRecord
+            do {
+                record = try Benchmark.solve(
+                    library: lib, device: compute, options: options, seed: seed, label: label, truth: truthTable)
+            } catch let failure as Benchmark.Failure {
+                throw CommandFailure(.deviceFailure, failure.description)
+            }
+            if let first { record.wallRatioToFirst = record.wallSeconds / first } else { first = record.wallSeconds }
+            emit(record)
+        }
+    }
+
+    func emit(_ r: Benchmark.SolveRecord) {
+        output(r) {
+            let st = r.stageSeconds
+            let which = r.settings == "config" ? "settings file" : r.settings.replacingOccurrences(of: "-", with: " ")
+            var text = String(
+                format: "solve of %@ on %@ with the %@ (N=%d Q=%d P=%d): %.1f s wall\n", r.library, r.device, which, r.samples,
+                r.gridPoints, r.candidates, r.wallSeconds)
+            text += String(
+                format: "  setup %.1f s, training %.1f s (%d steps, stopped: %@), polish %.1f s (%d steps), "
+                    + "fine-tune %.1f s (%d steps), export %.1f s\n", st.setup, st.training, r.trainingSteps, r.stoppedBy, st.polish,
+                r.polishSteps, st.fineTune, r.fineTuneSteps, st.export)
+            text += String(
+                format: "  per-sample steps of %d samples; %d phases used; peak memory %.0f MB", r.perSampleStepSamples,
+                r.phasesUsed, r.peakMemoryMB)
+            if let exact = r.exactPhaseSets, let share = r.exactPhaseSetShare, let error = r.meanFractionError {
+                text += String(
+                    format: "\n  against the truth: %d/%d exact phase sets (%.1f %%), mean fraction error %.4f", exact, r.samples,
+                    100 * share, error)
+            }
+            if let ratio = r.wallRatioToFirst { text += String(format: "\n  wall time ratio to the first solve: %.2f", ratio) }
+            return text
         }
     }
 

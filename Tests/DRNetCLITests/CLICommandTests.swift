@@ -158,4 +158,46 @@ final class CLICommandTests: CLITestCase {
         XCTAssertTrue(pictures.contains { $0.hasPrefix("fit-sample-") }, "plot drew no fit plot: \(pictures.sorted())")
         XCTAssertFalse(pictures.contains { $0.hasSuffix(".png") }, "--no-png still made PNGs: \(pictures.sorted())")
     }
+
+    /// `bench --solve`: one JSON record per solve with the stage times and steps, why training
+    /// stopped and the score; `--compare-defaults` adds the previous defaults' solve (the settings
+    /// file's keys kept, walk minibatches in the per-sample stages) and the wall-time ratio.
+    func testBenchSolveTimesEveryStageAndComparesTheDefaults() throws {
+        let lib = try library()
+        let folder = try temporaryFolder()
+        let truth = lib.library + "/truth-fractions.csv"
+        let result = try drnet(
+            [
+                "bench", "--solve", lib.library, "--config", lib.shortConfig, "--truth", truth, "--compare-defaults", "--json",
+                "--device", "cpu"
+            ], in: folder.url)
+        assertStatus(result, 0)
+        let records = try result.stdout.split(separator: "\n").map {
+            try XCTUnwrap(JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any], "not a JSON object: \($0)")
+        }
+        XCTAssertEqual(records.map { $0["settings"] as? String }, ["config", "previous-defaults"], "\(result)")
+        for r in records {
+            XCTAssertEqual(r["benchmark"] as? String, "solve")
+            XCTAssertEqual(r["samples"] as? Int, CLILibrary.sampleCount)
+            XCTAssertEqual(r["trainingSteps"] as? Int, 60)
+            XCTAssertEqual(r["polishSteps"] as? Int, 10)
+            let stages = try XCTUnwrap(r["stageSeconds"] as? [String: Double], "\(r)")
+            XCTAssertEqual(Set(stages.keys), ["setup", "training", "polish", "fineTune", "export"])
+            let wall = try XCTUnwrap(r["wallSeconds"] as? Double)
+            XCTAssertEqual(stages.values.reduce(0, +), wall, accuracy: 0.05 * wall + 0.01, "the stages add up to the wall time")
+            XCTAssertTrue(stages.values.allSatisfy { $0 >= 0 }, "\(stages)")
+            let exact = try XCTUnwrap(r["exactPhaseSets"] as? Int, "no score with --truth: \(r)")
+            XCTAssertTrue((0...CLILibrary.sampleCount).contains(exact))
+            XCTAssertNotNil(r["meanFractionError"] as? Double)
+            XCTAssertNotNil(r["stoppedBy"] as? String)
+        }
+        XCTAssertEqual(records[0]["perSampleStepSamples"] as? Int, CLILibrary.sampleCount, "whole-library steps by default")
+        XCTAssertEqual(records[1]["perSampleStepSamples"] as? Int, 10, "the previous defaults' walk minibatches")
+        XCTAssertNil(records[0]["wallRatioToFirst"])
+        XCTAssertNotNil(records[1]["wallRatioToFirst"] as? Double)
+
+        let misplaced = try drnet(["bench", "--truth", truth], in: folder.url)
+        assertStatus(misplaced, 64)
+        assertContains(misplaced.stderr, ["go with --solve"], of: misplaced)
+    }
 }

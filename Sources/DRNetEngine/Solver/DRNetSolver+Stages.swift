@@ -133,6 +133,14 @@ extension DRNetSolver {
         return (samples, valid)
     }
 
+    /// One step of the polish or fine-tune: a whole-library step (`libraryStep`) on free
+    /// per-sample latents with `perSampleBatch` = `library`, else a random-walk minibatch step.
+    func perSampleStageStep(freezeShifts: Bool) -> LossReport {
+        if options.perSampleBatch == .library && model is PerSampleLatents { return libraryStep(freezeShifts: freezeShifts) }
+        let next = nextSamples()
+        return trainStep(samples: next.samples, pairValid: next.pairValid, freezeShifts: freezeShifts)
+    }
+
     /// Stage 1: trains until converged, stopped or at `maxSteps`; then switches to per-sample
     /// latents when the options say so.
     func train(_ session: SolveSession) {
@@ -165,13 +173,17 @@ extension DRNetSolver {
         let inferred = inferAll()
         let mean = inferred.recon.reduce(0) { $0 + $1.total } / Double(max(inferred.recon.count, 1))
         let sets = phaseSets(inferred.fractions)
+        var check = ConvergenceCheck(step: step, meanReconstruction: mean, improvement: nil, changedPhaseSets: nil, converged: false)
         if let prevMean = run.previousWindowMean, let prev = run.previousSets {
             let changed = zip(prev, sets).filter { $0 != $1 }.count
             let improvement = (prevMean - mean) / max(abs(prevMean), 1e-12)
-            if improvement < options.convergenceTolerance && Double(changed) <= SolveLoop.settledPhaseSetShare * Double(sets.count) {
-                return true
-            }
+            check.improvement = improvement
+            check.changedPhaseSets = changed
+            check.converged =
+                improvement < options.convergenceTolerance && Double(changed) <= SolveLoop.settledPhaseSetShare * Double(sets.count)
         }
+        run.convergenceChecks = (run.convergenceChecks ?? []) + [check]
+        if check.converged { return true }
         run.previousWindowMean = mean
         run.previousSets = sets
         return false
@@ -195,8 +207,7 @@ extension DRNetSolver {
             let cap = run.trainingSteps + options.polishSteps
             while run.polish < options.polishSteps {
                 if boundary(session) { break }
-                let next = nextSamples()
-                accumulate(trainStep(samples: next.samples, pairValid: next.pairValid))
+                accumulate(perSampleStageStep(freezeShifts: false))
                 run.polish += 1
                 if step % SolveLoop.recordInterval == 0 { record(stage: "polish", cap: cap, session) }
             }
@@ -219,8 +230,7 @@ extension DRNetSolver {
             let fineCap = step - run.roundStep + steps
             while run.roundStep < steps {
                 if boundary(session) { break }
-                let next = nextSamples()
-                accumulate(trainStep(samples: next.samples, pairValid: next.pairValid, freezeShifts: true))
+                accumulate(perSampleStageStep(freezeShifts: true))
                 run.fine += 1
                 run.roundStep += 1
                 if step % SolveLoop.recordInterval == 0 { record(stage: "fine-tune", cap: fineCap, session) }

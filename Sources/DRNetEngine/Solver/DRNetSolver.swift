@@ -58,6 +58,7 @@ public final class DRNetSolver {
         problem: PreparedProblem, options given: SolverOptions, seed: UInt64,
         backend: ((PeakDecoder, ReconstructionLoss) throws -> ComputeBackend)? = nil
     ) throws {
+        let constructionStart = ContinuousClock.now
         try given.validate()
         let (options, notes) = DataDefaults.resolve(given, for: problem)
         try options.validate()
@@ -119,7 +120,12 @@ public final class DRNetSolver {
             seed: rng.next())
         self.rng = rng
         candidateSwitch = switches
+        let took = ContinuousClock.now - constructionStart
+        setupSeconds = Double(took.components.seconds) + Double(took.components.attoseconds) * 1e-18
     }
+
+    /// Wall seconds the construction took (screening, walk pool, model: `StageSeconds.setup`).
+    public private(set) var setupSeconds = 0.0
 
     /// The screening result, when screening ran.
     public let screening: CandidateScreening?
@@ -289,10 +295,23 @@ public final class DRNetSolver {
     public func solve() -> PhaseMapSolution {
         let session = SolveSession(elapsedBefore: run.elapsedSeconds)
         run.stepAtStart = step
-        if run.stage == .train { train(session) }
-        if run.stage == .polish { polishAndRefine(session) }
-        if run.stage == .fineTune { fineTune(session) }
+        if run.stageSeconds == nil { run.stageSeconds = StageSeconds(setup: setupSeconds) }
+        /// Adds the wall time of `body` to the stage's entry of `run.stageSeconds`.
+        func timed(_ stage: WritableKeyPath<StageSeconds, Double>, _ body: () -> Void) {
+            let start = session.elapsed()
+            body()
+            run.stageSeconds?[keyPath: stage] += session.elapsed() - start
+        }
+        if run.stage == .train { timed(\.training) { train(session) } }
+        if run.stage == .polish { timed(\.polish) { polishAndRefine(session) } }
+        if run.stage == .fineTune { timed(\.fineTune) { fineTune(session) } }
         if halted() { run.stoppedBy = haltReason }
-        return export(session)
+        let exportStart = session.elapsed()
+        var solution = export(session)
+        run.stageSeconds?.export += session.elapsed() - exportStart
+        solution.stageSeconds = run.stageSeconds
+        solution.convergenceChecks = run.convergenceChecks
+        solution.wallSeconds = session.elapsed()
+        return solution
     }
 }

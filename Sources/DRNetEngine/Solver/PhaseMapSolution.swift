@@ -51,6 +51,10 @@ public struct PhaseMapSolution: Codable, Sendable {
     /// displacement at cos θ = 1), and the axis wavelength (Å) they refer to; nil when none were fitted.
     public var instrumentOffsets: [Float]? = nil
     public var offsetWavelength: Double? = nil
+    /// Wall seconds of each stage (nil in solutions written before it existed).
+    public var stageSeconds: StageSeconds? = nil
+    /// The training's convergence tests, in order (nil in solutions written before they were kept).
+    public var convergenceChecks: [ConvergenceCheck]? = nil
 
     /// Fraction row of sample i.
     public func fractions(of i: Int) -> ArraySlice<Float> { fractions[(i * phaseCount)..<((i + 1) * phaseCount)] }
@@ -103,4 +107,29 @@ public struct TrainingProgress: Sendable {
     /// Seconds left at the current rate if the run went to its step cap (an upper bound).
     public var etaSeconds: Double
     public var activeCandidates: Int
+}
+
+/// Wall seconds of a solve's stages: `setup` (the solver's construction: candidate screening,
+/// walk pool, model), `training`, `polish` (with the refine step that ends it), `fineTune` (with
+/// its refines) and `export` (the final pass over the library). A resumed run adds the time of
+/// each session; the part of a stage before an interruption's checkpoint is counted once.
+public struct StageSeconds: Codable, Sendable, Equatable {
+    public var setup = 0.0
+    public var training = 0.0
+    public var polish = 0.0
+    public var fineTune = 0.0
+    public var export = 0.0
+    public init(setup: Double = 0) { self.setup = setup }
+    public var total: Double { setup + training + polish + fineTune + export }
+}
+
+/// One convergence test of the training (`DRNetSolver.hasConverged`), over the whole library:
+/// the mean reconstruction loss, its relative improvement since the previous test (nil at the
+/// first), and how many samples changed their phase set (w > `minActivation`) since then.
+public struct ConvergenceCheck: Codable, Sendable, Equatable {
+    public var step: Int
+    public var meanReconstruction: Double
+    public var improvement: Double?
+    public var changedPhaseSets: Int?
+    public var converged: Bool
 }

@@ -19,6 +19,8 @@ public struct SolverRunState: Codable, Sendable, Equatable {
     public var acc = Accumulator()
     public var previousWindowMean: Double?
     public var previousSets: [[Int]]?
+    /// Every convergence test so far (nil in checkpoints written before they were kept).
+    public var convergenceChecks: [ConvergenceCheck]? = nil
     public var stoppedBy = StopReason.stepCap
     public var trainingSteps = 0
     public var polish = 0
@@ -33,6 +35,8 @@ public struct SolverRunState: Codable, Sendable, Equatable {
     public var elapsedSeconds = 0.0
     /// Step at which this session started (ETA only).
     public var stepAtStart = 0
+    /// Wall seconds spent in each stage so far (nil in checkpoints written before it existed).
+    public var stageSeconds: StageSeconds? = nil
     public init() {}
 }
 
@@ -185,13 +189,15 @@ public struct SolverCheckpoint: Sendable {
         } catch {
             throw fail("valid checkpoint metadata", "\(error)", "metadata")
         }
-        // A checkpoint written before the fitted background, the peak shape and the data-derived
-        // widths existed holds a model without them: its settings are those of C = 0, Gaussian
-        // peaks and the stored width centre, not of today's defaults.
+        // A checkpoint written before the fitted background, the peak shape, the data-derived
+        // widths and whole-library per-sample steps existed holds a model without them: its
+        // settings are those of C = 0, Gaussian peaks, the stored width centre and walk
+        // minibatches, not of today's defaults.
         if let object = try? JSONSerialization.jsonObject(with: metadataBytes) as? [String: Any],
             let stored = object["options"] as? [String: Any]
         {
             if stored["backgroundCoefficients"] == nil { meta.options.backgroundCoefficients = 0 }
+            if stored["perSampleBatch"] == nil { meta.options.perSampleBatch = .walks }
             if stored["peakShape"] == nil {
                 meta.options.peakShape = .gaussian
                 meta.options.peakWidthsFromData = false
