@@ -36,6 +36,26 @@ final class DataDefaultsTests: XCTestCase {
         XCTAssertEqual(try enc.encode(again), try enc.encode(solver.options))
     }
 
+    /// A step cap before the constraint terms are on (or at full strength) is warned about; the
+    /// defaults and the shipped Bi-Cu-V settings (pretrain 10 000) are not.
+    func testStepCapBeforeTheConstraintTermsIsWarnedAbout() throws {
+        let syn = SyntheticLibrary.make(divisions: 3, gridCount: 200, sticksPerPhase: 5, distractors: 1, seed: 2)
+        let problem = try PreparedProblem(library: syn.library, options: SolverOptions())
+        func warnings(_ o: SolverOptions) -> [String] {
+            DataDefaults.resolve(o, for: problem).notes.filter { $0.hasPrefix("warning: training stops") }
+        }
+        XCTAssertEqual(warnings(SolverOptions()), [])
+        let bcv = try SolverOptions.load(path: SharedData.packageRoot.appendingPathComponent("configs/bi-cu-v.json").path)
+        XCTAssertEqual(warnings(bcv), [])
+        var early = SolverOptions()
+        early.maxSteps = 2000
+        XCTAssertTrue(warnings(early).first?.contains("before the constraint terms switch on") == true, "\(warnings(early))")
+        early.maxSteps = 3500
+        XCTAssertTrue(warnings(early).first?.contains("reach full strength (step 4000)") == true, "\(warnings(early))")
+        early.gibbsWeight = 0
+        XCTAssertEqual(warnings(early), [])
+    }
+
     func testWidthCentreFromTheMeasuredPeaks() throws {
         let syn = SyntheticLibrary.make(divisions: 3, gridCount: 400, sticksPerPhase: 5, distractors: 1, logVariance: -3.2, seed: 2)
         let problem = try PreparedProblem(library: syn.library, options: SolverOptions())

@@ -14,6 +14,7 @@ import Foundation
 ///   stays `logVarianceRange` (default 2: σ from σ̂/e to σ̂·e). A settings file that sets
 ///   `logVarianceCentre` keeps it (the option is then off). Where the widths are not taken from
 ///   the data and the measured σ̂ falls outside the allowed range, a warning says so.
+/// - A step cap (`maxSteps`) at or before the constraint terms' full strength gets a warning.
 public enum DataDefaults {
     /// The options with every data-derived setting resolved, and one note per decision.
     public static func resolve(_ given: SolverOptions, for problem: PreparedProblem) -> (options: SolverOptions, notes: [String]) {
@@ -43,6 +44,15 @@ public enum DataDefaults {
             }
         } else if let w = problem.peakWidth?.warning(for: o) {
             notes.append("warning: " + w)
+        }
+        let fullStrength = o.pretrainSteps + SolveLoop.rampUnits * o.rampUnit
+        if o.maxSteps <= fullStrength && o.gibbsWeight > 0 {
+            notes.append(
+                "warning: training stops at maxSteps \(o.maxSteps), "
+                    + (o.maxSteps <= o.pretrainSteps
+                        ? "before the constraint terms switch on (pretrainSteps \(o.pretrainSteps))"
+                        : "before the constraint terms reach full strength (step \(fullStrength))")
+                    + ": the encoder learns the reconstruction only; raise maxSteps (or lower pretrainSteps)")
         }
         return (o, notes)
     }
