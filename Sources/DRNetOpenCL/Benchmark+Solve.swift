@@ -63,13 +63,7 @@ extension Benchmark {
                 ? library.sampleCount : solver.options.walkLength * solver.options.walksPerStep,
             stoppedBy: solution.stoppedBy.rawValue, phasesUsed: solution.usedPhases.count, peakMemoryMB: peakMemoryMB())
         if let truth {
-            let names = solution.usedPhases.map { solution.phaseNames[$0] }
-            let table = try FractionTable(
-                phases: names,
-                fractions: (0..<solution.sampleCount).map { i in
-                    solution.usedPhases.map { Double(solution.fractions[i * solution.phaseCount + $0]) }
-                })
-            let score = try PhaseMapMetrics.evaluate(solution: table, truth: truth)
+            let score = try PhaseMapMetrics.evaluate(solution: solution.usedPhaseTable(solution.fractions), truth: truth)
             record.exactPhaseSets = score.exactMatchCount
             record.exactPhaseSetShare = score.exactMatchShare
             record.meanFractionError = score.meanFractionError

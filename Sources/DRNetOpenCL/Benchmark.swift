@@ -334,5 +334,5 @@ public enum Benchmark {
         return timing
     }
 
-    static func seconds(_ d: Duration) -> Double { Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18 }
+    static func seconds(_ d: Duration) -> Double { d.inSeconds }
 }

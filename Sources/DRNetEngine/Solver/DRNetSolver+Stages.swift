@@ -40,8 +40,7 @@ final class SolveSession {
 
     /// Seconds of the whole run: earlier sessions plus this one.
     func elapsed() -> Double {
-        let d = clock.now - start
-        return elapsedBefore + Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18
+        elapsedBefore + (clock.now - start).inSeconds
     }
 }
 

@@ -120,8 +120,7 @@ public final class DRNetSolver {
             seed: rng.next())
         self.rng = rng
         candidateSwitch = switches
-        let took = ContinuousClock.now - constructionStart
-        setupSeconds = Double(took.components.seconds) + Double(took.components.attoseconds) * 1e-18
+        setupSeconds = (ContinuousClock.now - constructionStart).inSeconds
     }
 
     /// Wall seconds the construction took (screening, walk pool, model: `StageSeconds.setup`).
@@ -154,35 +153,46 @@ public final class DRNetSolver {
     /// terms still use consecutive samples). Returns the loss report.
     @discardableResult
     public func trainStep(samples: [Int], pairValid: [Bool]? = nil, freezeShifts: Bool = false) -> LossReport {
-        let clock = ContinuousClock()
-        var mark = clock.now
-        func lap(_ slot: inout Double) {
-            let now = clock.now
-            let d = now - mark
-            slot += Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18
-            mark = now
-        }
+        var laps = StepLaps()
         var data = batch(samples)
         if let pairValid { data.pairValid = pairValid }
         let heads = model.forward(on: backend, samples: samples, patterns: data.patterns, compositions: data.compositions)
-        lap(&timings.encoderForward)
+        laps.lap(&timings.encoderForward)
         var g = HeadOutputs.zeros(batch: samples.count, phases: problem.phaseCount)
         let report = loss.evaluate(heads: heads, batch: data, step: step, gradients: &g, freezeShifts: freezeShifts)
-        lap(&timings.lossAndDecoder)
+        laps.lap(&timings.lossAndDecoder)
         backend.zeroGradient()
         model.backward(on: backend, gradients: g)
-        lap(&timings.encoderBackward)
-        // Frozen shifts, or the slower shift rate of free per-sample latents (Adam moves every
-        // parameter by about its learning rate per step, and a per-sample shift that moves by
-        // lr·δ per step cannot resolve the alloying threshold).
-        let shiftFactor: Float = freezeShifts ? 0 : (model is PerSampleLatents ? Float(options.perSampleShiftRate) : 1)
-        let scaled: (range: Range<Int>, factor: Float)? = shiftFactor == 1 ? nil : (model.shiftParameters, shiftFactor)
-        backend.adamStep(scaled: scaled)
-        backend.synchronise()
-        lap(&timings.optimiser)
+        laps.lap(&timings.encoderBackward)
+        optimiserStep(freezeShifts: freezeShifts)
+        laps.lap(&timings.optimiser)
         timings.steps += 1
         step += 1
         return report
+    }
+
+    /// One Adam step over θ from the accumulated gradient, then the backend's synchronisation:
+    /// with frozen shifts (the fine-tune) the shift parameters stay put; free per-sample latents
+    /// move their shifts at `perSampleShiftRate` times the rate (Adam moves every parameter by
+    /// about its learning rate per step, and a per-sample shift that moves by lr·δ per step
+    /// cannot resolve the alloying threshold).
+    func optimiserStep(freezeShifts: Bool) {
+        let shiftFactor: Float = freezeShifts ? 0 : (model is PerSampleLatents ? Float(options.perSampleShiftRate) : 1)
+        backend.adamStep(scaled: shiftFactor == 1 ? nil : (model.shiftParameters, shiftFactor))
+        backend.synchronise()
+    }
+
+    /// Adds the wall time of each part of a step to its `StepTimings` slot: `lap` adds the
+    /// seconds since the previous lap (or the start).
+    struct StepLaps {
+        private let clock = ContinuousClock()
+        private var mark: ContinuousClock.Instant
+        init() { mark = clock.now }
+        mutating func lap(_ slot: inout Double) {
+            let now = clock.now
+            slot += (now - mark).inSeconds
+            mark = now
+        }
     }
 
     /// Seconds spent in each part of `trainStep`, summed over steps (for `drnet bench`).
@@ -314,4 +324,9 @@ public final class DRNetSolver {
         solution.wallSeconds = session.elapsed()
         return solution
     }
+}
+
+extension Duration {
+    /// The duration in seconds.
+    public var inSeconds: Double { Double(components.seconds) + Double(components.attoseconds) * 1e-18 }
 }

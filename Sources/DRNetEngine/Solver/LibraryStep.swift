@@ -17,14 +17,7 @@ extension DRNetSolver {
     /// and every sample's latents (in batch order).
     @discardableResult
     public func libraryStep(freezeShifts: Bool = false, chunkLimit: Int = SolveLoop.inferenceChunk) -> LossReport {
-        let clock = ContinuousClock()
-        var mark = clock.now
-        func lap(_ slot: inout Double) {
-            let now = clock.now
-            let d = now - mark
-            slot += Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18
-            mark = now
-        }
+        var laps = StepLaps()
         let paths = problem.graph.randomPathCover(rng: &rng)
         let chunks = LibraryBatchChunks(paths: paths, limit: chunkLimit).chunks
         let n = Double(max(problem.sampleCount, 1))
@@ -34,19 +27,17 @@ extension DRNetSolver {
             var data = batch(chunk.samples)
             data.pairValid = chunk.pairValid
             let heads = model.forward(on: backend, samples: chunk.samples, patterns: data.patterns, compositions: data.compositions)
-            lap(&timings.encoderForward)
+            laps.lap(&timings.encoderForward)
             var g = HeadOutputs.zeros(batch: chunk.samples.count, phases: problem.phaseCount)
             let report = loss.evaluate(heads: heads, batch: data, step: step, gradients: &g, freezeShifts: freezeShifts)
-            lap(&timings.lossAndDecoder)
+            laps.lap(&timings.lossAndDecoder)
             let share = Double(chunk.samples.count) / n
             model.backward(on: backend, gradients: g.scaled(by: Float(share)))
-            lap(&timings.encoderBackward)
+            laps.lap(&timings.encoderBackward)
             reports.append((report, share))
         }
-        let shiftFactor: Float = freezeShifts ? 0 : (model is PerSampleLatents ? Float(options.perSampleShiftRate) : 1)
-        backend.adamStep(scaled: shiftFactor == 1 ? nil : (model.shiftParameters, shiftFactor))
-        backend.synchronise()
-        lap(&timings.optimiser)
+        optimiserStep(freezeShifts: freezeShifts)
+        laps.lap(&timings.optimiser)
         timings.steps += 1
         step += 1
         return LossReport.combining(reports)

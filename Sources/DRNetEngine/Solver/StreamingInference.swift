@@ -38,7 +38,7 @@ public enum StreamingInference {
             "StreamingInference: free per-sample latents exist only for the library's \(solver.problem.sampleCount) samples, not \(count)")
         let clock = ContinuousClock()
         var timing = Timing()
-        func seconds(_ d: Duration) -> Double { Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18 }
+        func seconds(_ d: Duration) -> Double { d.inSeconds }
         for start in stride(from: 0, to: count, by: chunk) {
             let range = start..<min(count, start + chunk)
             let t0 = clock.now
