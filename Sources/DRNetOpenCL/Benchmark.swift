@@ -123,11 +123,13 @@ public enum Benchmark {
         /// pass: creating them costs time on some drivers). Nil on the CPU path and on an OpenCL
         /// device opened without profiling.
         public var kernelMsPerStep: [String: Double]?
-        /// Per timed training step: kernel launches (ours and CLBlast SGEMM calls) and host
-        /// synchronisations (blocking writes, blocking reads, finishes), counted by the device
-        /// (`DeviceOperationCounts`); nil on the CPU path.
+        /// Per timed training step: kernel launches (ours and CLBlast SGEMM calls), host
+        /// synchronisations (blocking reads and finishes) and the bytes uploaded and downloaded,
+        /// counted by the device (`DeviceOperationCounts`); nil on the CPU path.
         public var kernelLaunchesPerStep: Double?
         public var hostSynchronisationsPerStep: Double?
+        public var uploadBytesPerStep: Double?
+        public var downloadBytesPerStep: Double?
         /// The OpenCL kernel shape the backend ran with (`OpenCLBackend.Configuration.summary`);
         /// nil on the CPU path.
         public var kernelShape: String?
@@ -304,6 +306,8 @@ public enum Benchmark {
             kernelMsPerStep: kernelMs.isEmpty ? nil : kernelMs,
             kernelLaunchesPerStep: after.map { Double($0.kernelLaunches - before!.kernelLaunches) / Double(steps) },
             hostSynchronisationsPerStep: after.map { Double($0.hostSynchronisations - before!.hostSynchronisations) / Double(steps) },
+            uploadBytesPerStep: after.map { Double($0.uploadBytes - before!.uploadBytes) / Double(steps) },
+            downloadBytesPerStep: after.map { Double($0.downloadBytes - before!.downloadBytes) / Double(steps) },
             kernelShape: (try? device.resolvedKernelShape())??.summary,
             inferenceSamplesPerSecond: Double(library.sampleCount) / inferSeconds, peakMemoryMB: peakMemoryMB())
     }

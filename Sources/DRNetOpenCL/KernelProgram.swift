@@ -7,7 +7,9 @@ import Foundation
 /// A binary copied to a GPU node takes `Kernels/` along (next to it) or names it.
 public enum KernelSources {
     /// The files making up the one program, in build order (common definitions first).
-    public static let files = ["common.cl", "peak_decoder.cl", "background.cl", "reconstruction_loss.cl", "dense_layers.cl", "adam.cl"]
+    public static let files = [
+        "common.cl", "peak_decoder.cl", "background.cl", "reconstruction_loss.cl", "dense_layers.cl", "skinny_gemm.cl", "adam.cl"
+    ]
 
     /// Folders searched, in order, for `explicit` (may be nil).
     public static func searchPath(explicit: String?) -> [String] {

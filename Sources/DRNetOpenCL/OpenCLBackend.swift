@@ -5,14 +5,18 @@ import Foundation
 
 /// The OpenCL conformance of `ComputeBackend`: the kernels of `Kernels/*.cl` for the batched
 /// peak decoder, the reconstruction loss and their gradients, the dense layers' element-wise parts
-/// and Adam, and CLBlast's SGEMM for the dense layers' matrix products. θ, its gradient, the Adam
+/// and Adam, and the dense layers' matrix products: our `skinny_gemm.cl` kernels for products
+/// with a short batch dimension (training minibatches), CLBlast's SGEMM for the others. θ, its gradient, the Adam
 /// moments, the activations and every decoder workspace are device buffers for the whole run.
 ///
-/// Per call of `decodeAndReconstruct` the host uploads the batch's latents (B×P ×3, plus
-/// intensity factors) and patterns (B×T) and reads back the loss parts (B×5) and, with
-/// gradients, d loss/d latents (B×P ×3, B×P·n_max, one value per rendered pair): the
-/// constraint terms run on the host over these few values. Device errors do not trap: the first
-/// is kept in `failure`, later calls return zeros, and the solver stops and reports it.
+/// Transfers are enqueued, not waited for: uploads go from staging copies (`DeviceBuffer.write`)
+/// and results come back as downloads completed together by one finish. A training step thus
+/// synchronises with the host three times: the forward pass (`forwardPass`: X uploaded once for
+/// every network, their outputs and g, e read together), the decode (latents and patterns up;
+/// loss parts and d loss/d latents down) and the step's end (`synchronise`); the backward pass,
+/// the gradient scatters and Adam only enqueue. The constraint terms run on the host over the
+/// few B×P values that cross. Device errors do not trap: the first is kept in `failure`, later
+/// calls return zeros, and the solver stops and reports it.
 public final class OpenCLBackend: ComputeBackend, @unchecked Sendable {
     public let device: OpenCLDevice
     public let program: KernelProgram
@@ -33,6 +37,7 @@ public final class OpenCLBackend: ComputeBackend, @unchecked Sendable {
     let renderKernel, mixKernel, backwardKernel, backgroundBackwardKernel: Kernel
     let lossKernel: Kernel
     let biasReluKernel, biasGradKernel, reluBackKernel, gatherKernel, scatterKernel: Kernel
+    let gemmNNKernel, gemmTNKernel, gemmNTKernel: Kernel
     let adamKernel: Kernel
 
     // Static decoder data.
@@ -65,6 +70,11 @@ public final class OpenCLBackend: ComputeBackend, @unchecked Sendable {
     var activations: [Int: [DeviceBuffer<Float>]] = [:]
     var activationBatch: [Int: Int] = [:]
     let deltaA, deltaB: DeviceBuffer<Float>
+    /// The input X that every network of a `forwardPass` reads (uploaded once per pass).
+    let passInput: DeviceBuffer<Float>
+    /// The library's max-normalised patterns (N×T), resident from `holdPatterns` on; nil when not
+    /// held (every batch uploads its own).
+    var heldPatterns: DeviceBuffer<Float>?
     let rowsBuf: DeviceBuffer<Int32>
     let rowsOut: DeviceBuffer<Float>
 
@@ -98,6 +108,9 @@ public final class OpenCLBackend: ComputeBackend, @unchecked Sendable {
         reluBackKernel = try Kernel(program, "relu_backward")
         gatherKernel = try Kernel(program, "gather_rows")
         scatterKernel = try Kernel(program, "scatter_add_rows")
+        gemmNNKernel = try Kernel(program, "gemm_rows_nn")
+        gemmTNKernel = try Kernel(program, "gemm_rows_tn")
+        gemmNTKernel = try Kernel(program, "gemm_rows_nt")
         adamKernel = try Kernel(program, "adam_update")
 
         T = decoder.gridCount
@@ -130,14 +143,17 @@ public final class OpenCLBackend: ComputeBackend, @unchecked Sendable {
         mixingBuf = try f(max(P, 1)); gradEtaPair = try f(64)
         offsetsBuf = try f(64); gradOffPair = try f(64)
         theta = try f(1); grad = try f(1); moment1 = try f(1); moment2 = try f(1)
-        deltaA = try f(64); deltaB = try f(64)
+        deltaA = try f(64); deltaB = try f(64); passInput = try f(64)
         rowsBuf = try i(64); rowsOut = try f(64)
     }
 
     public var deviceName: String { "opencl:\(device.info.id) \(device.info.name)" }
 
-    public var deviceOperations: (kernelLaunches: Int, hostSynchronisations: Int)? {
-        (device.operations.kernelLaunches, device.operations.hostSynchronisations)
+    public var deviceOperations: DeviceTraffic? {
+        let o = device.operations
+        return DeviceTraffic(
+            kernelLaunches: o.kernelLaunches, hostSynchronisations: o.hostSynchronisations, uploadBytes: o.uploadBytes,
+            downloadBytes: o.downloadBytes)
     }
 
     /// Records the first device error; later operations are skipped.
@@ -182,5 +198,30 @@ public final class OpenCLBackend: ComputeBackend, @unchecked Sendable {
         synchronise()
         recordsEvents = false
         return takeKernelTimes()
+    }
+
+    /// Keeps the library's patterns (N×T) on the device for the run. Not held (batches upload
+    /// their patterns) when the rows are not T wide or N·T does not fit the kernels' 32-bit
+    /// element offsets.
+    public func holdPatterns(_ values: [Float], width: Int) {
+        heldPatterns = nil
+        guard width == T, !values.isEmpty, values.count % width == 0, values.count <= Int(Int32.max) else { return }
+        guarded(()) { () throws(OpenCLError) in
+            let held = try DeviceBuffer<Float>(device, count: values.count)
+            try held.write(values)
+            heldPatterns = held
+        }
+    }
+
+    /// Copies rows `rows` of the held patterns into `out` (B×T, one `gather_rows` launch) and
+    /// returns true; false (nothing enqueued) when the patterns are not held or no rows are given.
+    func gatherHeldPatterns(rows: [Int32], into out: DeviceBuffer<Float>) throws(OpenCLError) -> Bool {
+        guard let held = heldPatterns, !rows.isEmpty else { return false }
+        try rowsBuf.write(rows.map { $0 * Int32(T) })
+        try out.reserve(rows.count * T)
+        try gatherKernel.launch(
+            [.buffer(held), .buffer(rowsBuf), .int(T), .int(rows.count), .buffer(out)],
+            groups: elementGroups(rows.count * T), local: configuration.elementGroup, profile: profile)
+        return true
     }
 }

@@ -10,8 +10,38 @@ import DRNetCore
 /// Activations stay on the device between `denseForward` and `denseBackward`, one buffer per
 /// layer and network (keyed by the network's parameter offset), B×width row-major.
 extension OpenCLBackend {
-    /// C = op(A)·op(B) (+ β·C), row-major, through CLBlast on the device queue.
+    /// C = op(A)·op(B) (+ β·C), row-major (C m×n, sum over k), on the device queue: our
+    /// `skinny_gemm.cl` kernels when the batch dimension (m, or k for Aᵀ·B) is at most
+    /// `configuration.skinnyRows`, else CLBlast's SGEMM.
     func sgemm(
+        transA: Bool, transB: Bool, m: Int, n: Int, k: Int, a: DeviceBuffer<Float>, aOffset: Int, lda: Int,
+        b: DeviceBuffer<Float>, bOffset: Int, ldb: Int, beta: Float,
+        c: DeviceBuffer<Float>, cOffset: Int, ldc: Int
+    ) throws(OpenCLError) {
+        let short = transA ? k : m
+        if configuration.skinnyRows > 0, short <= configuration.skinnyRows, !(transA && transB), m > 0, n > 0 {
+            let lanes = configuration.lanes, chunks = (n + lanes - 1) / lanes
+            // Kernel arguments (M, N, K) as each kernel's formula names them.
+            let (kernel, dims, items): (Kernel, (Int, Int, Int), Int) =
+                transA
+                ? (gemmTNKernel, (k, n, m), m * chunks)
+                : (transB ? (gemmNTKernel, (m, k, n), n) : (gemmNNKernel, (m, n, k), chunks))
+            let group = configuration.gemmGroup
+            try kernel.launch(
+                [
+                    .int(dims.0), .int(dims.1), .int(dims.2), .buffer(a), .int(aOffset), .int(lda), .buffer(b), .int(bOffset),
+                    .int(ldb), .float(beta), .buffer(c), .int(cOffset), .int(ldc)
+                ],
+                groups: (items + group - 1) / group, local: group, profile: profile)
+            return
+        }
+        try clblastSgemm(
+            transA: transA, transB: transB, m: m, n: n, k: k, a: a, aOffset: aOffset, lda: lda, b: b, bOffset: bOffset,
+            ldb: ldb, beta: beta, c: c, cOffset: cOffset, ldc: ldc)
+    }
+
+    /// C = op(A)·op(B) (+ β·C), row-major, through CLBlast on the device queue.
+    func clblastSgemm(
         transA: Bool, transB: Bool, m: Int, n: Int, k: Int, a: DeviceBuffer<Float>, aOffset: Int, lda: Int,
         b: DeviceBuffer<Float>, bOffset: Int, ldb: Int, beta: Float,
         c: DeviceBuffer<Float>, cOffset: Int, ldc: Int
@@ -35,31 +65,96 @@ extension OpenCLBackend {
 
     public func denseForward(_ network: DenseNetwork, input: [Float], batch: Int) -> [Float] {
         guarded([Float](repeating: 0, count: batch * network.outputWidth)) { () throws(OpenCLError) in
-            var acts = activations[network.offset] ?? []
-            if acts.count != network.widths.count {
-                acts = []
-                for w in network.widths { acts.append(try DeviceBuffer<Float>(device, count: max(batch, 16) * w)) }
-                activations[network.offset] = acts
-            }
-            for (l, w) in network.widths.enumerated() { try acts[l].reserve(batch * w) }
-            activationBatch[network.offset] = batch
+            let acts = try activationBuffers(network, batch: batch, sharedInput: nil)
             try acts[0].write(input)
-            for l in 0..<network.layerCount {
-                let n = network.widths[l], m = network.widths[l + 1]
-                try sgemm(
-                    transA: false, transB: false, m: batch, n: m, k: n, a: acts[l], aOffset: 0, lda: n,
-                    b: theta, bOffset: network.weightOffsets[l], ldb: m, beta: 0, c: acts[l + 1], cOffset: 0, ldc: m)
-                try biasReluKernel.launch(
-                    [
-                        .buffer(acts[l + 1]), .buffer(theta), .int(network.biasOffsets[l]),
-                        .int(m), .int(batch * m), .flag(l < network.layerCount - 1)
-                    ],
-                    groups: elementGroups(batch * m), local: configuration.elementGroup, profile: profile)
-            }
+            try enqueueLayers(network, acts, batch: batch)
             let out = try acts[network.layerCount].read(batch * network.outputWidth)
             profile?.drain()
             return out
         }
+    }
+
+    /// The forward pass of the seam in one host synchronisation: X is uploaded once into
+    /// `passInput` (or gathered there from the held patterns when `inputRows` are given), which
+    /// every network of the pass reads as its layer-0 activation; the
+    /// networks' outputs and the gathered θ rows are downloads enqueued behind the kernels and
+    /// completed by one finish.
+    public func forwardPass(
+        networks: [DenseNetwork], input: [Float], inputRows: [Int32], batch: Int, gathers: [ParameterRows]
+    ) -> ForwardPassOutputs {
+        let fallback = ForwardPassOutputs(
+            outputs: networks.map { [Float](repeating: 0, count: batch * $0.outputWidth) },
+            gathered: gathers.map { [Float](repeating: 0, count: $0.rows.count * $0.width) })
+        return guarded(fallback) { () throws(OpenCLError) in
+            var outputReads: [PendingRead<Float>] = []
+            if !networks.isEmpty {
+                if !(try gatherHeldPatterns(rows: inputRows, into: passInput)) {
+                    try passInput.reserve(input.count)
+                    try passInput.write(input)
+                }
+                for network in networks {
+                    let acts = try activationBuffers(network, batch: batch, sharedInput: passInput)
+                    try enqueueLayers(network, acts, batch: batch)
+                    outputReads.append(try acts[network.layerCount].readLater(batch * network.outputWidth))
+                }
+            }
+            var gatherReads: [PendingRead<Float>] = []
+            for request in gathers { gatherReads.append(try enqueueGather(rows: request.rows, width: request.width)) }
+            try device.finish()
+            profile?.drain()
+            return ForwardPassOutputs(outputs: outputReads.map(\.values), gathered: gatherReads.map(\.values))
+        }
+    }
+
+    /// The activation buffers of `network` for a batch (acts[0] = input, acts[l] = layer l's
+    /// output, B×width each), kept for `denseBackward`. With `sharedInput`, acts[0] is that buffer
+    /// (a forward pass's common X); otherwise the network's own.
+    private func activationBuffers(_ network: DenseNetwork, batch: Int, sharedInput: DeviceBuffer<Float>?) throws(OpenCLError)
+        -> [DeviceBuffer<Float>]
+    {
+        var acts = activations[network.offset] ?? []
+        if acts.count != network.widths.count {
+            acts = []
+            for w in network.widths { acts.append(try DeviceBuffer<Float>(device, count: max(batch, 16) * w)) }
+        }
+        if let sharedInput {
+            acts[0] = sharedInput
+        } else if acts[0] === passInput {
+            acts[0] = try DeviceBuffer<Float>(device, count: max(batch, 16) * network.widths[0])
+        }
+        for (l, w) in network.widths.enumerated() where l > 0 || sharedInput == nil { try acts[l].reserve(batch * w) }
+        activations[network.offset] = acts
+        activationBatch[network.offset] = batch
+        return acts
+    }
+
+    /// Enqueues Y = relu(…relu(X·W₁ + b₁)…)·W_L + b_L from acts[0] into acts[L].
+    private func enqueueLayers(_ network: DenseNetwork, _ acts: [DeviceBuffer<Float>], batch: Int) throws(OpenCLError) {
+        for l in 0..<network.layerCount {
+            let n = network.widths[l], m = network.widths[l + 1]
+            try sgemm(
+                transA: false, transB: false, m: batch, n: m, k: n, a: acts[l], aOffset: 0, lda: n,
+                b: theta, bOffset: network.weightOffsets[l], ldb: m, beta: 0, c: acts[l + 1], cOffset: 0, ldc: m)
+            try biasReluKernel.launch(
+                [
+                    .buffer(acts[l + 1]), .buffer(theta), .int(network.biasOffsets[l]),
+                    .int(m), .int(batch * m), .flag(l < network.layerCount - 1)
+                ],
+                groups: elementGroups(batch * m), local: configuration.elementGroup, profile: profile)
+        }
+    }
+
+    /// Enqueues θ[r ..< r + width] for every r in `rows` (one range: a direct download; several:
+    /// `gather_rows` into `rowsOut`, then its download). Later gathers may reuse `rowsBuf` and
+    /// `rowsOut`: the queue is in order, so each download runs before the next gather.
+    private func enqueueGather(rows: [Int], width: Int) throws(OpenCLError) -> PendingRead<Float> {
+        if rows.count == 1 { return try theta.readLater(width, at: rows[0]) }
+        try rowsBuf.write(rows.map { Int32($0) })
+        try rowsOut.reserve(rows.count * width)
+        try gatherKernel.launch(
+            [.buffer(theta), .buffer(rowsBuf), .int(width), .int(rows.count), .buffer(rowsOut)],
+            groups: elementGroups(rows.count * width), local: configuration.elementGroup, profile: profile)
+        return try rowsOut.readLater(rows.count * width)
     }
 
     public func denseBackward(_ network: DenseNetwork, outputGradient: [Float], batch: Int) {

@@ -59,7 +59,7 @@ extension OpenCLBackend {
         if useIS { try factors.write(batch.intensityFactors) }
         if useMixing { try mixingBuf.write(batch.mixing) }
         if useOffsets { try offsetsBuf.write(batch.offsets) }
-        try patterns.write(batch.patterns)
+        if !(try gatherHeldPatterns(rows: batch.patternRows, into: patterns)) { try patterns.write(batch.patterns) }
         if useBackground {
             try bgCoeff.write(batch.background)
             try bgCurve.reserve(b * Tpad)
@@ -134,21 +134,34 @@ extension OpenCLBackend {
                     groups: b, local: configuration.sampleGroup, profile: profile)
             }
         }
-        result.parts = try readLossParts(samples: b)
+        // Every result crosses in one host synchronisation: the downloads are enqueued behind
+        // the kernels and completed by one finish.
+        let partsRead = try enqueueLossPartsRead(samples: b)
+        var gradReads: (w: PendingRead<Float>, s: PendingRead<Float>, v: PendingRead<Float>, pairF: PendingRead<Float>)?
+        var isRead, bgRead, offRead, etaRead: PendingRead<Float>?
         if wantGradients {
-            result.gradFractions = try gradW.read(b * p)
-            result.gradShifts = try gradS.read(b * p)
-            result.gradLogVariances = try gradV.read(b * p)
-            if useIS { result.gradIntensityFactors = try gradIS.read(b * p * nmax) }
-            if useBackground { result.gradBackground = try gradBg.read(b * C) }
-            let perPair = try gradFPair.read(L)
+            gradReads = (try gradW.readLater(b * p), try gradS.readLater(b * p), try gradV.readLater(b * p), try gradFPair.readLater(L))
+            if useIS { isRead = try gradIS.readLater(b * p * nmax) }
+            if useBackground { bgRead = try gradBg.readLater(b * C) }
+            if useOffsets { offRead = try gradOffPair.readLater(2 * L) }
+            if useMixing { etaRead = try gradEtaPair.readLater(L) }
+        }
+        try device.finish()
+        result.parts = lossParts(from: partsRead, samples: b)
+        if let gradReads {
+            result.gradFractions = gradReads.w.values
+            result.gradShifts = gradReads.s.values
+            result.gradLogVariances = gradReads.v.values
+            if let isRead { result.gradIntensityFactors = isRead.values }
+            if let bgRead { result.gradBackground = bgRead.values }
+            let perPair = gradReads.pairF.values
             for i in 0..<b {
                 var s: Float = 0
                 for j in Int(starts[i])..<Int(starts[i + 1]) { s += perPair[j] }
                 result.gradFattening[i] = s
             }
-            if useOffsets {
-                let perPair = try gradOffPair.read(2 * L)
+            if let offRead {
+                let perPair = offRead.values
                 for i in 0..<b {
                     var z: Float = 0, d: Float = 0
                     for j in Int(starts[i])..<Int(starts[i + 1]) {
@@ -159,8 +172,8 @@ extension OpenCLBackend {
                     result.gradOffsets[2 * i + 1] = d
                 }
             }
-            if useMixing {
-                let etaPerPair = try gradEtaPair.read(L)
+            if let etaRead {
+                let etaPerPair = etaRead.values
                 for i in 0..<b {
                     for j in Int(starts[i])..<Int(starts[i + 1]) { result.gradMixing[i * p + Int(pk[j])] = etaPerPair[j] }
                 }

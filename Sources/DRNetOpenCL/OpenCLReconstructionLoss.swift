@@ -19,10 +19,16 @@ extension OpenCLBackend {
             groups: b, local: configuration.sampleGroup, profile: profile)
     }
 
-    /// The loss parts of the last launch, per sample (reads B×5 floats: KL(p‖p̂), KL(p̂‖p), the
-    /// divergence, L2, L1).
-    func readLossParts(samples b: Int) throws(OpenCLError) -> [ReconstructionLoss.Parts] {
-        let v = try parts.read(b * 5)
+    /// The loss parts of the last launch, per sample (B×5 floats: KL(p‖p̂), KL(p̂‖p), the
+    /// divergence, L2, L1), as a download enqueued without waiting (`lossParts(from:samples:)`
+    /// after the device's next finish).
+    func enqueueLossPartsRead(samples b: Int) throws(OpenCLError) -> PendingRead<Float> {
+        try parts.readLater(b * 5)
+    }
+
+    /// The per-sample loss parts from a completed `enqueueLossPartsRead`.
+    func lossParts(from read: PendingRead<Float>, samples b: Int) -> [ReconstructionLoss.Parts] {
+        let v = read.values
         return (0..<b).map { i in
             ReconstructionLoss.Parts(
                 klForward: Double(v[i * 5]), klReverse: Double(v[i * 5 + 1]),

@@ -77,8 +77,11 @@ public final class OpenCLDevice: @unchecked Sendable {
     public let platformName: String
     public let platformVersion: String
     public let profiling: Bool
-    /// Every launch, blocking transfer and finish on this device's queue so far.
+    /// Every launch, transfer and finish on this device's queue so far.
     public internal(set) var operations = DeviceOperationCounts()
+    /// Host copies of enqueued uploads and the host ends of enqueued downloads, kept alive until
+    /// the queue has drained past them (the next finish or blocking read: the queue is in order).
+    var inFlight: [TransferStaging] = []
 
     /// Opens device `platform.device` (nil: the first GPU, else the first device).
     public init(selector: String?, profiling: Bool = false) throws(OpenCLError) {
@@ -127,6 +130,8 @@ public final class OpenCLDevice: @unchecked Sendable {
     }
 
     deinit {
+        clFinish(queue)
+        inFlight.removeAll()
         clReleaseCommandQueue(queue)
         clReleaseContext(context)
     }
@@ -134,9 +139,53 @@ public final class OpenCLDevice: @unchecked Sendable {
     /// "name (platform, driver)" for reports.
     public var description: String { "\(info.name) [\(platformName), driver \(info.driverVersion)]" }
 
+    /// Waits until every enqueued command has finished (one host synchronisation); enqueued
+    /// downloads (`DeviceBuffer.readLater`) are complete afterwards.
     public func finish() throws(OpenCLError) {
         operations.finishes += 1
         try check(clFinish(queue), "clFinish")
+        drained()
+    }
+
+    /// The queue has executed everything enqueued so far: staged uploads can go, enqueued
+    /// downloads hold their values.
+    func drained() {
+        for staging in inFlight { staging.complete = true }
+        inFlight.removeAll(keepingCapacity: true)
+    }
+}
+
+/// Host memory that an enqueued (non-blocking) transfer reads from or writes into: it must stay
+/// put until the command has executed, so the device holds it until the queue has drained.
+final class TransferStaging: @unchecked Sendable {
+    let bytes: UnsafeMutableRawBufferPointer
+    /// Set once the queue has drained past the transfer.
+    var complete = false
+
+    init(byteCount: Int) {
+        bytes = .allocate(byteCount: max(byteCount, 1), alignment: 64)
+    }
+
+    deinit { bytes.deallocate() }
+}
+
+/// A download enqueued without waiting (`DeviceBuffer.readLater`): its values are there after the
+/// device's next `finish()` (or blocking read), so that several results cross in one host
+/// synchronisation.
+public final class PendingRead<T: Numeric>: @unchecked Sendable {
+    let staging: TransferStaging
+    let count: Int
+
+    init(staging: TransferStaging, count: Int) {
+        self.staging = staging
+        self.count = count
+    }
+
+    /// The downloaded values; only after the queue has drained (a programming error otherwise).
+    public var values: [T] {
+        precondition(count == 0 || staging.complete, "PendingRead.values before the device's finish()")
+        guard count > 0 else { return [] }
+        return Array(UnsafeBufferPointer(start: staging.bytes.baseAddress!.assumingMemoryBound(to: T.self), count: count))
     }
 }
 
@@ -177,29 +226,53 @@ public final class DeviceBuffer<T>: @unchecked Sendable {
         count = newCount
     }
 
-    /// Blocking upload of `values` at element `offset`.
+    /// Upload of `values` at element `offset`, enqueued without waiting (not a host
+    /// synchronisation): the values are copied to staging memory that the device keeps until the
+    /// queue has drained past the write; later commands on the in-order queue see them.
     public func write(_ values: [T], at offset: Int = 0) throws(OpenCLError) {
         guard !values.isEmpty else { return }
         try reserve(offset + values.count)
-        device.operations.blockingWrites += 1
-        let status = values.withUnsafeBytes { raw in
-            clEnqueueWriteBuffer(
-                device.queue, mem, cl_bool(CL_TRUE), offset * MemoryLayout<T>.stride, raw.count, raw.baseAddress, 0, nil, nil)
-        }
+        let staging = TransferStaging(byteCount: values.count * MemoryLayout<T>.stride)
+        values.withUnsafeBytes { staging.bytes.copyMemory(from: $0) }
+        device.operations.uploads += 1
+        device.operations.uploadBytes += values.count * MemoryLayout<T>.stride
+        let status = clEnqueueWriteBuffer(
+            device.queue, mem, cl_bool(CL_FALSE), offset * MemoryLayout<T>.stride, values.count * MemoryLayout<T>.stride,
+            staging.bytes.baseAddress, 0, nil, nil)
         try check(status, "clEnqueueWriteBuffer")
+        device.inFlight.append(staging)
     }
 
-    /// Blocking download of `n` elements from element `offset`.
+    /// Blocking download of `n` elements from element `offset` (one host synchronisation; the
+    /// queue has drained afterwards, so earlier `readLater` values are there too).
     public func read(_ n: Int, at offset: Int = 0) throws(OpenCLError) -> [T] where T: Numeric {
         guard n > 0 else { return [] }
         var out = [T](repeating: 0, count: n)
         device.operations.blockingReads += 1
+        device.operations.downloadBytes += n * MemoryLayout<T>.stride
         let status = out.withUnsafeMutableBytes { raw in
             clEnqueueReadBuffer(
                 device.queue, mem, cl_bool(CL_TRUE), offset * MemoryLayout<T>.stride, raw.count, raw.baseAddress, 0, nil, nil)
         }
         try check(status, "clEnqueueReadBuffer")
+        device.drained()
         return out
+    }
+
+    /// Download of `n` elements from element `offset`, enqueued without waiting: the values are
+    /// in the returned `PendingRead` after the device's next `finish()`.
+    public func readLater(_ n: Int, at offset: Int = 0) throws(OpenCLError) -> PendingRead<T> where T: Numeric {
+        let staging = TransferStaging(byteCount: n * MemoryLayout<T>.stride)
+        let pending = PendingRead<T>(staging: staging, count: n)
+        guard n > 0 else { return pending }
+        device.operations.queuedReads += 1
+        device.operations.downloadBytes += n * MemoryLayout<T>.stride
+        let status = clEnqueueReadBuffer(
+            device.queue, mem, cl_bool(CL_FALSE), offset * MemoryLayout<T>.stride, n * MemoryLayout<T>.stride,
+            staging.bytes.baseAddress, 0, nil, nil)
+        try check(status, "clEnqueueReadBuffer")
+        device.inFlight.append(staging)
+        return pending
     }
 
     /// Sets elements [0, n) to zero (enqueued).

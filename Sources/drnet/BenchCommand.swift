@@ -177,7 +177,8 @@ struct Bench: ReportingCommand {
             if let launches = r.kernelLaunchesPerStep, let syncs = r.hostSynchronisationsPerStep {
                 text += String(
                     format: "\ndevice operations per training step: %.1f kernel launches, %.1f host synchronisations "
-                        + "(blocking transfers and finishes)", launches, syncs)
+                        + "(blocking reads and finishes), %.1f kB up, %.1f kB down", launches, syncs,
+                    (r.uploadBytesPerStep ?? 0) / 1000, (r.downloadBytesPerStep ?? 0) / 1000)
             }
             if let k = r.kernelMsPerStep {
                 text +=

@@ -70,6 +70,21 @@ public protocol ComputeBackend: AnyObject {
     func denseBackward(_ network: DenseNetwork, outputGradient: [Float], batch: Int)
     /// θ[r ..< r + width] for every r in `rows`, concatenated (|rows|·width values).
     func gatherParameters(rows: [Int], width: Int) -> [Float]
+    /// One model forward pass: every network of `networks` on the same input X (B×in row-major,
+    /// kept for `denseBackward`) and the θ rows of each request of `gathers`. Returns the
+    /// networks' outputs (B×out each, in order) and the gathered values (|rows|·width each, in
+    /// order): the values of `denseForward` per network and `gatherParameters` per request. A
+    /// device backend uploads X once (or, when `inputRows` names X's rows of the held patterns,
+    /// gathers it where it is) and brings every result back in one host synchronisation.
+    func forwardPass(
+        networks: [DenseNetwork], input: [Float], inputRows: [Int32], batch: Int, gathers: [ParameterRows]
+    ) -> ForwardPassOutputs
+
+    /// Keeps the library's max-normalised patterns (N×`width` row-major) where the backend
+    /// computes, for the whole run: a `DecoderBatch` whose `patternRows` are given (and a forward
+    /// pass whose `inputRows` are) reads them there instead of uploading its copy. The CPU path
+    /// reads the batch's own copy (the same values) and ignores this.
+    func holdPatterns(_ patterns: [Float], width: Int)
     /// g[r ..< r + width] += values[i·width ..< (i+1)·width] for the i-th r of `rows`; rows
     /// must not overlap (callers merge repeated samples first).
     func addToGradient(rows: [Int], width: Int, values: [Float])
@@ -90,17 +105,63 @@ public protocol ComputeBackend: AnyObject {
     /// (empty for backends without kernels).
     func stopKernelTiming() -> [String: Double]
 
-    /// Device operations so far (kernel launches, blocking transfers, finishes), for backends
-    /// with a device queue; nil on the CPU path (no host–device boundary).
-    var deviceOperations: (kernelLaunches: Int, hostSynchronisations: Int)? { get }
+    /// Device operations so far (kernel launches, host synchronisations, bytes each way), for
+    /// backends with a device queue; nil on the CPU path (no host–device boundary).
+    var deviceOperations: DeviceTraffic? { get }
+}
+
+/// What a device backend's queue has done so far: kernel launches, host synchronisations
+/// (blocking reads and finishes: the host waits for the device) and the bytes moved each way.
+public struct DeviceTraffic: Sendable, Equatable {
+    public var kernelLaunches: Int
+    public var hostSynchronisations: Int
+    public var uploadBytes: Int
+    public var downloadBytes: Int
+    public init(kernelLaunches: Int, hostSynchronisations: Int, uploadBytes: Int, downloadBytes: Int) {
+        self.kernelLaunches = kernelLaunches
+        self.hostSynchronisations = hostSynchronisations
+        self.uploadBytes = uploadBytes
+        self.downloadBytes = downloadBytes
+    }
+}
+
+/// θ rows that a forward pass reads: θ[r ..< r + width] for every r in `rows`.
+public struct ParameterRows: Sendable {
+    public var rows: [Int]
+    public var width: Int
+    public init(rows: [Int], width: Int) {
+        self.rows = rows
+        self.width = width
+    }
+}
+
+/// What `forwardPass` returns: each network's output (B×out) and each request's gathered rows.
+public struct ForwardPassOutputs: Sendable {
+    public var outputs: [[Float]]
+    public var gathered: [[Float]]
+    public init(outputs: [[Float]], gathered: [[Float]]) {
+        self.outputs = outputs
+        self.gathered = gathered
+    }
 }
 
 extension ComputeBackend {
+    /// The specification of `forwardPass`: one `denseForward` per network, one
+    /// `gatherParameters` per request (the CPU path, where nothing crosses a bus).
+    public func forwardPass(
+        networks: [DenseNetwork], input: [Float], inputRows: [Int32], batch: Int, gathers: [ParameterRows]
+    ) -> ForwardPassOutputs {
+        ForwardPassOutputs(
+            outputs: networks.map { denseForward($0, input: input, batch: batch) },
+            gathered: gathers.map { gatherParameters(rows: $0.rows, width: $0.width) })
+    }
+
+    public func holdPatterns(_ patterns: [Float], width: Int) {}
     public var failure: (any Error)? { nil }
     public func synchronise() {}
     public func startKernelTiming() {}
     public func stopKernelTiming() -> [String: Double] { [:] }
-    public var deviceOperations: (kernelLaunches: Int, hostSynchronisations: Int)? { nil }
+    public var deviceOperations: DeviceTraffic? { nil }
 }
 
 /// Inputs of one batched decoder + loss evaluation. Matrices are row-major: B×P latents,
@@ -118,6 +179,9 @@ public struct DecoderBatch {
     public var background: [Float]
     public var mixing: [Float]
     public var offsets: [Float]
+    /// Which rows of the held patterns (`ComputeBackend.holdPatterns`) `patterns` are (B values),
+    /// or empty when they are not held (a backend then uses `patterns`).
+    public var patternRows: [Int32] = []
     public var count: Int { phases.count }
 
     public init(

@@ -105,16 +105,24 @@ public final class AmortisedEncoder: LatentModel {
         return x
     }
 
-    public func forward(on backend: ComputeBackend, samples: [Int], patterns: [Float], compositions: [Double]) -> HeadOutputs {
+    public func forward(
+        on backend: ComputeBackend, samples: [Int], patterns: [Float], compositions: [Double], patternRows: [Int32]
+    ) -> HeadOutputs {
         let b = samples.count
         lastBatch = b
         let x = input(patterns: patterns, compositions: compositions, batch: b)
-        let (a, z) = split(backend.denseForward(fractions, input: x, batch: b), batch: b, extra: backgroundCount)
-        let (u, o) = split(backend.denseForward(shifts, input: x, batch: b), batch: b, extra: offsetCount)
-        let y = backend.denseForward(widths, input: x, batch: b)
-        let i = intensities.map { backend.denseForward($0, input: x, batch: b) } ?? []
-        let g = backend.gatherParameters(rows: [parameterCount - 1], width: 1)[0]
-        let e = mixingCount > 0 ? backend.gatherParameters(rows: [mixingOffset], width: mixingCount) : []
+        // One pass: the networks share the input; g and e are read with their outputs.
+        var gathers = [ParameterRows(rows: [parameterCount - 1], width: 1)]
+        if mixingCount > 0 { gathers.append(ParameterRows(rows: [mixingOffset], width: mixingCount)) }
+        let pass = backend.forwardPass(
+            networks: [fractions, shifts, widths] + (intensities.map { [$0] } ?? []), input: x,
+            inputRows: compositionInput ? [] : patternRows, batch: b, gathers: gathers)
+        let (a, z) = split(pass.outputs[0], batch: b, extra: backgroundCount)
+        let (u, o) = split(pass.outputs[1], batch: b, extra: offsetCount)
+        let y = pass.outputs[2]
+        let i = intensities != nil ? pass.outputs[3] : []
+        let g = pass.gathered[0][0]
+        let e = mixingCount > 0 ? pass.gathered[1] : []
         var h = HeadOutputs(logits: a, shiftPre: u, widthPre: y, fattening: g, intensityPre: i, backgroundPre: z, mixingPre: e)
         h.offsetPre = o
         return h
@@ -199,17 +207,24 @@ public final class PerSampleLatents: LatentModel {
         params[parameterCount - 1] = 0.1
     }
 
-    public func forward(on backend: ComputeBackend, samples: [Int], patterns: [Float], compositions: [Double]) -> HeadOutputs {
+    public func forward(
+        on backend: ComputeBackend, samples: [Int], patterns: [Float], compositions: [Double], patternRows: [Int32]
+    ) -> HeadOutputs {
         lastSamples = samples
         let b = samples.count
         var h = HeadOutputs(logits: [], shiftPre: [], widthPre: [])
-        for (i, part) in blocks.enumerated() where part.width > 0 {
-            let start = blockOffset(i)
-            h[keyPath: part.head] = backend.gatherParameters(rows: samples.map { start + $0 * part.width }, width: part.width)
+        // Every block's rows, g and e in one pass.
+        let used = blocks.enumerated().filter { $0.element.width > 0 }
+        var gathers = used.map { i, part in
+            ParameterRows(rows: samples.map { blockOffset(i) + $0 * part.width }, width: part.width)
         }
+        gathers.append(ParameterRows(rows: [parameterCount - 1], width: 1))
+        if mixingCount > 0 { gathers.append(ParameterRows(rows: [mixingOffset], width: mixingCount)) }
+        let pass = backend.forwardPass(networks: [], input: [], inputRows: [], batch: b, gathers: gathers)
+        for (j, (_, part)) in used.enumerated() { h[keyPath: part.head] = pass.gathered[j] }
         if h.widthPre.count != b * phaseCount { h.widthPre = [Float](repeating: 0, count: b * phaseCount) }
-        h.fattening = backend.gatherParameters(rows: [parameterCount - 1], width: 1)[0]
-        if mixingCount > 0 { h.mixingPre = backend.gatherParameters(rows: [mixingOffset], width: mixingCount) }
+        h.fattening = pass.gathered[used.count][0]
+        if mixingCount > 0 { h.mixingPre = pass.gathered[used.count + 1] }
         if intensityWidth > 0 {
             h.intensityPre = samples.flatMap { fixedIntensityPre[($0 * intensityWidth)..<(($0 + 1) * intensityWidth)] }
         }

@@ -50,6 +50,9 @@ public struct BatchData: Sendable {
     public var compositions: [Double]
     /// pairValid[q]: samples q and q+1 are neighbours on the graph (false where two walks meet).
     public var pairValid: [Bool]
+    /// Which rows of the problem's patterns `patterns` are (B values; the backend may hold them:
+    /// `ComputeBackend.holdPatterns`), or empty for patterns from elsewhere (streamed inference).
+    public var patternRows: [Int32] = []
     public var count: Int { samples.count }
 
     public init(
@@ -207,12 +210,12 @@ public final class DRNetLoss: @unchecked Sendable {
         // Render, reconstruction loss and decoder backward (the backend's batched operation).
         let wantGrad = gradients != nil
         let invB = 1 / Double(b)
-        let decoded = backend.decodeAndReconstruct(
-            DecoderBatch(
-                phases: phaseLists, fractions: w, shifts: s, logVariances: v, intensityFactors: useIS ? factors : [],
-                fattening: fat, patterns: batch.patterns, background: beta, mixing: eta,
-                offsets: offsets),
-            wantGradients: wantGrad, gradScale: invB)
+        var decoderBatch = DecoderBatch(
+            phases: phaseLists, fractions: w, shifts: s, logVariances: v, intensityFactors: useIS ? factors : [],
+            fattening: fat, patterns: batch.patterns, background: beta, mixing: eta,
+            offsets: offsets)
+        decoderBatch.patternRows = batch.patternRows
+        let decoded = backend.decodeAndReconstruct(decoderBatch, wantGradients: wantGrad, gradScale: invB)
         let parts = decoded.parts, gradFat = decoded.gradFattening
         var gw = decoded.gradFractions, gs = decoded.gradShifts
         let gv = decoded.gradLogVariances

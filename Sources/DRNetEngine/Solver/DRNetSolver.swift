@@ -76,6 +76,9 @@ public final class DRNetSolver {
         let reconstruction = ReconstructionLoss(options: options)
         let compute = try backend?(decoder, reconstruction) ?? CPUBackend(decoder: decoder, reconstruction: reconstruction)
         self.backend = compute
+        // The library's patterns stay where the backend computes (a device keeps them resident;
+        // each batch then passes sample indices instead of its B×T patterns).
+        compute.holdPatterns(problem.normalised, width: lib.gridCount)
         loss = DRNetLoss(
             options: options, decoder: decoder,
             phaseCompositions: options.compositionWeight > 0 ? lib.phaseCompositions : nil,
@@ -156,7 +159,9 @@ public final class DRNetSolver {
         var laps = StepLaps()
         var data = batch(samples)
         if let pairValid { data.pairValid = pairValid }
-        let heads = model.forward(on: backend, samples: samples, patterns: data.patterns, compositions: data.compositions)
+        let heads = model.forward(
+            on: backend, samples: samples, patterns: data.patterns, compositions: data.compositions,
+            patternRows: data.patternRows)
         laps.lap(&timings.encoderForward)
         var g = HeadOutputs.zeros(batch: samples.count, phases: problem.phaseCount)
         let report = loss.evaluate(heads: heads, batch: data, step: step, gradients: &g, freezeShifts: freezeShifts)
@@ -211,7 +216,9 @@ public final class DRNetSolver {
         for start in stride(from: 0, to: n, by: chunk) {
             let samples = Array(start..<min(n, start + chunk))
             let data = batch(samples)
-            let heads = model.forward(on: backend, samples: samples, patterns: data.patterns, compositions: data.compositions)
+            let heads = model.forward(
+                on: backend, samples: samples, patterns: data.patterns, compositions: data.compositions,
+                patternRows: data.patternRows)
             body(samples, data, heads)
         }
     }

@@ -26,7 +26,9 @@ extension DRNetSolver {
         for chunk in chunks {
             var data = batch(chunk.samples)
             data.pairValid = chunk.pairValid
-            let heads = model.forward(on: backend, samples: chunk.samples, patterns: data.patterns, compositions: data.compositions)
+            let heads = model.forward(
+                on: backend, samples: chunk.samples, patterns: data.patterns, compositions: data.compositions,
+                patternRows: data.patternRows)
             laps.lap(&timings.encoderForward)
             var g = HeadOutputs.zeros(batch: chunk.samples.count, phases: problem.phaseCount)
             let report = loss.evaluate(heads: heads, batch: data, step: step, gradients: &g, freezeShifts: freezeShifts)

@@ -174,6 +174,8 @@ public struct PreparedProblem: Sendable {
             }
             comp.append(contentsOf: library.compositions[(i * m)..<((i + 1) * m)])
         }
-        return BatchData(samples: samples, patterns: pat, mask: msk, degrees: samples.map { degrees[$0] }, compositions: comp)
+        var data = BatchData(samples: samples, patterns: pat, mask: msk, degrees: samples.map { degrees[$0] }, compositions: comp)
+        data.patternRows = samples.map { Int32($0) }
+        return data
     }
 }
