@@ -269,15 +269,18 @@ public enum Benchmark {
         let options = settings.benchmarkOptions
         let problem = try PreparedProblem(library: library, options: options)
         let solver = try DRNetSolver(problem: problem, options: options, seed: settings.seed, backend: device.backendFactory)
-        let pool = WalkPool(graph: problem.graph, count: warmup + steps, length: options.walkLength, seed: settings.seed)
-        for k in 0..<warmup { solver.trainStep(samples: pool.minibatch(k)) }
+        // The solver's own minibatches (walksPerStep walks each, from its seeded pool), drawn once
+        // so that the profiled pass repeats the timed steps.
+        let batches = (0..<(warmup + steps)).map { _ in solver.nextSamples() }
+        func step(_ k: Int) { solver.trainStep(samples: batches[k].samples, pairValid: batches[k].pairValid) }
+        for k in 0..<warmup { step(k) }
         solver.timings = DRNetSolver.StepTimings()
         var perStep: [Double] = []
         let clock = ContinuousClock()
         let before = solver.backend.deviceOperations
         for k in 0..<steps {
             let t0 = clock.now
-            solver.trainStep(samples: pool.minibatch(warmup + k))
+            step(warmup + k)
             perStep.append(seconds(clock.now - t0))
         }
         let after = solver.backend.deviceOperations
@@ -286,7 +289,7 @@ public enum Benchmark {
         var kernelMs: [String: Double] = [:]
         if device.openCL?.profiling == true {
             solver.backend.startKernelTiming()
-            for k in 0..<steps { solver.trainStep(samples: pool.minibatch(warmup + k)) }
+            for k in 0..<steps { step(warmup + k) }
             kernelMs = solver.backend.stopKernelTiming().mapValues { 1000 * $0 / Double(steps) }
         }
         _ = solver.inferAll()  // the first pass sizes the inference workspaces: not timed
@@ -299,7 +302,7 @@ public enum Benchmark {
         return StepRecord(
             benchmark: "train-step", device: device.name, driver: driverDescription(of: device), library: library.name,
             samples: library.sampleCount, gridPoints: library.gridCount, candidates: library.phaseCount,
-            batch: options.walkLength * options.walksPerStep, model: options.model.rawValue, steps: steps,
+            batch: batches.last?.samples.count ?? 0, model: options.model.rawValue, steps: steps,
             medianStepMs: 1000 * perStep[perStep.count / 2], meanStepMs: 1000 * perStep.reduce(0, +) / Double(steps),
             encoderForwardMs: 1000 * parts.encoderForward / n, lossAndDecoderMs: 1000 * parts.lossAndDecoder / n,
             encoderBackwardMs: 1000 * parts.encoderBackward / n, optimiserMs: 1000 * parts.optimiser / n,

@@ -43,6 +43,10 @@ final class BenchmarkTests: XCTestCase {
         XCTAssertNil(r.kernelLaunchesPerStep, "no device operations on the CPU path")
         XCTAssertNil(r.hostSynchronisationsPerStep)
         XCTAssertGreaterThan(r.inferenceSamplesPerSecond, 0)
+        // The steps take the solver's minibatches: walksPerStep walks each (3 × 5 samples).
+        var wide = settings
+        wide.options.walksPerStep = 3
+        XCTAssertEqual(try Benchmark.trainingStep(library: library, device: .cpu, settings: wide).batch, 15)
         XCTAssertGreaterThan(r.peakMemoryMB, 1)
 
         // The JSON keys of `drnet bench --json` (no kernel times on the CPU path).
@@ -119,6 +123,13 @@ final class BenchmarkTests: XCTestCase {
         XCTAssertGreaterThanOrEqual(syncs, 1, "\(syncs)")
         XCTAssertGreaterThan(try XCTUnwrap(r.uploadBytesPerStep), 0)
         XCTAssertGreaterThan(try XCTUnwrap(r.downloadBytesPerStep), 0)
+        // Steps of 3 walks move 3 walks' latents and gradients (the bench once timed one walk
+        // per step whatever walksPerStep said).
+        var wide = settings
+        wide.options.walksPerStep = 3
+        let w = try Benchmark.trainingStep(library: library, device: device, settings: wide)
+        XCTAssertEqual(w.batch, 3 * r.batch)
+        XCTAssertGreaterThan(try XCTUnwrap(w.downloadBytesPerStep), 2.5 * (r.downloadBytesPerStep ?? 0))
     }
 
     /// The counter itself: one batched decode with gradients (no intensity factors, background,

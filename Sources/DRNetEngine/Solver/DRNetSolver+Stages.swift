@@ -119,7 +119,7 @@ extension DRNetSolver {
     /// The next `walksPerStep` walks, concatenated, and which consecutive pairs are edges. On a
     /// graph without edges (a library without compositions) every walk is one sample, so a step
     /// takes `walksPerStep × walkLength` of them: the minibatch keeps its size.
-    func nextSamples() -> (samples: [Int], pairValid: [Bool]) {
+    public func nextSamples() -> (samples: [Int], pairValid: [Bool]) {
         var samples: [Int] = [], valid: [Bool] = []
         let count = problem.graph.edges.isEmpty ? options.walksPerStep * options.walkLength : options.walksPerStep
         for _ in 0..<count {
