@@ -13,7 +13,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 out=dist/drnet-bundle
-swift build -c release --static-swift-stdlib --scratch-path .build-static
+swift build -c release --static-swift-stdlib --scratch-path .build-static --product drnet
 rm -rf "$out" && mkdir -p "$out/lib" "$out/Kernels"
 cp .build-static/release/drnet "$out/"
 cp Kernels/*.cl "$out/Kernels/"
