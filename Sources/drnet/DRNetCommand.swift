@@ -10,7 +10,7 @@ struct DRNetCommand: ParsableCommand {
         version: DRNetVersion.string,
         subcommands: [
             Solve.self, Eval.self, Check.self, Compare.self, Plot.self, Bench.self, Graph.self, Devices.self,
-            Sticks.self, Synth.self, Demo.self, Import.self, Export.self
+            Sticks.self, Synth.self, Demo.self, Import.self, Export.self, Summary.self
         ]
     )
 

@@ -10,7 +10,7 @@ final class CLICommandTests: CLITestCase {
         let result = try drnet(["--help"], in: folder.url)
         assertStatus(result, 0)
         assertContains(result.stdout, ["USAGE: drnet <subcommand>", "SUBCOMMANDS:"], of: result)
-        for command in ["solve", "eval", "check", "plot", "devices", "synth"] {
+        for command in ["solve", "eval", "check", "plot", "devices", "synth", "summary"] {
             XCTAssertNotNil(
                 result.stdout.range(of: "\n  \(command) ", options: .literal), "--help does not list \(command): \(result)")
         }
@@ -147,6 +147,27 @@ final class CLICommandTests: CLITestCase {
         let checkJSON = try drnet(["check", out, "--json"], in: folder.url)
         XCTAssertEqual(checkJSON.status, check.status, "check --json and check disagree: \(checkJSON)")
         XCTAssertNoThrow(try JSONSerialization.jsonObject(with: Data(checkJSON.stdout.utf8)), "check --json: \(checkJSON)")
+
+        // summary: one row per solution; the truth is found in the library folder; its score
+        // and check's counts are the ones eval and check report.
+        let summary = try drnet(["summary", out, "--json"], in: folder.url)
+        assertStatus(summary, 0)
+        let row = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(summary.stdout.utf8)) as? [String: Any], "\(summary)")
+        XCTAssertEqual(row["exactPhaseSets"] as? Int, exact, "summary and eval disagree: \(summary)")
+        XCTAssertEqual(row["truthFile"] as? String, truth)
+        XCTAssertEqual(row["device"] as? String, "cpu")
+        XCTAssertEqual(row["samples"] as? Int, CLILibrary.sampleCount)
+        XCTAssertEqual(row["stoppedBy"] as? String, "step cap")
+        let checkReport = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(checkJSON.stdout.utf8)) as? [String: Any])
+        let gibbs = try XCTUnwrap((checkReport["gibbs"] as? [String: Any])?["violations"] as? [Any])
+        XCTAssertEqual(row["gibbsViolations"] as? Int, gibbs.count, "summary and check disagree")
+        let missing = folder.path("no-such-run")
+        let table = try drnet(["summary", out, missing], in: folder.url)
+        XCTAssertEqual(table.status, 2, "an unreadable folder is bad input: \(table)")
+        assertContains(
+            table.stdout,
+            ["solution", "exact sets", "\(exact)/\(CLILibrary.sampleCount)", "\(missing)  error: ", "2 solution(s): 1 read, 1 unreadable"],
+            of: table)
 
         let plot = try drnet(["plot", out, "--no-png"], in: folder.url)
         assertStatus(plot, 0)
