@@ -29,6 +29,9 @@ extension Benchmark {
         /// The process's peak resident memory after this solve, in MiB (a process-wide figure: with
         /// several solves in one process it is the largest so far).
         public var peakMemoryMB: Double
+        /// The process's peak resident memory at the end of each stage ("training", "polish",
+        /// "fineTune", "export"), in MiB: how memory grows through the solve.
+        public var stagePeakMemoryMB: [String: Double]?
         /// Against a truth fraction table (nil without one): samples whose phase set matches
         /// exactly (presence threshold 0.01), their share, and the mean fraction error ½·L1.
         public var exactPhaseSets: Int?
@@ -48,6 +51,8 @@ extension Benchmark {
         let start = clock.now
         let problem = try PreparedProblem(library: library, options: options)
         let solver = try DRNetSolver(problem: problem, options: options, seed: seed, backend: device.backendFactory)
+        var stagePeaks: [String: Double] = ["setup": peakMemoryMB()]
+        solver.onStageEnd = { stagePeaks[$0] = peakMemoryMB() }
         let solution = solver.solve()
         let wall = seconds(clock.now - start)
         if let failure = solver.backend.failure { throw Failure.device(failure) }
@@ -61,7 +66,8 @@ extension Benchmark {
             fineTuneSteps: solution.fineTuneSteps,
             perSampleStepSamples: solver.options.perSampleBatch == .library && solver.options.fineTunePerSample
                 ? library.sampleCount : solver.options.walkLength * solver.options.walksPerStep,
-            stoppedBy: solution.stoppedBy.rawValue, phasesUsed: solution.usedPhases.count, peakMemoryMB: peakMemoryMB())
+            stoppedBy: solution.stoppedBy.rawValue, phasesUsed: solution.usedPhases.count, peakMemoryMB: peakMemoryMB(),
+            stagePeakMemoryMB: stagePeaks)
         if let truth {
             let score = try PhaseMapMetrics.evaluate(solution: solution.usedPhaseTable(solution.fractions), truth: truth)
             record.exactPhaseSets = score.exactMatchCount

@@ -43,7 +43,12 @@ struct Bench: ReportingCommand {
             "With --solve: also solve with the previous defaults (under the same settings file's keys) in the same process and print the wall-time ratio."
     )
     var compareDefaults = false
-    @Option(parsing: .unconditional, help: "With --solve: override the step cap of every solve.") var maxSteps: Int?
+    @Option(parsing: .unconditional, help: "With --solve or --sweep-solve-n: override the step cap of every solve.") var maxSteps: Int?
+    @Option(
+        help: ArgumentHelp(
+            "Whole solves (training, polish, refine, fine-tune, export) of generated Mg-Al-Ti-O libraries of at least these "
+                + "sample counts (comma-separated, e.g. 1000,10000), each timed by stage with its peak memory per stage and "
+                + "scored against its truth; settings from --config and --max-steps.", valueName: "counts")) var sweepSolveN: String?
     @Flag(help: "JSON lines on stdout.") var json = false
 
     func validate() throws {
@@ -51,8 +56,17 @@ struct Bench: ReportingCommand {
             throw ValidationError("--steps and --sweep-steps must be ≥ 1 and --warmup ≥ 0")
         }
         guard chunk >= 1 else { throw ValidationError("--chunk must be ≥ 1") }
-        guard solve != nil || (truth == nil && !compareDefaults && maxSteps == nil) else {
-            throw ValidationError("--truth, --compare-defaults and --max-steps go with --solve <library-dir>")
+        guard solve != nil || (truth == nil && !compareDefaults && (maxSteps == nil || sweepSolveN != nil)) else {
+            throw ValidationError(
+                "--truth, --compare-defaults and --max-steps go with --solve <library-dir> (--max-steps also with --sweep-solve-n)")
+        }
+        if let sweepSolveN {
+            guard parse(sweepSolveN) != nil else {
+                throw ValidationError("--sweep-solve-n '\(sweepSolveN)': expected comma-separated positive integers")
+            }
+            guard solve == nil, library == nil else {
+                throw ValidationError("--sweep-solve-n generates its libraries: give it without --solve or --library")
+            }
         }
         guard solve == nil || library == nil else {
             throw ValidationError("--solve names the library itself: give it without --library")
@@ -73,6 +87,7 @@ struct Bench: ReportingCommand {
 
     func execute() throws {
         if let solve { return try executeSolve(solve) }
+        if let sweepSolveN { return try executeSolveSweep(parse(sweepSolveN)!) }
         let compute = try DeviceRequest.resolve(device, quiet: json, kernels: kernels, profiling: true)
         var settings = Benchmark.Settings()
         settings.steps = steps
@@ -138,6 +153,33 @@ struct Bench: ReportingCommand {
         }
     }
 
+    /// `--sweep-solve-n`: for each count n, a generated library of the smallest composition grid
+    /// with at least n samples ((D+1)(D+2)/2 for D divisions; `drnet synth`'s defaults and
+    /// --seed), solved whole and scored against its truth: one record each.
+    func executeSolveSweep(_ counts: [Int]) throws {
+        let compute = try DeviceRequest.resolve(device, quiet: json, kernels: kernels, profiling: false)
+        let options = try SolveRunner.options(config: config, maxSteps: maxSteps)
+        for n in counts {
+            var divisions = 1
+            while (divisions + 1) * (divisions + 2) / 2 < n { divisions += 1 }
+            let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("drnet-sweep-solve-\(UUID().uuidString)").path
+            defer { try? FileManager.default.removeItem(atPath: scratch) }
+            let folder = scratch + "/mg-al-ti-o-\(n)"
+            let synth = try SynthArguments.parse(["--divisions", String(divisions), "--seed", String(seed)])
+            _ = try synth.generate(into: folder)
+            let library = try LibraryLoader.load(directory: folder, sampleMaskPath: nil)
+            let truth = try FractionTable.read(contentsOfFile: folder + "/truth-fractions.csv")
+            var record: Benchmark.SolveRecord
+            do {
+                record = try Benchmark.solve(
+                    library: library, device: compute, options: options, seed: seed, label: "sweep-solve", truth: truth)
+            } catch let failure as Benchmark.Failure {
+                throw CommandFailure(.deviceFailure, failure.description)
+            }
+            emit(record)
+        }
+    }
+
     func emit(_ r: Benchmark.SolveRecord) {
         output(r) {
             let st = r.stageSeconds
@@ -158,6 +200,13 @@ struct Bench: ReportingCommand {
                     100 * share, error)
             }
             if let ratio = r.wallRatioToFirst { text += String(format: "\n  wall time ratio to the first solve: %.2f", ratio) }
+            if let peaks = r.stagePeakMemoryMB {
+                text +=
+                    "\n  peak memory after each stage: "
+                    + ["setup", "training", "polish", "fineTune", "export"].compactMap { name in
+                        peaks[name].map { String(format: "%@ %.0f MB", name, $0) }
+                    }.joined(separator: ", ")
+            }
             return text
         }
     }

@@ -221,4 +221,28 @@ final class CLICommandTests: CLITestCase {
         assertStatus(misplaced, 64)
         assertContains(misplaced.stderr, ["go with --solve"], of: misplaced)
     }
+
+    /// `bench --sweep-solve-n`: a generated library of at least each count, solved whole with the
+    /// settings file, scored against its own truth, with the peak memory after every stage.
+    func testBenchSolveSweepGeneratesSolvesAndScores() throws {
+        let lib = try library()
+        let folder = try temporaryFolder()
+        let result = try drnet(
+            ["bench", "--sweep-solve-n", "10,20", "--config", lib.shortConfig, "--json", "--device", "cpu"], in: folder.url)
+        assertStatus(result, 0)
+        let records = try result.stdout.split(separator: "\n").map {
+            try XCTUnwrap(JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any], "not a JSON object: \($0)")
+        }
+        XCTAssertEqual(records.map { $0["samples"] as? Int }, [10, 21], "(D+1)(D+2)/2 ≥ n: D = 3 and 5")
+        for r in records {
+            XCTAssertEqual(r["settings"] as? String, "sweep-solve")
+            XCTAssertTrue((r["library"] as? String ?? "").hasPrefix("mg-al-ti-o-"), "\(r)")
+            XCTAssertNotNil(r["exactPhaseSets"] as? Int, "scored against the generated truth: \(r)")
+            let peaks = try XCTUnwrap(r["stagePeakMemoryMB"] as? [String: Double], "\(r)")
+            XCTAssertEqual(Set(peaks.keys), ["setup", "training", "polish", "fineTune", "export"])
+            XCTAssertLessThanOrEqual(peaks["setup"]!, peaks["export"]!, "peaks only grow")
+        }
+        let clash = try drnet(["bench", "--sweep-solve-n", "10", "--solve", lib.library], in: folder.url)
+        assertStatus(clash, 64)
+    }
 }

@@ -39,6 +39,9 @@ public final class DRNetSolver {
     public var checkpointContext: [String: String] = [:]
     public var progress: ((TrainingProgress) -> Void)?
     public var progressInterval: Double = 2
+    /// Called at the end of each stage that `solve()` runs, with its `StageSeconds` name
+    /// ("training", "polish", "fineTune", "export"): benchmarks record memory per stage.
+    public var onStageEnd: ((String) -> Void)?
     /// Set from a signal handler to stop training early but still export a result.
     public var shouldStop: () -> Bool = { false }
     /// The first non-finite value the run met (nil while every loss term is finite): the run
@@ -313,19 +316,22 @@ public final class DRNetSolver {
         let session = SolveSession(elapsedBefore: run.elapsedSeconds)
         run.stepAtStart = step
         if run.stageSeconds == nil { run.stageSeconds = StageSeconds(setup: setupSeconds) }
-        /// Adds the wall time of `body` to the stage's entry of `run.stageSeconds`.
-        func timed(_ stage: WritableKeyPath<StageSeconds, Double>, _ body: () -> Void) {
+        /// Adds the wall time of `body` to the stage's entry of `run.stageSeconds`, then tells
+        /// `onStageEnd`.
+        func timed(_ stage: WritableKeyPath<StageSeconds, Double>, _ name: String, _ body: () -> Void) {
             let start = session.elapsed()
             body()
             run.stageSeconds?[keyPath: stage] += session.elapsed() - start
+            onStageEnd?(name)
         }
-        if run.stage == .train { timed(\.training) { train(session) } }
-        if run.stage == .polish { timed(\.polish) { polishAndRefine(session) } }
-        if run.stage == .fineTune { timed(\.fineTune) { fineTune(session) } }
+        if run.stage == .train { timed(\.training, "training") { train(session) } }
+        if run.stage == .polish { timed(\.polish, "polish") { polishAndRefine(session) } }
+        if run.stage == .fineTune { timed(\.fineTune, "fineTune") { fineTune(session) } }
         if halted() { run.stoppedBy = haltReason }
         let exportStart = session.elapsed()
         var solution = export(session)
         run.stageSeconds?.export += session.elapsed() - exportStart
+        onStageEnd?("export")
         solution.stageSeconds = run.stageSeconds
         solution.convergenceChecks = run.convergenceChecks
         solution.wallSeconds = session.elapsed()
