@@ -113,7 +113,9 @@ public enum Benchmark {
         /// Mean time per timed step of each part of the step (`DRNetSolver.StepTimings`), in ms:
         /// minibatch assembly and encoder forward; reconstruction loss, constraints and decoder
         /// (forward and backward); encoder backward; Adam and the final synchronisation. They sum
-        /// to about `meanStepMs`.
+        /// to about `meanStepMs`. On an OpenCL device the parts are host time: work is enqueued
+        /// without waiting, so the device's time lands where the step synchronises (the forward
+        /// pass's and the decode's downloads, and the end of the step, counted under Adam).
         public var encoderForwardMs: Double
         public var lossAndDecoderMs: Double
         public var encoderBackwardMs: Double

@@ -140,5 +140,6 @@ restarts=$(scontrol show job "$long" 2>/dev/null | sed -n 's/.*Restarts=\([0-9]*
 log=$(ls "$work"/drnet-"$long"_0.log "$work"/drnet-*_0.log 2>/dev/null | head -1)
 grep -q "requeueing task 0" "$work"/drnet-*_0.log || { echo "single-node-test: the interrupted task was not requeued" >&2; cat "$log" >&2; exit 1; }
 [ -f "$work/requeued/wafer-1/solution.json" ] || { echo "single-node-test: the requeued task wrote no solution" >&2; cat "$log" >&2; exit 1; }
+[ ! -d "$work/requeued/wafer-1/plots" ] || { echo "single-node-test: the resumed run lost --no-plots (it drew plots/)" >&2; exit 1; }
 echo "single-node-test: interrupted task requeued (restarts ${restarts:-?}) and finished" >&2
 "$drnet" summary --json "$work/requeued/wafer-1" || exit 1
