@@ -12,6 +12,10 @@
 #   --device   the OpenCL device (default: opencl, the first GPU or else the first device)
 #   --work     scratch folder (default: a fresh temporary folder)
 #
+# On a lent GPU machine (the device tool; no Swift there): build the bundle here with
+# scripts/build-gpu-bundle.sh, carry dist/drnet-bundle.tar.xz (dist/ is not tracked), and run
+# `bash scripts/gpu-check.sh` in the repository root; it unpacks the archive itself.
+#
 # Figures, in order (each line has "figure": …):
 #   device            the OpenCL devices (drnet devices --json) and nvidia-smi's view when present
 #   kernel-compile    wall seconds of a one-step bench with empty program caches, then warm
@@ -32,7 +36,7 @@ while [ $# -gt 0 ]; do
         --drnet) drnet="$2"; shift ;;
         --device) device="$2"; shift ;;
         --work) work="$2"; shift ;;
-        -h|--help) sed -n 2,25p "$0"; exit 0 ;;
+        -h|--help) sed -n 2,29p "$0"; exit 0 ;;
         *) echo "gpu-check: unknown argument '$1' (see --help)" >&2; exit 64 ;;
     esac
     shift
