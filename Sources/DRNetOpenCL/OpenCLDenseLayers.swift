@@ -189,13 +189,9 @@ extension OpenCLBackend {
 
     public func gatherParameters(rows: [Int], width: Int) -> [Float] {
         guarded([Float](repeating: 0, count: rows.count * width)) { () throws(OpenCLError) in
-            if rows.count == 1 { return try theta.read(width, at: rows[0]) }
-            try rowsBuf.write(rows.map { Int32($0) })
-            try rowsOut.reserve(rows.count * width)
-            try gatherKernel.launch(
-                [.buffer(theta), .buffer(rowsBuf), .int(width), .int(rows.count), .buffer(rowsOut)],
-                groups: elementGroups(rows.count * width), local: configuration.elementGroup, profile: profile)
-            return try rowsOut.read(rows.count * width)
+            let pending = try enqueueGather(rows: rows, width: width)
+            try device.finish()
+            return pending.values
         }
     }
 
