@@ -285,7 +285,7 @@ public enum Benchmark {
             step(warmup + k)
             perStep.append(seconds(clock.now - t0))
         }
-        let after = solver.backend.deviceOperations
+        let traffic = before.flatMap { b in solver.backend.deviceOperations?.since(b) }
         if let failure = solver.backend.failure { throw Failure.device(failure) }
         let parts = solver.timings  // the timed steps' parts only, not the profiled pass's
         var kernelMs: [String: Double] = [:]
@@ -309,10 +309,10 @@ public enum Benchmark {
             encoderForwardMs: 1000 * parts.encoderForward / n, lossAndDecoderMs: 1000 * parts.lossAndDecoder / n,
             encoderBackwardMs: 1000 * parts.encoderBackward / n, optimiserMs: 1000 * parts.optimiser / n,
             kernelMsPerStep: kernelMs.isEmpty ? nil : kernelMs,
-            kernelLaunchesPerStep: after.map { Double($0.kernelLaunches - before!.kernelLaunches) / Double(steps) },
-            hostSynchronisationsPerStep: after.map { Double($0.hostSynchronisations - before!.hostSynchronisations) / Double(steps) },
-            uploadBytesPerStep: after.map { Double($0.uploadBytes - before!.uploadBytes) / Double(steps) },
-            downloadBytesPerStep: after.map { Double($0.downloadBytes - before!.downloadBytes) / Double(steps) },
+            kernelLaunchesPerStep: traffic.map { Double($0.kernelLaunches) / Double(steps) },
+            hostSynchronisationsPerStep: traffic.map { Double($0.hostSynchronisations) / Double(steps) },
+            uploadBytesPerStep: traffic.map { Double($0.uploadBytes) / Double(steps) },
+            downloadBytesPerStep: traffic.map { Double($0.downloadBytes) / Double(steps) },
             kernelShape: (try? device.resolvedKernelShape())??.summary,
             inferenceSamplesPerSecond: Double(library.sampleCount) / inferSeconds, peakMemoryMB: peakMemoryMB())
     }

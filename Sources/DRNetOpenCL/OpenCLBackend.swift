@@ -217,11 +217,7 @@ public final class OpenCLBackend: ComputeBackend, @unchecked Sendable {
     /// returns true; false (nothing enqueued) when the patterns are not held or no rows are given.
     func gatherHeldPatterns(rows: [Int32], into out: DeviceBuffer<Float>) throws(OpenCLError) -> Bool {
         guard let held = heldPatterns, !rows.isEmpty else { return false }
-        try rowsBuf.write(rows.map { $0 * Int32(T) })
-        try out.reserve(rows.count * T)
-        try gatherKernel.launch(
-            [.buffer(held), .buffer(rowsBuf), .int(T), .int(rows.count), .buffer(out)],
-            groups: elementGroups(rows.count * T), local: configuration.elementGroup, profile: profile)
+        try enqueueGatherRows(from: held, offsets: rows.map { $0 * Int32(T) }, width: T, into: out)
         return true
     }
 }

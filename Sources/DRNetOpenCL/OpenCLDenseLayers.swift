@@ -149,12 +149,20 @@ extension OpenCLBackend {
     /// `rowsOut`: the queue is in order, so each download runs before the next gather.
     private func enqueueGather(rows: [Int], width: Int) throws(OpenCLError) -> PendingRead<Float> {
         if rows.count == 1 { return try theta.readLater(width, at: rows[0]) }
-        try rowsBuf.write(rows.map { Int32($0) })
-        try rowsOut.reserve(rows.count * width)
-        try gatherKernel.launch(
-            [.buffer(theta), .buffer(rowsBuf), .int(width), .int(rows.count), .buffer(rowsOut)],
-            groups: elementGroups(rows.count * width), local: configuration.elementGroup, profile: profile)
+        try enqueueGatherRows(from: theta, offsets: rows.map { Int32($0) }, width: width, into: rowsOut)
         return try rowsOut.readLater(rows.count * width)
+    }
+
+    /// Enqueues out[i·width + c] = source[offsets[i] + c] (`gather_rows`; the offsets go up
+    /// through `rowsBuf`): θ rows for the latents, held pattern rows for a batch.
+    func enqueueGatherRows(from source: DeviceBuffer<Float>, offsets: [Int32], width: Int, into out: DeviceBuffer<Float>)
+        throws(OpenCLError)
+    {
+        try rowsBuf.write(offsets)
+        try out.reserve(offsets.count * width)
+        try gatherKernel.launch(
+            [.buffer(source), .buffer(rowsBuf), .int(width), .int(offsets.count), .buffer(out)],
+            groups: elementGroups(offsets.count * width), local: configuration.elementGroup, profile: profile)
     }
 
     public func denseBackward(_ network: DenseNetwork, outputGradient: [Float], batch: Int) {

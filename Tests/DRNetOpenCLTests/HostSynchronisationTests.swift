@@ -31,20 +31,19 @@ final class HostSynchronisationTests: XCTestCase {
                 for step in 0..<4 {
                     let before = try XCTUnwrap(solver.backend.deviceOperations)
                     let report = solver.trainStep(samples: walk)
-                    let after = try XCTUnwrap(solver.backend.deviceOperations)
+                    let d = try XCTUnwrap(solver.backend.deviceOperations).since(before)
                     XCTAssertNil(solver.backend.failure)
                     XCTAssertTrue(report.total.isFinite, "\(device.name) \(model) step \(step)")
-                    let syncs = after.hostSynchronisations - before.hostSynchronisations
+                    let syncs = d.hostSynchronisations
                     XCTAssertLessThanOrEqual(syncs, 3, "\(device.name) \(model) step \(step): host synchronisations")
                     XCTAssertGreaterThanOrEqual(syncs, 1, "the step's end waits for the queue")
-                    XCTAssertGreaterThan(after.kernelLaunches - before.kernelLaunches, 4)
+                    XCTAssertGreaterThan(d.kernelLaunches, 4)
                 }
                 // A whole-library step of one chunk: forward, decode, end.
                 let before = try XCTUnwrap(solver.backend.deviceOperations)
                 _ = solver.libraryStep()
-                let after = try XCTUnwrap(solver.backend.deviceOperations)
-                XCTAssertLessThanOrEqual(
-                    after.hostSynchronisations - before.hostSynchronisations, 3, "\(device.name) \(model) library step")
+                let library = try XCTUnwrap(solver.backend.deviceOperations).since(before)
+                XCTAssertLessThanOrEqual(library.hostSynchronisations, 3, "\(device.name) \(model) library step")
             }
         }
     }

@@ -123,6 +123,14 @@ public struct DeviceTraffic: Sendable, Equatable {
         self.uploadBytes = uploadBytes
         self.downloadBytes = downloadBytes
     }
+
+    /// What happened since `earlier`: every count minus `earlier`'s.
+    public func since(_ earlier: DeviceTraffic) -> DeviceTraffic {
+        DeviceTraffic(
+            kernelLaunches: kernelLaunches - earlier.kernelLaunches,
+            hostSynchronisations: hostSynchronisations - earlier.hostSynchronisations,
+            uploadBytes: uploadBytes - earlier.uploadBytes, downloadBytes: downloadBytes - earlier.downloadBytes)
+    }
 }
 
 /// θ rows that a forward pass reads: θ[r ..< r + width] for every r in `rows`.
