@@ -62,4 +62,30 @@ final class PeakDecoderTests: XCTestCase {
         }
         XCTAssertLessThan(worst, 5e-7)
     }
+
+    /// The vector square root (Adam's denominator) against the correctly rounded one: within
+    /// 3·10⁻⁷ relative from the smallest normal float to the largest finite ones Adam's second
+    /// moment can hold, exactly 0 at 0, and 0 below the normal range.
+    func testSimdSquareRootAccuracy() {
+        var worst: Double = 0
+        var x = Double(Float.leastNormalMagnitude)
+        while x < 1e37 {
+            let lanes = FloatLanes((0..<8).map { Float(x * (1 + 0.137 * Double($0))) })
+            let r = simdSquareRoot(lanes)
+            for l in 0..<8 {
+                let ref = Double(lanes[l]).squareRoot()
+                worst = max(worst, abs(Double(r[l]) - ref) / ref)
+            }
+            x *= 1.37
+        }
+        XCTAssertLessThan(worst, 3e-7)
+        let edge = simdSquareRoot(FloatLanes(0, 1e-40, Float.leastNonzeroMagnitude, 1, 4, 0.25, 2, 1e-30))
+        XCTAssertEqual(edge[0], 0)
+        XCTAssertEqual(edge[1], 0)
+        XCTAssertEqual(edge[2], 0)
+        XCTAssertEqual(edge[4], 2, accuracy: 1e-6)
+        XCTAssertEqual(edge[5], 0.5, accuracy: 1e-7)
+        XCTAssertEqual(edge[7], 1e-15, accuracy: 1e-21)
+        XCTAssertTrue(simdSquareRoot(FloatLanes(repeating: .nan))[0].isNaN)
+    }
 }

@@ -31,3 +31,24 @@ public func simdExp(_ x: FloatLanes) -> FloatLanes {
     let scale = unsafeBitCast((nBits &+ 127) &<< 23, to: FloatLanes.self)
     return p * scale
 }
+
+/// √x on SIMD8 lanes for finite x ≥ 0, in vector arithmetic only (Swift's `squareRoot()` of a
+/// SIMD vector runs one scalar `sqrtf` per lane here: Adam spent 40 % of its pass in them).
+///
+///     y₀ = bits⁻¹(0x5f3759df − bits(x)/2) ≈ 1/√x,   y ← y·(3/2 − x·y²/2) three times,   √x = x·y
+///
+/// Relative error ≤ 3·10⁻⁷ over the normal floats (measured: 2.1·10⁻⁷, about 2 ulp). Below the
+/// smallest normal float (1.18·10⁻³⁸) the result is 0 (an absolute error under 1.1·10⁻¹⁹);
+/// NaN stays NaN; negative x and +∞ give no meaningful value.
+@inline(__always)
+public func simdSquareRoot(_ x: FloatLanes) -> FloatLanes {
+    let guess = SIMD8<UInt32>(repeating: 0x5f37_59df) &- (unsafeBitCast(x, to: SIMD8<UInt32>.self) &>> 1)
+    var y = unsafeBitCast(guess, to: FloatLanes.self)
+    let half = 0.5 * x
+    y = y * (1.5 - half * y * y)
+    y = y * (1.5 - half * y * y)
+    y = y * (1.5 - half * y * y)
+    var root = x * y
+    root.replace(with: 0, where: x .< Float.leastNormalMagnitude)
+    return root
+}
