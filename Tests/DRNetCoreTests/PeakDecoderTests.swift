@@ -64,8 +64,8 @@ final class PeakDecoderTests: XCTestCase {
     }
 
     /// The vector square root (Adam's denominator) against the correctly rounded one: within
-    /// 3·10⁻⁷ relative from the smallest normal float to the largest finite ones Adam's second
-    /// moment can hold, exactly 0 at 0, and 0 below the normal range.
+    /// 3·10⁻⁷ relative from the smallest normal float up to 10³⁷, exactly 0 at 0, 0 below the
+    /// normal range, and NaN for NaN.
     func testSimdSquareRootAccuracy() {
         var worst: Double = 0
         var x = Double(Float.leastNormalMagnitude)

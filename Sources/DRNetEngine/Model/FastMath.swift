@@ -1,7 +1,7 @@
 import Foundation
 
-/// Vectorised elementary functions for the hot loops (the peak renderer). Swift's scalar `exp`
-/// manages only ≈10⁸ calls per second here; these run on SIMD8 lanes.
+/// Vectorised elementary functions for the hot loops (the peak renderer, Adam). Swift's scalar
+/// `exp` manages only ≈10⁸ calls per second here; these run on SIMD8 lanes.
 
 /// Lane width used by the renderer's inner loops.
 public typealias FloatLanes = SIMD8<Float>
@@ -33,7 +33,8 @@ public func simdExp(_ x: FloatLanes) -> FloatLanes {
 }
 
 /// √x on SIMD8 lanes for finite x ≥ 0, in vector arithmetic only (Swift's `squareRoot()` of a
-/// SIMD vector runs one scalar `sqrtf` per lane here: Adam spent 40 % of its pass in them).
+/// SIMD vector runs one scalar `sqrtf` per lane here: Adam's update of 7 M floats took 1.4× as
+/// long with it, 7.6 against 5.4 ms on two cores).
 ///
 ///     y₀ = bits⁻¹(0x5f3759df − bits(x)/2) ≈ 1/√x,   y ← y·(3/2 − x·y²/2) three times,   √x = x·y
 ///
