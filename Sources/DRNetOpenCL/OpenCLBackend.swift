@@ -95,6 +95,7 @@ public final class OpenCLBackend: ComputeBackend, @unchecked Sendable {
             config = try Configuration.resolved(for: device.info)
         }
         self.configuration = config
+        residentPatternLimitBytes = Self.residentPatternLimit(for: device.info)
         profileStore = device.profiling ? KernelProfile() : nil
         let source = try KernelSources.load(explicit: kernelsDirectory)
         program = try KernelProgram(device: device, source: source.source, options: config.buildOptions)
@@ -200,16 +201,49 @@ public final class OpenCLBackend: ComputeBackend, @unchecked Sendable {
         return takeKernelTimes()
     }
 
+    /// The most bytes of patterns `holdPatterns` keeps on the device: the device's largest
+    /// buffer (CL_DEVICE_MAX_MEM_ALLOC_SIZE), and at most half its global memory, so that the
+    /// encoder, its Adam moments and the batch buffers keep room. Set from the device when the
+    /// backend opens; a caller may lower it (tests do, to exercise the per-batch uploads).
+    public var residentPatternLimitBytes: UInt64
+
+    /// The limit `residentPatternLimitBytes` starts at for a device: min(largest buffer, ½ memory).
+    public static func residentPatternLimit(for info: OpenCLInventory.Device) -> UInt64 {
+        min(info.maxAllocationBytes, info.globalMemoryBytes / 2)
+    }
+
     /// Keeps the library's patterns (N×T) on the device for the run. Not held (batches upload
-    /// their patterns) when the rows are not T wide or N·T does not fit the kernels' 32-bit
-    /// element offsets.
-    public func holdPatterns(_ values: [Float], width: Int) {
+    /// their patterns, with the same results) when the rows are not T wide, N·T does not fit
+    /// the kernels' 32-bit element offsets, the patterns exceed `residentPatternLimitBytes`, or
+    /// the device refuses the buffer; the returned residency says which. A refused buffer is
+    /// not a device failure: the run goes on without it.
+    @discardableResult public func holdPatterns(_ values: [Float], width: Int) -> PatternResidency {
         heldPatterns = nil
-        guard width == T, !values.isEmpty, values.count % width == 0, values.count <= Int(Int32.max) else { return }
-        guarded(()) { () throws(OpenCLError) in
+        guard width == T, !values.isEmpty, values.count % width == 0 else {
+            return .uploadedPerBatch(reason: "the patterns are not \(T) points wide")
+        }
+        let bytes = UInt64(values.count) * UInt64(MemoryLayout<Float>.stride)
+        let rows = values.count / width
+        func mib(_ b: UInt64) -> String { String(format: "%.1f MiB", Double(b) / 1_048_576) }
+        guard values.count <= Int(Int32.max) else {
+            return .uploadedPerBatch(reason: "\(rows)×\(width) points exceed the kernels' 32-bit element offsets")
+        }
+        guard bytes <= residentPatternLimitBytes else {
+            return .uploadedPerBatch(
+                reason: "the library's \(rows)×\(width) patterns (\(mib(bytes))) exceed what this device keeps "
+                    + "resident (\(mib(residentPatternLimitBytes)): its largest buffer, at most half its memory)")
+        }
+        guard deviceError == nil else { return .uploadedPerBatch(reason: "the device has failed") }
+        do {
             let held = try DeviceBuffer<Float>(device, count: values.count)
             try held.write(values)
+            // Waits once, at set-up: a device that allocates lazily reports a failed
+            // allocation here rather than at the first training step.
+            try device.finish()
             heldPatterns = held
+            return .resident
+        } catch {
+            return .uploadedPerBatch(reason: "the device refused a buffer of \(mib(bytes)) for them (\(error))")
         }
     }
 

@@ -79,7 +79,7 @@ final class PeakDecoderTests: XCTestCase {
             x *= 1.37
         }
         XCTAssertLessThan(worst, 3e-7)
-        let edge = simdSquareRoot(FloatLanes(0, 1e-40, Float.leastNonzeroMagnitude, 1, 4, 0.25, 2, 1e-30))
+        let edge = simdSquareRoot(FloatLanes(0, Float.leastNormalMagnitude / 4, Float.leastNonzeroMagnitude, 1, 4, 0.25, 2, 1e-30))
         XCTAssertEqual(edge[0], 0)
         XCTAssertEqual(edge[1], 0)
         XCTAssertEqual(edge[2], 0)

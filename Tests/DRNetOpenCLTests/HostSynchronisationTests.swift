@@ -107,4 +107,49 @@ final class ResidentPatternTests: XCTestCase {
             XCTAssertEqual(gathered.gradBackground, uploaded.gradBackground)
         }
     }
+
+    /// A library too large for what the device keeps resident (here: a limit of 0 bytes) is not
+    /// a failure: the solver says so in its notes, every batch uploads its rows, and the run
+    /// takes the resident run's steps exactly.
+    func testPatternsTooLargeForTheDeviceTravelWithEveryBatch() throws {
+        let devices = TestBackends.openCLDevices()
+        if devices.isEmpty { throw XCTSkip("no OpenCL device here") }
+        var (syn, o) = SyntheticSolveSetups.tiny()
+        o.pretrainSteps = 2
+        o.rampUnit = 1
+        let problem = try PreparedProblem(library: syn.library, options: o)
+        for device in devices {
+            let resident = try DRNetSolver(problem: problem, options: o, seed: 3) {
+                try OpenCLBackend(device: device, decoder: $0, reconstruction: $1)
+            }
+            let streamed = try DRNetSolver(problem: problem, options: o, seed: 3) {
+                let backend = try OpenCLBackend(device: device, decoder: $0, reconstruction: $1)
+                backend.residentPatternLimitBytes = 0
+                return backend
+            }
+            XCTAssertEqual(resident.patternResidency, .resident, device.info.name)
+            guard case .uploadedPerBatch(let reason) = streamed.patternResidency else {
+                return XCTFail("\(device.info.name): \(streamed.patternResidency)")
+            }
+            XCTAssertTrue(reason.contains("exceed what this device keeps resident"), reason)
+            XCTAssertTrue(streamed.settingsNotes.contains { $0.hasPrefix("patterns uploaded with every batch") })
+            XCTAssertFalse(resident.settingsNotes.contains { $0.hasPrefix("patterns uploaded") })
+            let walk = Array(0..<min(6, problem.sampleCount))
+            for step in 0..<3 {
+                let a = resident.trainStep(samples: walk)
+                let before = try XCTUnwrap(streamed.backend.deviceOperations)  // the device counts for both
+                let b = streamed.trainStep(samples: walk)
+                let d = try XCTUnwrap(streamed.backend.deviceOperations).since(before)
+                XCTAssertNil(streamed.backend.failure)
+                XCTAssertEqual(a.total, b.total, "\(device.info.name) step \(step)")
+                XCTAssertLessThanOrEqual(d.hostSynchronisations, 3, "uploads are enqueued, not waited for")
+                XCTAssertGreaterThanOrEqual(d.uploadBytes, walk.count * problem.gridCount * 4, "the batch's rows travel")
+            }
+            XCTAssertEqual(resident.backend.parameterValues(), streamed.backend.parameterValues(), device.info.name)
+            _ = resident.libraryStep()
+            _ = streamed.libraryStep()
+            XCTAssertEqual(
+                resident.backend.parameterValues(), streamed.backend.parameterValues(), "\(device.info.name): whole-library step")
+        }
+    }
 }

@@ -83,8 +83,10 @@ public protocol ComputeBackend: AnyObject {
     /// Keeps the library's max-normalised patterns (N×`width` row-major) where the backend
     /// computes, for the whole run: a `DecoderBatch` whose `patternRows` are given (and a forward
     /// pass whose `inputRows` are) reads them there instead of uploading its copy. The CPU path
-    /// reads the batch's own copy (the same values) and ignores this.
-    func holdPatterns(_ patterns: [Float], width: Int)
+    /// reads the batch's own copy (the same values) and ignores this. Returns where the patterns
+    /// are for the run: a device that cannot keep them (too large for its memory or its largest
+    /// buffer) says why and uploads each batch's rows instead, with the same results.
+    @discardableResult func holdPatterns(_ patterns: [Float], width: Int) -> PatternResidency
     /// g[r ..< r + width] += values[i·width ..< (i+1)·width] for the i-th r of `rows`; rows
     /// must not overlap (callers merge repeated samples first).
     func addToGradient(rows: [Int], width: Int, values: [Float])
@@ -164,12 +166,23 @@ extension ComputeBackend {
             gathered: gathers.map { gatherParameters(rows: $0.rows, width: $0.width) })
     }
 
-    public func holdPatterns(_ patterns: [Float], width: Int) {}
+    @discardableResult public func holdPatterns(_ patterns: [Float], width: Int) -> PatternResidency { .batchCopies }
     public var failure: (any Error)? { nil }
     public func synchronise() {}
     public func startKernelTiming() {}
     public func stopKernelTiming() -> [String: Double] { [:] }
     public var deviceOperations: DeviceTraffic? { nil }
+}
+
+/// Where a run's library patterns live (`ComputeBackend.holdPatterns`).
+public enum PatternResidency: Equatable, Sendable {
+    /// The backend reads each batch's own copy (the CPU path: nothing crosses a bus).
+    case batchCopies
+    /// Resident on the device for the whole run; batches pass sample indices.
+    case resident
+    /// Not resident: every batch uploads its B×T rows (the same results, more traffic); `reason`
+    /// says why (e.g. the patterns exceed the device's largest buffer).
+    case uploadedPerBatch(reason: String)
 }
 
 /// Inputs of one batched decoder + loss evaluation. Matrices are row-major: B×P latents,

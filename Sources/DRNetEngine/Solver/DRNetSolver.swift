@@ -50,8 +50,12 @@ public final class DRNetSolver {
     public internal(set) var divergence: Divergence?
 
     /// What the solver decided from the library itself (`DataDefaults`: peak shape, peak widths),
+    /// and, when a device cannot keep the patterns resident, why they travel with every batch;
     /// one line each; the CLI prints them.
     public let settingsNotes: [String]
+    /// Where the library's patterns live for the run (resident on a device, or uploaded with
+    /// every batch when the device cannot keep them; the CPU path reads its own copies).
+    public let patternResidency: PatternResidency
 
     /// - Parameter options: the settings; those derived from the data (`DataDefaults`) are
     ///   resolved here, and `options` holds the values the run uses.
@@ -68,7 +72,6 @@ public final class DRNetSolver {
         try Self.checkMemory(problem: problem, options: options)
         self.problem = problem
         self.options = options
-        self.settingsNotes = notes
         self.seed = seed
         let lib = problem.library
         var rng = SeededGenerator(seed: seed)
@@ -81,7 +84,13 @@ public final class DRNetSolver {
         self.backend = compute
         // The library's patterns stay where the backend computes (a device keeps them resident;
         // each batch then passes sample indices instead of its B×T patterns).
-        compute.holdPatterns(problem.normalised, width: lib.gridCount)
+        let residency = compute.holdPatterns(problem.normalised, width: lib.gridCount)
+        patternResidency = residency
+        if case .uploadedPerBatch(let reason) = residency {
+            settingsNotes = notes + ["patterns uploaded with every batch, not resident on the device: \(reason)"]
+        } else {
+            settingsNotes = notes
+        }
         loss = DRNetLoss(
             options: options, decoder: decoder,
             phaseCompositions: options.compositionWeight > 0 ? lib.phaseCompositions : nil,
