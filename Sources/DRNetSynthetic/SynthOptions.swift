@@ -76,7 +76,7 @@ public struct SynthOptions: Sendable, Codable, Equatable {
         try need(divisions >= 2 && divisions <= 200, "divisions must be in 2…200, got \(divisions)")
         try need(
             qMin > 0 && qMax > qMin && qStep > 0 && (qMax - qMin) / qStep <= 20000,
-            "need 0 < qmin < qmax and 0 < qstep with at most 20000 grid points")
+            "need 0 < qmin < qmax and 0 < --q-step with at most 20000 grid points; got Q \(qMin)…\(qMax) nm⁻¹, step \(qStep)")
         try need(
             logVarianceMin <= logVarianceMax && logVarianceMin >= -10 && logVarianceMax <= 2,
             "peak log-variance range must be within −10…2 and ordered")

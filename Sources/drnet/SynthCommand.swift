@@ -13,6 +13,10 @@ struct SynthArguments: ParsableArguments {
     @Option(parsing: .unconditional, help: "Steps per side of the ternary composition grid ((D+1)(D+2)/2 samples).") var divisions: Int = 15
     @Option(
         parsing: .unconditional,
+        help: "Q grid step, nm⁻¹, over 15…65 nm⁻¹: 0.1 gives 501 points, 0.0125 a fine grid of 4001, 0.2 a coarse one of 251.")
+    var qStep: Double = SynthOptions().qStep
+    @Option(
+        parsing: .unconditional,
         help: "Pseudo-Voigt mixing η, dimensionless, 0…1: each peak (1−η)·Gaussian + η·Lorentzian of the same FWHM and area (0 = Gaussian)."
     )
     var peakMixing: Double = 0
@@ -45,6 +49,7 @@ struct SynthArguments: ParsableArguments {
         if let noiseLevel { o.noiseLevel = noiseLevel } else if kind == .gaussian { o.noiseLevel = 0.01 }
         o.background = background
         o.divisions = divisions
+        o.qStep = qStep
         o.peakMixing = peakMixing
         o.kAlpha2 = kalpha2
         o.widthSlope = widthSlope
@@ -71,6 +76,7 @@ struct SynthArguments: ParsableArguments {
         let description =
             "drnet synth: Mg-Al-Ti-O synthetic library, seed \(options.seed), noise \(options.noise.rawValue) "
             + "\(options.noise == .none ? "" : String(options.noiseLevel)), background \(options.background), divisions \(options.divisions)"
+            + (options.qStep == SynthOptions().qStep ? "" : ", Q step \(options.qStep) nm⁻¹")
             + options.scanEffectsDescription
         try SynthLibraryWriter.write(result, candidates: candidates, to: out, description: description)
         return result

@@ -90,6 +90,27 @@ final class CLICommandTests: CLITestCase {
         assertContains(bad.stderr, ["--width-slope must be in [0, 5]"], of: bad)
     }
 
+    /// `--q-step` sets the generated grid (15…65 nm⁻¹): a fine and a coarse grid have the
+    /// points the step gives and say so in the instance's first line; a step that gives more
+    /// than 20 000 points is refused.
+    func testSynthGridStep() throws {
+        let folder = try temporaryFolder()
+        for (step, points) in [(0.0125, 4001), (0.2, 251)] {
+            let out = folder.path("grid-\(points)")
+            let synth = try drnet(["synth", "--q-step", String(step), "--divisions", "3", "--out", out], in: folder.url)
+            assertStatus(synth, 0)
+            let loaded = try LibraryLoader.load(directory: out)
+            XCTAssertEqual(loaded.gridCount, points)
+            XCTAssertEqual(Double(loaded.q[1] - loaded.q[0]), step, accuracy: 1e-5)
+            XCTAssertEqual(Double(loaded.q.last ?? 0), 65, accuracy: 1e-3)
+            let instance = try String(contentsOfFile: out + "/instance.txt", encoding: .utf8)
+            assertContains(String(instance.prefix(300)), ["Q step \(step) nm⁻¹"], of: synth)
+        }
+        let bad = try drnet(["synth", "--q-step", "0.001", "--out", folder.path("bad")], in: folder.url)
+        assertStatus(bad, 2)
+        assertContains(bad.stderr, ["--q-step", "at most 20000 grid points", "step 0.001"], of: bad)
+    }
+
     /// synth → solve → eval → check → plot, as the README runs them.
     func testSolveEvalCheckPlotPipeline() throws {
         let lib = try library()
