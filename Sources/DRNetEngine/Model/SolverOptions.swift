@@ -47,6 +47,11 @@ public struct SolverOptions: Codable, Equatable, Sendable {
     /// produced by the fraction network (C more outputs) and free per sample in the polish and
     /// fine-tune; 0 fits no background (the reference's model).
     public var backgroundCoefficients: Int = 8
+    /// Fit the background only where the patterns carry one (`DataDefaults`): a library whose
+    /// baseline share (`BaselineEstimate`) is below 1 % came with its background subtracted and
+    /// gets `backgroundCoefficients` 0. A settings file that sets `backgroundCoefficients` turns
+    /// it off.
+    public var backgroundFromData: Bool = true
     /// λ_b: weight of the background's second-difference smoothness penalty (per sample, averaged
     /// over the batch like the reconstruction loss).
     public var backgroundSmoothness: Double = 10
@@ -282,7 +287,7 @@ extension SolverOptions {
             convergenceWindow, convergenceTolerance, fineTuneSteps, fineTunePerSample, polishSteps, fineTuneLearningRate,
             perSampleShiftRate, nnlsInitialisation, pruneUsage,
             refinePresence, refineUsage, kAlpha2, backgroundCoefficients, backgroundSmoothness, peakShape, peakMixingMax,
-            peakWidthsFromData,
+            peakWidthsFromData, backgroundFromData,
             instrumentOffsets, zeroOffsetMax, displacementMax, perSampleBatch
     }
 
@@ -320,6 +325,9 @@ extension SolverOptions {
         try get(.backgroundCoefficients, &backgroundCoefficients); try get(.backgroundSmoothness, &backgroundSmoothness)
         try get(.peakShape, &peakShape); try get(.peakMixingMax, &peakMixingMax)
         try get(.peakWidthsFromData, &peakWidthsFromData)
+        try get(.backgroundFromData, &backgroundFromData)
+        // A settings file that gives the background's size keeps it (unless it also asks for the data's).
+        if c.contains(.backgroundCoefficients) && !c.contains(.backgroundFromData) { backgroundFromData = false }
         // A settings file that gives the width centre keeps it (unless it also asks for the data's).
         if c.contains(.logVarianceCentre) && !c.contains(.peakWidthsFromData) { peakWidthsFromData = false }
         try get(.instrumentOffsets, &instrumentOffsets); try get(.zeroOffsetMax, &zeroOffsetMax)

@@ -14,6 +14,11 @@ import Foundation
 ///   stays `logVarianceRange` (default 2: σ from σ̂/e to σ̂·e). A settings file that sets
 ///   `logVarianceCentre` keeps it (the option is then off). Where the widths are not taken from
 ///   the data and the measured σ̂ falls outside the allowed range, a warning says so.
+/// - **Background** (`backgroundFromData`): patterns whose baseline share (`BaselineEstimate`:
+///   the intensity under a morphological opening wider than any peak) is below 1 % came with
+///   their background subtracted, and a fitted background there only absorbs weak and broad peak
+///   intensity: `backgroundCoefficients` becomes 0. A settings file that sets
+///   `backgroundCoefficients` keeps it.
 /// - A step cap (`maxSteps`) at or before the constraint terms' full strength gets a warning.
 public enum DataDefaults {
     /// The options with every data-derived setting resolved, and one note per decision.
@@ -44,6 +49,23 @@ public enum DataDefaults {
             }
         } else if let w = problem.peakWidth?.warning(for: o) {
             notes.append("warning: " + w)
+        }
+        if o.backgroundFromData {
+            o.backgroundFromData = false
+            if o.backgroundCoefficients > 0, let b = problem.baseline {
+                let share = String(format: "%.1f %%", 100 * b.share)
+                if b.share < BaselineEstimate.noBackgroundShare {
+                    o.backgroundCoefficients = 0
+                    notes.append(
+                        "background: \(share) of the patterns' intensity lies under a smooth baseline (median of \(b.patterns), "
+                            + "window ±\(format(b.halfWindow)) nm⁻¹): already subtracted, so no background is fitted "
+                            + "(backgroundCoefficients 0; a settings file that sets backgroundCoefficients fits one)")
+                } else {
+                    notes.append(
+                        "background: \(share) of the patterns' intensity lies under a smooth baseline (median of \(b.patterns), "
+                            + "window ±\(format(b.halfWindow)) nm⁻¹): fitted per sample (\(o.backgroundCoefficients) coefficients)")
+                }
+            }
         }
         let fullStrength = o.pretrainSteps + SolveLoop.rampUnits * o.rampUnit
         if o.maxSteps <= fullStrength && o.gibbsWeight > 0 {

@@ -22,6 +22,9 @@ public struct PreparedProblem: Sendable {
     /// The peak width measured in the patterns before solving (`PeakWidthEstimate`), nil when no
     /// peak could be measured.
     public let peakWidth: PeakWidthEstimate?
+    /// The share of the patterns' intensity under a smooth baseline (`BaselineEstimate`), nil
+    /// when it could not be measured.
+    public let baseline: BaselineEstimate?
     /// What the decoder renders beyond each stick (the Kα2 line), for the run's first lines; nil
     /// when it renders one line.
     public let doubletNote: String?
@@ -140,6 +143,9 @@ public struct PreparedProblem: Sendable {
         self.mask = mask
         // The data's own peak width (`DataDefaults` centres the width range on it, or warns).
         peakWidth = PeakWidthEstimate.measure(patterns: x, q: lib.q)
+        // How much of the intensity lies under a smooth baseline (`DataDefaults` fits no
+        // background to patterns that come with theirs subtracted).
+        baseline = BaselineEstimate.measure(patterns: x, q: lib.q, halfWindow: BaselineEstimate.halfWindow(peakWidth: peakWidth))
         warnings = lib.sources.warnings + notes
         self.doubletNote = doubletNote
 

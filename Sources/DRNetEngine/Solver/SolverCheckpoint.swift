@@ -190,7 +190,7 @@ public struct SolverCheckpoint: Sendable {
             throw fail("valid checkpoint metadata", "\(error)", "metadata")
         }
         // A checkpoint written before the fitted background, the peak shape, the data-derived
-        // widths and whole-library per-sample steps existed holds a model without them: its
+        // widths and background and whole-library per-sample steps existed holds a model without them: its
         // settings are those of C = 0, Gaussian peaks, the stored width centre and walk
         // minibatches, not of today's defaults.
         if let object = try? JSONSerialization.jsonObject(with: metadataBytes) as? [String: Any],
@@ -198,6 +198,8 @@ public struct SolverCheckpoint: Sendable {
         {
             if stored["backgroundCoefficients"] == nil { meta.options.backgroundCoefficients = 0 }
             if stored["perSampleBatch"] == nil { meta.options.perSampleBatch = .walks }
+            // Before the data-derived background: the stored C is the model's.
+            if stored["backgroundFromData"] == nil { meta.options.backgroundFromData = false }
             if stored["peakShape"] == nil {
                 meta.options.peakShape = .gaussian
                 meta.options.peakWidthsFromData = false
