@@ -3,7 +3,10 @@ import Foundation
 /// The peak width the patterns themselves show (issue 12, defaults from the data), measured
 /// before solving: in every max-normalised pattern x̃, each local maximum at t with
 /// x̃_t ≥ `minimumHeight` whose half-maximum crossings on both sides lie inside the grid (linear
-/// interpolation between grid points) gives a full width at half maximum; the estimate is the
+/// interpolation between grid points) and which is the highest point between them (so that the
+/// noise wiggles on a peak's top or shoulder, a local maximum every few points on a fine grid,
+/// are not measured: before this rule a 4 001-point grid measured σ̂ 10–50 % wider than a
+/// 251-point one of the same library) gives a full width at half maximum; the estimate is the
 /// median over all of them, as a Gaussian σ = FWHM/(2√(2 ln 2)) in nm⁻¹. Overlapping peaks widen
 /// some widths, so the median is an upper-side estimate; a doublet or a Lorentzian share widens it
 /// too. Used to warn when the settings' width range cannot reach the data's peaks.
@@ -40,6 +43,9 @@ public struct PeakWidthEstimate: Sendable, Equatable {
                 var r = j
                 while r < t - 1 && row[base + r] > half { r += 1 }
                 guard row[base + l] <= half, row[base + r] <= half, l < j, r > j else { continue }
+                // Only the highest point between its own half-maximum crossings is a peak: a
+                // noise wiggle on a peak's top or shoulder (every few points on a fine grid) is not.
+                guard !row[(base + l)...(base + r)].contains(where: { $0 > v }) else { continue }
                 // Linear interpolation of the crossings.
                 func crossing(_ a: Int, _ b: Int) -> Double {
                     let ya = Double(row[base + a]), yb = Double(row[base + b])
