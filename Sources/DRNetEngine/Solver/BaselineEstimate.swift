@@ -14,9 +14,9 @@ import Foundation
 ///
 /// Measured with the default window (w = max(2 nm⁻¹, 4 × the median peak FWHM)): Bi-Cu-V's
 /// instance patterns (background-subtracted, 19 % of their points zero) 0.2 %; Al-Li-Fe
-/// (synthetic, noise-free, no background) 4.9 %; Ta-Rh-Pd 2.7 %; `drnet demo`'s library (no
-/// background) 3.1 % on a 4 001-point grid and 5.2 % on a 251-point one; `drnet synth
-/// --background 0.05 / 0.2` 18.5 / 42.4 %; the seven PANalytical scans of `dara-scans/` 65 %.
+/// (synthetic, noise-free, no background) 5.2 %; Ta-Rh-Pd 3.4 %; `drnet demo`'s library (no
+/// background) 4.8 % on its 501-point grid, 3.8 % on 4 001 points and 5.2 % on 251; `drnet synth
+/// --background 0.05 / 0.2` 18.5 / 42.5 %; the seven PANalytical scans of `dara-scans/` 65 %.
 /// Overlapping peaks hold some intensity up, which is why a library with no background still
 /// measures a few per cent; one whose background was subtracted measures almost none.
 /// `DataDefaults` fits no background below `noBackgroundShare`.
