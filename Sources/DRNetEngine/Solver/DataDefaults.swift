@@ -16,8 +16,9 @@ import Foundation
 ///   the data and the measured σ̂ falls outside the allowed range, a warning says so.
 /// - **Background** (`backgroundFromData`): patterns whose baseline share (`BaselineEstimate`:
 ///   the intensity under a morphological opening wider than any peak) is below 1 % came with
-///   their background subtracted, and a fitted background there only absorbs weak and broad peak
-///   intensity: `backgroundCoefficients` becomes 0. A settings file that sets
+///   their background subtracted, and `backgroundCoefficients` becomes 0: on Bi-Cu-V (0.2 %) a
+///   fitted background cost the solution two of the reference's phases (134 against 203 of 307 samples
+///   matching the reference solution, seed 2). A settings file that sets
 ///   `backgroundCoefficients` keeps it.
 /// - A step cap (`maxSteps`) at or before the constraint terms' full strength gets a warning.
 public enum DataDefaults {
