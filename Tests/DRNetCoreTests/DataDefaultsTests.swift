@@ -111,6 +111,22 @@ final class DataDefaultsTests: XCTestCase {
         XCTAssertNil(BaselineEstimate.measure(patterns: peaks, q: q, halfWindow: 1000), "a window wider than the grid")
     }
 
+    /// The O(T) window minimum and maximum equal their definition (the extreme over
+    /// [s − h, s + h] clipped to the grid) for windows narrower and wider than the row.
+    func testWindowExtremumEqualsItsDefinition() {
+        var rng = SeededGenerator(seed: 5)
+        let a = (0..<97).map { _ in Float(rng.next() >> 40) / Float(1 << 24) - 0.3 }
+        for h in [1, 2, 7, 48, 96, 200] {
+            let lo = BaselineEstimate.windowExtremum(a, halfWidth: h, by: <)
+            let hi = BaselineEstimate.windowExtremum(a, halfWidth: h, by: >)
+            for s in 0..<a.count {
+                let window = a[max(0, s - h)...min(a.count - 1, s + h)]
+                XCTAssertEqual(lo[s], window.min(), "h \(h) s \(s)")
+                XCTAssertEqual(hi[s], window.max(), "h \(h) s \(s)")
+            }
+        }
+    }
+
     /// `backgroundFromData`: a library without a baseline fits no background (and says so), one
     /// with a background keeps the fitted one; a settings file that sets `backgroundCoefficients`
     /// keeps its value; resolving twice changes nothing (resume).

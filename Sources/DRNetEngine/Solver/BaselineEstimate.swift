@@ -55,29 +55,39 @@ public struct BaselineEstimate: Sendable, Equatable {
         let count = min(n, sampleLimit)
         var shares: [Double] = []
         shares.reserveCapacity(count)
-        var eroded = [Float](repeating: 0, count: t)
         for c in 0..<count {
             let i = count == n ? c : c * n / count
             let row = Array(x[(i * t)..<((i + 1) * t)])
             let total = row.reduce(0.0) { $0 + Double(max($1, 0)) }
             guard total > 0 else { continue }
-            // Erosion: the minimum over the window [s − h, s + h] (clipped to the grid).
-            for s in 0..<t {
-                var m = row[s]
-                for j in max(0, s - h)...min(t - 1, s + h) where row[j] < m { m = row[j] }
-                eroded[s] = m
-            }
-            // Dilation of the erosion: the opening, the baseline below the pattern.
-            var under = 0.0
-            for s in 0..<t {
-                var m = eroded[s]
-                for j in max(0, s - h)...min(t - 1, s + h) where eroded[j] > m { m = eroded[j] }
-                under += Double(max(m, 0))
-            }
-            shares.append(under / total)
+            // Erosion (the minimum over [s − h, s + h], clipped to the grid), then its dilation:
+            // the opening, the baseline below the pattern.
+            let eroded = windowExtremum(row, halfWidth: h, by: <)
+            let opened = windowExtremum(eroded, halfWidth: h, by: >)
+            shares.append(opened.reduce(0.0) { $0 + Double(max($1, 0)) } / total)
         }
         guard !shares.isEmpty else { return nil }
         shares.sort()
         return BaselineEstimate(share: shares[shares.count / 2], halfWindow: w, patterns: shares.count)
+    }
+
+    /// y_s = the extreme (the least under `precedes` = `<`, the greatest under `>`) of
+    /// a[max(0, s − h) … min(T − 1, s + h)], for every s, in O(T) whatever h (van Herk 1992,
+    /// Gil & Werman 1993): over blocks of 2h + 1 points of the array padded by h on each side,
+    /// running extremes from each block's start (g) and from its end (r); each window spans at
+    /// most two blocks, so y_s = extreme(r[s], g[s + 2h]) in padded indices. The padding is
+    /// neutral (+∞ for a minimum, −∞ for a maximum), so each window is clipped to the grid.
+    static func windowExtremum(_ a: [Float], halfWidth h: Int, by precedes: (Float, Float) -> Bool) -> [Float] {
+        let t = a.count, k = 2 * h + 1
+        guard t > 0, h > 0 else { return a }
+        func pick(_ u: Float, _ v: Float) -> Float { precedes(v, u) ? v : u }
+        // Neutral padding: +∞ for a minimum, −∞ for a maximum.
+        let neutral: Float = precedes(0, 1) ? .infinity : -.infinity
+        let padded = [Float](repeating: neutral, count: h) + a + [Float](repeating: neutral, count: h + k)
+        let m = padded.count
+        var g = padded, r = padded
+        for i in 1..<m where i % k != 0 { g[i] = pick(g[i - 1], padded[i]) }
+        for i in stride(from: m - 2, through: 0, by: -1) where (i + 1) % k != 0 { r[i] = pick(r[i + 1], padded[i]) }
+        return (0..<t).map { pick(r[$0], g[$0 + 2 * h]) }
     }
 }

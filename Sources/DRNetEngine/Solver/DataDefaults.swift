@@ -54,17 +54,16 @@ public enum DataDefaults {
         if o.backgroundFromData {
             o.backgroundFromData = false
             if o.backgroundCoefficients > 0, let b = problem.baseline {
-                let share = String(format: "%.1f %%", 100 * b.share)
+                let measured =
+                    "background: \(String(format: "%.1f %%", 100 * b.share)) of the patterns' intensity lies under a smooth "
+                    + "baseline (median of \(b.patterns), window ±\(format(b.halfWindow)) nm⁻¹): "
                 if b.share < BaselineEstimate.noBackgroundShare {
                     o.backgroundCoefficients = 0
                     notes.append(
-                        "background: \(share) of the patterns' intensity lies under a smooth baseline (median of \(b.patterns), "
-                            + "window ±\(format(b.halfWindow)) nm⁻¹): already subtracted, so no background is fitted "
+                        measured + "already subtracted, so no background is fitted "
                             + "(backgroundCoefficients 0; a settings file that sets backgroundCoefficients fits one)")
                 } else {
-                    notes.append(
-                        "background: \(share) of the patterns' intensity lies under a smooth baseline (median of \(b.patterns), "
-                            + "window ±\(format(b.halfWindow)) nm⁻¹): fitted per sample (\(o.backgroundCoefficients) coefficients)")
+                    notes.append(measured + "fitted per sample (\(o.backgroundCoefficients) coefficients)")
                 }
             }
         }
