@@ -13,7 +13,6 @@ final class HostSynchronisationTests: XCTestCase {
         var (syn, o) = SyntheticSolveSetups.tiny()
         o.model = model
         o.peakShape = .pseudoVoigt
-        o.backgroundFromData = false  // the fitted background on, although these patterns have none
         if model == .amortised { o.intensityFactorMax = 1.5 }  // the amortised model's fourth network
         o.pretrainSteps = 2
         o.rampUnit = 1
