@@ -47,24 +47,9 @@ public enum ConnectivityCheck {
         return Result(phases: phaseRegions, combinations: comboRegions)
     }
 
-    /// Connected components of the subgraph induced by `members`.
+    /// Connected components of the subgraph induced by `members`, largest first
+    /// (`CompositionGraph.components(of:)`).
     public static func components(of members: [Int], in graph: CompositionGraph) -> [[Int]] {
-        var inSet = [Bool](repeating: false, count: graph.sampleCount)
-        for i in members { inSet[i] = true }
-        var seen = [Bool](repeating: false, count: graph.sampleCount)
-        var out: [[Int]] = []
-        for start in members.sorted() where !seen[start] {
-            var queue = [start], head = 0
-            seen[start] = true
-            while head < queue.count {
-                let i = queue[head]; head += 1
-                for j in graph.neighbors(of: i) where inSet[j] && !seen[j] {
-                    seen[j] = true
-                    queue.append(j)
-                }
-            }
-            out.append(queue.sorted())
-        }
-        return out.sorted { $0.count != $1.count ? $0.count > $1.count : $0[0] < $1[0] }
+        graph.components(of: members)
     }
 }

@@ -85,6 +85,28 @@ public struct CompositionGraph: Sendable, Equatable {
         return out
     }
 
+    /// Connected components of the subgraph induced by `members` (breadth-first search on the
+    /// edges between members), each ascending, listed largest first (ties: smallest first sample).
+    public func components(of members: [Int]) -> [[Int]] {
+        var inSet = [Bool](repeating: false, count: sampleCount)
+        for i in members { inSet[i] = true }
+        var seen = [Bool](repeating: false, count: sampleCount)
+        var out: [[Int]] = []
+        for start in members.sorted() where !seen[start] {
+            var queue = [start], head = 0
+            seen[start] = true
+            while head < queue.count {
+                let i = queue[head]; head += 1
+                for j in adjacency[i] where inSet[j] && !seen[j] {
+                    seen[j] = true
+                    queue.append(j)
+                }
+            }
+            out.append(queue.sorted())
+        }
+        return out.sorted { $0.count != $1.count ? $0.count > $1.count : $0[0] < $1[0] }
+    }
+
     /// Edge-set comparison: edges in both, only in `self`, only in `other`.
     public func agreement(with other: CompositionGraph) -> (common: Int, onlySelf: Int, onlyOther: Int) {
         // Both lists are sorted: merge.

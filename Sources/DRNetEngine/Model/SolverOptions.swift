@@ -160,6 +160,10 @@ public struct SolverOptions: Codable, Equatable, Sendable {
     /// `refineUsage` are dropped everywhere.
     public var refinePresence: Double = 0.001
     public var refineUsage: Double = 0.1
+    /// Enforce connected phase regions in the refine step (`ConnectivityRule`, beyond the
+    /// reference): a phase is dropped from the samples outside its main region on the
+    /// composition graph, except where it is a sample's largest fraction.
+    public var connectivityRule: Bool = true
 
     public init() {}
 
@@ -286,7 +290,7 @@ extension SolverOptions {
             walksPerStep, walkPoolSize, learningRate, adamBeta1, adamBeta2, adamEpsilon, maxSteps,
             convergenceWindow, convergenceTolerance, fineTuneSteps, fineTunePerSample, polishSteps, fineTuneLearningRate,
             perSampleShiftRate, nnlsInitialisation, pruneUsage,
-            refinePresence, refineUsage, kAlpha2, backgroundCoefficients, backgroundSmoothness, peakShape, peakMixingMax,
+            refinePresence, refineUsage, connectivityRule, kAlpha2, backgroundCoefficients, backgroundSmoothness, peakShape, peakMixingMax,
             peakWidthsFromData, backgroundFromData,
             instrumentOffsets, zeroOffsetMax, displacementMax, perSampleBatch
     }
@@ -321,6 +325,7 @@ extension SolverOptions {
         try get(.perSampleShiftRate, &perSampleShiftRate)
         try get(.nnlsInitialisation, &nnlsInitialisation); try get(.pruneUsage, &pruneUsage)
         try get(.refinePresence, &refinePresence); try get(.refineUsage, &refineUsage)
+        try get(.connectivityRule, &connectivityRule)
         try get(.kAlpha2, &kAlpha2)
         try get(.backgroundCoefficients, &backgroundCoefficients); try get(.backgroundSmoothness, &backgroundSmoothness)
         try get(.peakShape, &peakShape); try get(.peakMixingMax, &peakMixingMax)

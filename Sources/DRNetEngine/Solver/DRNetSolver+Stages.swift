@@ -188,14 +188,25 @@ extension DRNetSolver {
         return false
     }
 
-    /// The refine step on the current model's latents: a hard mask that obeys the rules exactly.
-    func refine(alloyRule: Bool) -> RefineStep.Result {
+    /// The refine step on the current model's latents: a hard mask that obeys the Gibbs and
+    /// alloying rules exactly (`RefineStep`), within `previous` when given (the mask can only
+    /// shrink), then the connectivity rule (`ConnectivityRule`) when the options ask for it.
+    func refine(within previous: [UInt8]? = nil) -> RefineStep.Result {
         let soft = inferAll()
-        return RefineStep.run(
+        var result = RefineStep.run(
             fractions: soft.fractions, shifts: soft.shifts, sampleCount: problem.sampleCount,
             phaseCount: problem.phaseCount, degrees: problem.degrees, elementsPresent: problem.elementsPresent,
             graph: problem.graph, presence: options.refinePresence,
-            usageThreshold: options.refineUsage, shiftUnit: options.shiftUnit, alloyRule: alloyRule)
+            usageThreshold: options.refineUsage, shiftUnit: options.shiftUnit, alloyRule: true)
+        if let previous { for i in 0..<result.mask.count { result.mask[i] &= previous[i] } }
+        if options.connectivityRule {
+            result.mask =
+                ConnectivityRule.run(
+                    mask: result.mask, fractions: soft.fractions, sampleCount: problem.sampleCount,
+                    phaseCount: problem.phaseCount, graph: problem.graph, presence: options.minActivation
+                ).mask
+        }
+        return result
     }
 
     /// Stage 2: with `polishSteps`, the latents are polished (all allowed candidates, constraint
@@ -212,7 +223,7 @@ extension DRNetSolver {
             }
             record(stage: "polish", cap: cap, session)
         }
-        let refined = refine(alloyRule: true)
+        let refined = refine()
         run.refined = refined.mask
         run.alloying = refined.alloying
         refinedMask = refined.mask.map { Float($0) }
@@ -238,8 +249,7 @@ extension DRNetSolver {
             run.round += 1
             run.roundStep = 0
             guard run.round < SolveLoop.maxFineTuneRounds, steps > 0 else { break }
-            var again = refine(alloyRule: true)
-            for i in 0..<again.mask.count { again.mask[i] &= run.refined[i] }
+            let again = refine(within: run.refined)
             if again.mask == run.refined { break }
             run.refined = again.mask
             run.alloying = zip(run.alloying, again.alloying).map { $0 || $1 }
