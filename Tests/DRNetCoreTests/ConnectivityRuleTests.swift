@@ -12,6 +12,13 @@ final class ConnectivityRuleTests: XCTestCase {
         (0..<n).map { i in (0..<p).filter { mask[i * p + $0] != 0 } }
     }
 
+    /// The rule on the mask of the nonzero fractions of `w` (N×P), over the path 0–…–(N−1), at
+    /// the presence threshold 0.01.
+    func rule(_ w: [Float], n: Int, p: Int) throws -> ConnectivityRule.Result {
+        ConnectivityRule.run(
+            mask: w.map { $0 > 0 ? 1 : 0 }, fractions: w, sampleCount: n, phaseCount: p, graph: try path(n), presence: 0.01)
+    }
+
     /// Path 0–…–5, P = 3. Phase 1 holds samples 0–2 (Σw 1.2) and, after a gap at 3, samples
     /// 4–5 (Σw 0.3): its main region is 0–2, so it leaves 4 and 5, where phase 0 is larger.
     /// Phase 2 is a minority at sample 1 only: one component, untouched. Phase 0 is everywhere.
@@ -24,8 +31,7 @@ final class ConnectivityRuleTests: XCTestCase {
             0.85, 0.15, 0.0,
             0.85, 0.15, 0.0
         ]
-        let mask: [UInt8] = w.map { $0 > 0 ? 1 : 0 }
-        let r = ConnectivityRule.run(mask: mask, fractions: w, sampleCount: 6, phaseCount: 3, graph: try path(6), presence: 0.01)
+        let r = try rule(w, n: 6, p: 3)
         XCTAssertEqual(keptSets(r.mask, n: 6, p: 3), [[0, 1], [0, 1, 2], [0, 1], [0], [0], [0]])
         XCTAssertEqual(r.dropped, 2)
         XCTAssertEqual(r.keptDisconnected, [])
@@ -42,8 +48,7 @@ final class ConnectivityRuleTests: XCTestCase {
             1.0, 0.0,
             0.1, 0.9
         ]
-        let mask: [UInt8] = w.map { $0 > 0 ? 1 : 0 }
-        let r = ConnectivityRule.run(mask: mask, fractions: w, sampleCount: 4, phaseCount: 2, graph: try path(4), presence: 0.01)
+        let r = try rule(w, n: 4, p: 2)
         XCTAssertEqual(keptSets(r.mask, n: 4, p: 2), [[0], [0], [0], [0, 1]])
         XCTAssertEqual(r.dropped, 2)
         let w2: [Float] = [
@@ -52,8 +57,7 @@ final class ConnectivityRuleTests: XCTestCase {
             1.0, 0.0,
             0.1, 0.9
         ]
-        let r2 = ConnectivityRule.run(
-            mask: w2.map { $0 > 0 ? 1 : 0 }, fractions: w2, sampleCount: 4, phaseCount: 2, graph: try path(4), presence: 0.01)
+        let r2 = try rule(w2, n: 4, p: 2)
         // Phase 1 at samples 0–1 (Σw 1.0) vs 3 (0.9): main 0–1; at sample 3 it is the largest,
         // so it stays, and phase 1 is still disconnected. Phase 0 at 0–3 is one component.
         XCTAssertEqual(keptSets(r2.mask, n: 4, p: 2), [[0, 1], [0, 1], [0], [0, 1]])
@@ -70,8 +74,7 @@ final class ConnectivityRuleTests: XCTestCase {
             1.0, 0.0,
             0.995, 0.005
         ]
-        let mask: [UInt8] = w.map { $0 > 0 ? 1 : 0 }
-        let r = ConnectivityRule.run(mask: mask, fractions: w, sampleCount: 4, phaseCount: 2, graph: try path(4), presence: 0.01)
+        let r = try rule(w, n: 4, p: 2)
         XCTAssertEqual(keptSets(r.mask, n: 4, p: 2), [[0, 1], [0, 1], [0], [0]])
         XCTAssertEqual(r.dropped, 1)
     }

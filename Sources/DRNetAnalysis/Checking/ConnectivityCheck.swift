@@ -33,7 +33,7 @@ public enum ConnectivityCheck {
             phaseRegions.append(
                 Region(
                     name: input.phaseNames[k], phases: [input.phaseNames[k]], sampleCount: members.count,
-                    components: components(of: members, in: input.graph)))
+                    components: input.graph.components(of: members)))
         }
         var bySet: [[Int]: [Int]] = [:]
         for i in 0..<n { bySet[sets[i], default: []].append(i) }
@@ -42,14 +42,8 @@ public enum ConnectivityCheck {
             let names = set.map { input.phaseNames[$0] }
             return Region(
                 name: names.isEmpty ? "(none)" : names.joined(separator: " + "), phases: names,
-                sampleCount: bySet[set]!.count, components: components(of: bySet[set]!, in: input.graph))
+                sampleCount: bySet[set]!.count, components: input.graph.components(of: bySet[set]!))
         }
         return Result(phases: phaseRegions, combinations: comboRegions)
-    }
-
-    /// Connected components of the subgraph induced by `members`, largest first
-    /// (`CompositionGraph.components(of:)`).
-    public static func components(of members: [Int], in graph: CompositionGraph) -> [[Int]] {
-        graph.components(of: members)
     }
 }

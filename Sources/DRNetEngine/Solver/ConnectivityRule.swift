@@ -7,10 +7,11 @@
 /// is the connected component of the members (on the composition graph) with the largest Σ_i w_ik.
 /// Phase k stays in the mask at the main region's samples and, below the presence threshold, at
 /// their graph neighbours (where the region may still grow at its border); it is dropped from the
-/// mask everywhere else, except at a sample where k is the largest fraction its mask holds: there a phase outside
-/// its main region is what the sample mostly consists of, and removing it would leave the pattern
-/// to phases that do not explain it, so it stays and the region stays disconnected (counted in
-/// `keptDisconnected`; so no sample loses its last phase). The mask only shrinks; a fine-tune under it refits the fractions.
+/// mask everywhere else, except at a sample where k is the largest fraction its mask holds: there
+/// a phase outside its main region is what the sample mostly consists of, and removing it would
+/// leave the pattern to phases that do not explain it, so it stays and the region stays
+/// disconnected (counted in `keptDisconnected`; so no sample loses its last phase). The mask only
+/// shrinks; a fine-tune under it refits the fractions.
 public enum ConnectivityRule {
     public struct Result: Sendable, Equatable {
         /// The mask after the rule, N×P.
